@@ -1,0 +1,102 @@
+/**
+ * Activities: thin I/O adapters the workflows call. Built by a factory so the worker injects real
+ * dependencies and tests inject the same real ones against test databases.
+ */
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { v7 as uuidv7 } from 'uuid';
+import { Invoice, InvoiceEvent, Payment, type InvoiceEventType } from '../db/entities';
+import type { PaymentMethod, PaymentSource } from '../domain/payment';
+import type { InvoiceSnapshot } from '../workflows/definitions';
+
+export interface ActivityDeps {
+  orm: MikroORM;
+}
+
+/** A payment row as the workflow decided it: applied to the invoice, or unapplied (invoiceId null). */
+export interface PaymentWrite {
+  id: string;
+  contactId: string;
+  invoiceId: string | null;
+  amount: number;
+  currency: string;
+  date: string;
+  method: PaymentMethod;
+  reference: string | null;
+  source: PaymentSource;
+}
+
+export interface InvoiceEventWrite {
+  type: InvoiceEventType;
+  dedupeKey: string;
+  data: Record<string, unknown>;
+  occurredAt: number;
+}
+
+export interface PersistInvoiceArgs {
+  tenantId: string;
+  invoiceId: string;
+  snapshot: InvoiceSnapshot;
+  payments: PaymentWrite[];
+  events: InvoiceEventWrite[];
+}
+
+export function createActivities({ orm }: ActivityDeps) {
+  return {
+    /**
+     * Writes a batch of workflow changes in one transaction. Idempotent: payments and events are
+     * keyed (insert-or-ignore) and the invoice row only moves forward in `stateVersion`, so a retried
+     * or replayed call can never count a payment twice or roll the balance back.
+     */
+    async persistInvoice({ tenantId, invoiceId, snapshot, payments, events }: PersistInvoiceArgs): Promise<void> {
+      await orm.em.fork().transactional(async (em) => {
+        if (payments.length > 0) {
+          await em
+            .createQueryBuilder(Payment)
+            .insert(
+              payments.map((p) => ({
+                id: p.id,
+                tenant: tenantId,
+                contact: p.contactId,
+                invoice: p.invoiceId,
+                amount: p.amount,
+                currency: p.currency,
+                date: p.date,
+                method: p.method,
+                reference: p.reference,
+                source: p.source,
+                createdAt: new Date(),
+              })),
+            )
+            .onConflict('id')
+            .ignore()
+            .execute();
+        }
+        await em.nativeUpdate(
+          Invoice,
+          { id: invoiceId, tenant: tenantId, stateVersion: { $lt: snapshot.version } },
+          { paid: snapshot.paid, due: snapshot.due, status: snapshot.status, stateVersion: snapshot.version, updatedAt: new Date() },
+        );
+        if (events.length > 0) {
+          await em
+            .createQueryBuilder(InvoiceEvent)
+            .insert(
+              events.map((e) => ({
+                id: uuidv7(),
+                tenant: tenantId,
+                invoice: invoiceId,
+                type: e.type,
+                dedupeKey: e.dedupeKey,
+                data: e.data,
+                occurredAt: new Date(e.occurredAt),
+              })),
+            )
+            .onConflict(['invoice', 'dedupeKey'])
+            .ignore()
+            .execute();
+        }
+      });
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,10 @@
+/**
+ * Migrations are listed explicitly (no file globbing) so the same list works under tsx, jest
+ * and the compiled dist/. Generate one with `npm run migration:create -- <name>`, then add it here.
+ */
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261125112343_core } from './Migration20261125112343_core';
+
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration20261125112343_core', class: Migration20261125112343_core },
+];

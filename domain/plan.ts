@@ -1,0 +1,63 @@
+/**
+ * Payment plans: the installments an invoice's terms schedule. For reference only — customers pay
+ * any amount on any day — but reminders follow them, and payments cover them oldest first.
+ */
+import { validationError } from './errors';
+import { assertPositiveAmount, sumAmounts } from './money';
+import { assertIsoDate, compareDates } from './dates';
+import type { PaymentMethod } from './payment';
+
+export interface InstallmentInput {
+  amount: number;
+  date: string;
+  method?: PaymentMethod | null;
+}
+export interface Installment {
+  amount: number;
+  date: string;
+  method: PaymentMethod | null;
+}
+
+/** Validates a plan against the invoice and returns it sorted by date (stable). */
+export function buildPaymentPlan(
+  input: readonly InstallmentInput[] | undefined | null,
+  invoice: { total: number; issueDate: string; dueDate: string },
+): Installment[] {
+  if (!input || input.length === 0) return [{ amount: invoice.total, date: invoice.dueDate, method: null }];
+  const plan = input.map((p, i) => {
+    assertPositiveAmount(p.amount, `paymentPlan[${i}].amount`);
+    assertIsoDate(p.date, `paymentPlan[${i}].date`);
+    if (compareDates(p.date, invoice.issueDate) < 0) {
+      throw validationError('plan_date_before_issue', `paymentPlan[${i}].date must be on or after the issue date`, {
+        index: i,
+        date: p.date,
+        issueDate: invoice.issueDate,
+      });
+    }
+    return { amount: p.amount, date: p.date, method: p.method ?? null };
+  });
+  const sum = sumAmounts(plan.map((p) => p.amount));
+  if (sum !== invoice.total) {
+    throw validationError('plan_total_mismatch', `payment plan installments sum to ${sum}, the invoice total is ${invoice.total}`, {
+      planTotal: sum,
+      total: invoice.total,
+    });
+  }
+  return plan
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => compareDates(a.p.date, b.p.date) || a.i - b.i)
+    .map(({ p }) => p);
+}
+
+/**
+ * How much of each installment (in plan order) is still uncovered once `paid` has been
+ * applied to the plan oldest first.
+ */
+export function uncoveredInstallments(plan: readonly { amount: number }[], paid: number): number[] {
+  let left = paid;
+  return plan.map((p) => {
+    const covered = Math.min(p.amount, Math.max(0, left));
+    left -= covered;
+    return p.amount - covered;
+  });
+}

@@ -1,0 +1,42 @@
+/**
+ * Configuration comes from the environment only, validated once at boot.
+ * Local-stack defaults exist for addresses; secrets never have a fallback.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+const ConfigSchema = Type.Object({
+  NODE_ENV: Type.String({ default: 'development' }),
+  HOST: Type.String({ default: '127.0.0.1' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  LOG_LEVEL: Type.String({ default: 'info' }),
+  DATABASE_URL: Type.String({ default: 'postgres://payment_center:payment_center@127.0.0.1:55432/payment_center' }),
+  REDIS_URL: Type.String({ default: 'redis://127.0.0.1:56379' }),
+  TEMPORAL_ADDRESS: Type.String({ default: '127.0.0.1:7233' }),
+  TEMPORAL_NAMESPACE: Type.String({ default: 'default' }),
+  TEMPORAL_TASK_QUEUE: Type.String({ default: 'payment-center' }),
+  TEMPORAL_UI_URL: Type.String({ default: 'http://127.0.0.1:8233' }),
+  PUBLIC_BASE_URL: Type.String({ default: 'http://127.0.0.1:3000' }),
+  /** Protects operator pages (Bull Board). Unset: those pages are not mounted. */
+  ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
+  /** 32 bytes, base64: encrypts integration secrets at rest. Unset: integrations cannot be saved. */
+  ENCRYPTION_KEY: Type.Optional(Type.String({ minLength: 40 })),
+  SMTP_URL: Type.Optional(Type.String()),
+  REMINDER_FROM: Type.String({ default: 'billing@payment-center.local' }),
+  STRIPE_API_HOST: Type.Optional(Type.String()),
+  STRIPE_API_PORT: Type.Optional(Type.Integer()),
+  STRIPE_API_PROTOCOL: Type.Optional(Type.Union([Type.Literal('http'), Type.Literal('https')])),
+});
+export type Config = Static<typeof ConfigSchema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(ConfigSchema.properties)) if (env[key] !== undefined && env[key] !== '') raw[key] = env[key];
+  const value = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw));
+  const errors = [...Value.Errors(ConfigSchema, value)];
+  if (errors.length > 0) {
+    const lines = errors.map((e) => `  ${e.path.slice(1) || '(root)'}: ${e.message}`).join('\n');
+    throw new Error(`Invalid configuration:\n${lines}`);
+  }
+  return value as Config;
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Test entry point (`npm test`): installs deps, brings up the local services,
+# then runs Jest against the payment_center_test database.
+#   scripts/test.sh [jest args...]
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$ROOT"
+
+bash "$ROOT/scripts/install.sh"
+bash "$ROOT/scripts/services.sh" up
+
+# same host/port/user/params, database payment_center_test (TEST_DATABASE_URL overrides)
+if [ -n "${TEST_DATABASE_URL:-}" ]; then
+  DATABASE_URL="$TEST_DATABASE_URL"
+else
+  __base="${DATABASE_URL%%\?*}"
+  __query=""
+  [ "$__base" != "$DATABASE_URL" ] && __query="?${DATABASE_URL#*\?}"
+  DATABASE_URL="${__base%/*}/payment_center_test${__query}"
+fi
+export DATABASE_URL
+export NODE_ENV=test
+
+exec npx jest --runInBand "$@"

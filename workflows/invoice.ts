@@ -1,0 +1,246 @@
+/**
+ * One durable workflow per invoice (id `invoice-<invoice id>`). It owns the invoice's live balance
+ * and status: payments arrive as Updates (validated, applied exactly once by payment id), Stripe
+ * payments and reversals as signals; durable timers wake it on plan dates and when the due date has
+ * passed. Its activities are the single writer of status/paid/due in Postgres.
+ */
+import * as wf from '@temporalio/workflow';
+import type { Activities, InvoiceEventWrite, PaymentWrite } from '../activities';
+import { DomainError } from '../domain/errors';
+import { assertPaymentAcceptable, assertVoidable, deriveStatus, dueAmount, type InvoiceBalance, type InvoiceStatus } from '../domain/invoice';
+import { uncoveredInstallments } from '../domain/plan';
+import { toFailure } from './failures';
+import {
+  applyPaymentUpdate,
+  getInvoiceStateQuery,
+  paymentReceivedSignal,
+  paymentReversedSignal,
+  SearchAttr,
+  voidInvoiceUpdate,
+  type InvoiceCarriedState,
+  type InvoiceSnapshot,
+  type InvoiceWorkflowInput,
+  type PaymentInput,
+} from './definitions';
+
+// Postgres may be down for a while: a payment the workflow accepted must still reach it, so
+// persistence retries forever with capped backoff rather than ever giving up on a write.
+const { persistInvoice } = wf.proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/** A paid invoice stays reachable this long for refunds and disputes, then the workflow ends. */
+const PAID_RETENTION_MS = 180 * 86_400_000;
+const DEFAULT_MAX_HISTORY_EVENTS = 4_000;
+
+export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<InvoiceSnapshot> {
+  // ---- state -------------------------------------------------------------------------------
+  const s: InvoiceCarriedState = input.carried ?? {
+    paid: 0,
+    pastDue: false,
+    voided: false,
+    version: 0,
+    applied: {},
+    reversed: {},
+    firedInstallments: [],
+    paidAt: null,
+  };
+  /** Accepted changes not yet in Postgres; flushed in batches (group commit) by `flushLoop`. */
+  let pendingPayments: PaymentWrite[] = [];
+  let pendingEvents: InvoiceEventWrite[] = [];
+  let persistedVersion = s.version;
+  let wake = false;
+  const searchAttributesEnabled = wf.workflowInfo().typedSearchAttributes.get(SearchAttr.status) !== undefined;
+
+  const balance = (): InvoiceBalance => ({ total: input.total, paid: s.paid, pastDue: s.pastDue, voided: s.voided });
+  const status = (): InvoiceStatus => deriveStatus(balance());
+  const snapshot = (): InvoiceSnapshot => ({
+    invoiceId: input.invoiceId,
+    total: input.total,
+    paid: s.paid,
+    due: dueAmount(balance()),
+    status: status(),
+    version: s.version,
+  });
+  const event = (type: InvoiceEventWrite['type'], dedupeKey: string, data: Record<string, unknown> = {}) =>
+    pendingEvents.push({ type, dedupeKey, data, occurredAt: Date.now() });
+
+  /** Applies a state change, records the status transition it causes, and returns the new version. */
+  function transition(change: () => void): number {
+    const before = status();
+    change();
+    s.version += 1;
+    const after = status();
+    if (after !== before) {
+      if (after === 'paid') {
+        s.paidAt = Date.now();
+        event('paid', `paid:${s.version}`);
+      } else if (after === 'overdue' && before === 'open') {
+        event('became_overdue', `overdue:${s.version}`, { due: dueAmount(balance()) });
+      } else if (after === 'void') {
+        event('voided', 'voided');
+      } else if (before === 'paid') {
+        s.paidAt = null;
+        event('reopened', `reopened:${s.version}`, { status: after, due: dueAmount(balance()) });
+      }
+      if (searchAttributesEnabled) wf.upsertSearchAttributes([{ key: SearchAttr.status, value: after }]);
+    }
+    wake = true;
+    return s.version;
+  }
+
+  const persisted = (version: number) => wf.condition(() => persistedVersion >= version);
+
+  function acceptPayment(p: PaymentInput, toInvoice: number): number {
+    return transition(() => {
+      s.paid += toInvoice;
+      const base = { contactId: p.contactId, currency: p.currency, date: p.date, method: p.method, reference: p.reference, source: p.source };
+      if (toInvoice > 0) {
+        pendingPayments.push({ ...base, id: p.paymentId, invoiceId: input.invoiceId, amount: toInvoice });
+        event('payment_applied', `payment:${p.paymentId}`, { paymentId: p.paymentId, amount: toInvoice, method: p.method, source: p.source });
+      }
+      const excess = p.amount - toInvoice;
+      if (excess > 0) {
+        // Money beyond the invoice is never dropped: it stays on the contact as an unapplied payment.
+        const excessId = toInvoice > 0 ? wf.uuid4() : p.paymentId;
+        pendingPayments.push({ ...base, id: excessId, invoiceId: null, amount: excess });
+        event('payment_applied', `excess:${p.paymentId}`, { paymentId: excessId, amount: excess, unapplied: true });
+      }
+      s.applied[p.paymentId] = s.version + 1;
+    });
+  }
+
+  // ---- handlers ----------------------------------------------------------------------------
+  wf.setHandler(getInvoiceStateQuery, snapshot);
+
+  wf.setHandler(
+    applyPaymentUpdate,
+    async (p) => {
+      const seen = s.applied[p.paymentId];
+      if (seen !== undefined) {
+        await persisted(seen);
+        return { ...snapshot(), paymentId: p.paymentId, duplicate: true };
+      }
+      const version = acceptPayment(p, p.amount);
+      const result = { ...snapshot(), paymentId: p.paymentId, duplicate: false };
+      // Returns only once Postgres has it, so the caller's next read sees the new balance.
+      await persisted(version);
+      return result;
+    },
+    {
+      validator: (p) => {
+        if (s.applied[p.paymentId] !== undefined) return;
+        if (p.currency !== input.currency) {
+          throw toFailure(new DomainError('conflict', 'currency_mismatch', `payment currency ${p.currency} differs from the invoice currency ${input.currency}`, {
+            invoiceCurrency: input.currency,
+          }));
+        }
+        try {
+          assertPaymentAcceptable(balance(), p.amount);
+        } catch (err) {
+          throw err instanceof DomainError ? toFailure(err) : err;
+        }
+      },
+    },
+  );
+
+  wf.setHandler(paymentReceivedSignal, (p) => {
+    if (s.applied[p.paymentId] !== undefined) return;
+    const payable = status() === 'open' || status() === 'overdue';
+    const toInvoice = payable && p.currency === input.currency ? Math.min(p.amount, dueAmount(balance())) : 0;
+    acceptPayment(p, toInvoice);
+  });
+
+  wf.setHandler(paymentReversedSignal, (r) => {
+    if (s.reversed[r.reversalId] !== undefined || s.voided) return;
+    transition(() => {
+      const amount = Math.min(r.amount, s.paid);
+      s.reversed[r.reversalId] = amount;
+      s.paid -= amount;
+      event('payment_reversed', `reversal:${r.reversalId}`, { ...r, amountReversed: amount });
+    });
+  });
+
+  wf.setHandler(
+    voidInvoiceUpdate,
+    async ({ reason }) => {
+      if (!s.voided) {
+        const version = transition(() => {
+          s.voided = true;
+        });
+        pendingEvents.at(-1)!.data = { reason: reason ?? null };
+        await persisted(version);
+      }
+      return snapshot();
+    },
+    {
+      validator: (_args) => {
+        try {
+          assertVoidable(balance());
+        } catch (err) {
+          throw err instanceof DomainError ? toFailure(err) : err;
+        }
+      },
+    },
+  );
+
+  // ---- persistence: one activity per batch of accepted changes ------------------------------
+  async function flushLoop(): Promise<never> {
+    for (;;) {
+      await wf.condition(() => persistedVersion < s.version || pendingEvents.length > 0);
+      const payments = pendingPayments;
+      const events = pendingEvents;
+      pendingPayments = [];
+      pendingEvents = [];
+      const snap = snapshot();
+      await persistInvoice({ tenantId: input.tenantId, invoiceId: input.invoiceId, snapshot: snap, payments, events });
+      persistedVersion = Math.max(persistedVersion, snap.version);
+    }
+  }
+  void flushLoop();
+  const idle = () => pendingPayments.length === 0 && pendingEvents.length === 0 && persistedVersion >= s.version && wf.allHandlersFinished();
+
+  // ---- timers ------------------------------------------------------------------------------
+  function onTimers(now: number): void {
+    if (!s.pastDue && now >= input.overdueAt) {
+      if (status() === 'open') transition(() => (s.pastDue = true));
+      else s.pastDue = true;
+    }
+    const uncovered = uncoveredInstallments(input.plan, s.paid);
+    input.plan.forEach((installment, i) => {
+      if (installment.at > now || s.firedInstallments.includes(installment.id)) return;
+      s.firedInstallments.push(installment.id);
+      if (uncovered[i] > 0 && !s.voided) {
+        event('installment_due', `installment:${installment.id}`, { installmentId: installment.id, date: installment.date, amount: installment.amount, uncovered: uncovered[i] });
+      }
+    });
+  }
+
+  function nextWakeup(): number | undefined {
+    if (s.voided) return undefined;
+    if (status() === 'paid') return (s.paidAt ?? Date.now()) + PAID_RETENTION_MS;
+    const times = input.plan.filter((p) => !s.firedInstallments.includes(p.id)).map((p) => p.at);
+    if (!s.pastDue) times.push(input.overdueAt);
+    return times.length ? Math.min(...times) : undefined;
+  }
+
+  // ---- main loop ---------------------------------------------------------------------------
+  const maxHistory = input.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS;
+  for (;;) {
+    onTimers(Date.now());
+    if (s.voided) break;
+    if (status() === 'paid' && s.paidAt !== null && Date.now() >= s.paidAt + PAID_RETENTION_MS) break;
+    const info = wf.workflowInfo();
+    if (info.continueAsNewSuggested || info.historyLength >= maxHistory) {
+      await wf.condition(idle);
+      await wf.continueAsNew<typeof invoiceWorkflow>({ ...input, carried: s });
+    }
+    wake = false;
+    const at = nextWakeup();
+    if (at === undefined) await wf.condition(() => wake);
+    else await wf.condition(() => wake, Math.max(1, at - Date.now()));
+  }
+  await wf.condition(idle);
+  return snapshot();
+}
