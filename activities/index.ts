@@ -71,11 +71,16 @@ export function createActivities({ orm }: ActivityDeps) {
             .ignore()
             .execute();
         }
-        await em.nativeUpdate(
+        const updated = await em.nativeUpdate(
           Invoice,
           { id: invoiceId, tenant: tenantId, stateVersion: { $lt: snapshot.version } },
           { paid: snapshot.paid, due: snapshot.due, status: snapshot.status, stateVersion: snapshot.version, updatedAt: new Date() },
         );
+        // Zero rows is fine when a newer version is already stored; a missing row is not: fail and
+        // retry rather than drop the write.
+        if (updated === 0 && (await em.count(Invoice, { id: invoiceId, tenant: tenantId })) === 0) {
+          throw new Error(`invoice ${invoiceId} of tenant ${tenantId} does not exist (yet)`);
+        }
         if (events.length > 0) {
           await em
             .createQueryBuilder(InvoiceEvent)

@@ -9,7 +9,7 @@
 #   services.sh will not start (or stop) our own for it
 # - ADMIN_TOKEN / ENCRYPTION_KEY generated once into $DATA_DIR/secrets.env
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 export ROOT
 export DATA_DIR="$ROOT/.data"
 export TOOLS_DIR="$ROOT/.tools"

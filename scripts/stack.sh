@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Full local stack (`npm run stack`): services, migrations, demo tenant,
+# worker + API in the background.
+#   scripts/stack.sh [up]   start everything (idempotent)
+#   scripts/stack.sh down   stop API, worker, then the services
+#   scripts/stack.sh status
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$ROOT"
+
+RUN_DIR="$DATA_DIR/run"
+LOG_DIR="$DATA_DIR/logs"
+DEMO_JSON="$DATA_DIR/demo.json"
+
+log() { echo "[stack] $*"; }
+die() { echo "[stack] ERROR: $*" >&2; exit 1; }
+tail_log() { [ -f "$1" ] && { echo "----- tail $1 -----" >&2; tail -n "${2:-40}" "$1" >&2; echo "-----" >&2; }; return 0; }
+pid_from() { [ -f "$1" ] && tr -dc '0-9' < "$1" || true; }
+pid_alive() {
+  [ -n "${1:-}" ] && kill -0 "$1" 2> /dev/null || return 1
+  local st; st="$(sed 's/.*) //' "/proc/$1/stat" 2> /dev/null | cut -d' ' -f1 || true)"
+  [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
+# a pid file is ours if the process is alive and runs from this checkout
+app_alive() {
+  local pid; pid="$(pid_from "$RUN_DIR/$1.pid")"
+  pid_alive "$pid" && [ "$(readlink "/proc/$pid/cwd" 2> /dev/null)" = "$ROOT" ]
+}
+
+# start_app NAME ENTRYPOINT.ts  (own session => own process group, killed as a group)
+start_app() {
+  local name="$1" entry="$2"
+  if app_alive "$name"; then
+    log "$name: already running (pid $(pid_from "$RUN_DIR/$name.pid"))"
+    return
+  fi
+  [ -f "$entry" ] || die "$entry not found"
+  mkdir -p "$RUN_DIR" "$LOG_DIR"
+  echo "=== $(date -Is) start $name" >> "$LOG_DIR/$name.log"
+  setsid nohup tsx "$entry" >> "$LOG_DIR/$name.log" 2>&1 < /dev/null &
+  echo $! > "$RUN_DIR/$name.pid"
+  log "$name: started (pid $!, log $LOG_DIR/$name.log)"
+}
+
+stop_app() {
+  local name="$1"
+  if app_alive "$name"; then
+    local pid; pid="$(pid_from "$RUN_DIR/$name.pid")"
+    kill -TERM -- "-$pid" 2> /dev/null || kill -TERM "$pid" 2> /dev/null || true
+    for _ in $(seq 1 60); do pid_alive "$pid" || break; sleep 0.25; done
+    if pid_alive "$pid"; then kill -KILL -- "-$pid" 2> /dev/null || kill -KILL "$pid" 2> /dev/null || true; fi
+    log "$name: stopped"
+  else
+    log "$name: not running"
+  fi
+  rm -f "$RUN_DIR/$name.pid"
+}
+
+healthz() { curl -fsS -o /dev/null --max-time 2 "http://$HOST:$PORT/healthz" 2> /dev/null; }
+
+json_field() { node -e 'const o=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));process.stdout.write(String(o[process.argv[2]]??""))' "$1" "$2"; }
+
+up() {
+  bash "$ROOT/scripts/install.sh"
+  bash "$ROOT/scripts/services.sh" up
+
+  log "migrations"
+  tsx scripts/migrate.ts
+
+  if [ ! -s "$DEMO_JSON" ]; then
+    log "creating demo tenant"
+    local out last
+    out="$(tsx cli/main.ts tenants create --name Demo --plan professional)" || die "tenant creation failed"
+    last="$(printf '%s\n' "$out" | sed '/^[[:space:]]*$/d' | tail -n1)"
+    printf '%s\n' "$last" > "$DEMO_JSON.tmp"
+    if ! node -e 'const o=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));if(!o.tenantId||!o.apiKey)process.exit(1)' "$DEMO_JSON.tmp" 2> /dev/null; then
+      rm -f "$DEMO_JSON.tmp"
+      printf '%s\n' "$out" >&2
+      die "unexpected output from 'tenants create' (last line must be JSON {tenantId, apiKey})"
+    fi
+    chmod 600 "$DEMO_JSON.tmp"
+    mv -f "$DEMO_JSON.tmp" "$DEMO_JSON"
+  fi
+
+  start_app worker worker/main.ts
+  start_app api api/main.ts
+
+  log "waiting for http://$HOST:$PORT/healthz"
+  local i
+  for i in $(seq 1 120); do
+    healthz && break
+    if [ $(( i % 4 )) = 0 ] && ! app_alive api; then tail_log "$LOG_DIR/api.log"; die "API exited"; fi
+    sleep 0.5
+  done
+  healthz || { tail_log "$LOG_DIR/api.log"; die "API not healthy after 60s"; }
+  app_alive worker || { tail_log "$LOG_DIR/worker.log"; die "worker exited"; }
+
+  local tenant key
+  tenant="$(json_field "$DEMO_JSON" tenantId)"
+  key="$(json_field "$DEMO_JSON" apiKey)"
+  cat << EOF
+
+Payment Center is up.
+  API            http://$HOST:$PORT
+  OpenAPI docs   http://$HOST:$PORT/docs
+  Temporal UI    $TEMPORAL_UI_URL
+  Bull Board     http://$HOST:$PORT/admin/queues   (admin: ADMIN_TOKEN=$ADMIN_TOKEN, from \$ADMIN_TOKEN / $DATA_DIR/secrets.env)
+  Demo tenant    $tenant
+  Demo API key   $key
+  Logs           $LOG_DIR/{api,worker,postgres,redis,temporal}.log
+
+Try:
+  curl -s -H "Authorization: Bearer $key" http://$HOST:$PORT/v1/invoices
+
+Stop with: npm run stack -- down   (or bash scripts/stack.sh down)
+EOF
+}
+
+down() {
+  stop_app api
+  stop_app worker
+  bash "$ROOT/scripts/services.sh" down
+}
+
+status() {
+  local n
+  for n in api worker; do
+    if app_alive "$n"; then echo "$n: running (pid $(pid_from "$RUN_DIR/$n.pid"))"; else echo "$n: stopped"; fi
+  done
+  bash "$ROOT/scripts/services.sh" status
+}
+
+case "${1:-up}" in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  *) echo "usage: $0 [up|down|status]" >&2; exit 2 ;;
+esac

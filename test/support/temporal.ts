@@ -1,0 +1,57 @@
+/** Real Temporal servers for tests: the time-skipping test server and the local dev server. */
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { createWorker } from '../../worker/create-worker';
+
+export const WORKFLOW_BUNDLE = { codePath: join(__dirname, '..', '..', '.data', 'test', 'workflow-bundle.js') };
+
+let runtimeInstalled = false;
+/** Keep the SDK quiet in test output (warnings and errors still show). */
+export function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    /* already installed by another module in this worker */
+  }
+}
+
+export function testServerPath(): string {
+  const path = process.env.TEMPORAL_TEST_SERVER_PATH;
+  if (!path) throw new Error('TEMPORAL_TEST_SERVER_PATH is not set; run tests with npm test');
+  return path;
+}
+
+/** The time-skipping test server, from the pinned project-local binary (never downloaded). */
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath() } } });
+}
+
+/** Connections to the dev server started by scripts/services.sh (TEMPORAL_ADDRESS). */
+export async function connectDevServer(): Promise<{ client: Client; connection: Connection; nativeConnection: NativeConnection }> {
+  quietRuntime();
+  const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
+  const connection = await Connection.connect({ address });
+  const nativeConnection = await NativeConnection.connect({ address });
+  return { client: new Client({ connection, namespace: 'default' }), connection, nativeConnection };
+}
+
+export const uniqueTaskQueue = (prefix: string) => `${prefix}-${randomUUID()}`;
+
+export async function startWorker(opts: { connection: NativeConnection; namespace?: string; taskQueue: string; orm: MikroORM }) {
+  const worker = await createWorker({ connection: opts.connection, namespace: opts.namespace ?? 'default', taskQueue: opts.taskQueue, orm: opts.orm, workflowBundle: WORKFLOW_BUNDLE });
+  const running = worker.run();
+  return {
+    worker,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
+  };
+}
