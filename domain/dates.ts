@@ -64,6 +64,10 @@ export function zonedInstant(date: string, timeZone: string, minutesOfDay = 0): 
   // Two passes settle the offset across DST changes.
   let guess = wall - zoneOffsetAt(wall, timeZone);
   guess = wall - zoneOffsetAt(guess, timeZone);
+  // A wall time inside a DST gap (e.g. midnight when America/Santiago springs forward) never
+  // happens: the two passes can land an hour early, on the previous day. Take the first instant after it.
+  const offset = zoneOffsetAt(guess, timeZone);
+  if (guess + offset !== wall) guess = Math.max(guess, wall - offset);
   return guess;
 }
 

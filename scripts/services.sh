@@ -28,6 +28,7 @@ pid_alive() {
   local st; st="$(sed 's/.*) //' "/proc/$1/stat" 2> /dev/null | cut -d' ' -f1 || true)"
   [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
 }
+mask() { sed -E 's#(://[^:/@]*):[^@/]*@#\1:***@#' <<< "$1"; }
 pid_from() { [ -f "$1" ] && tr -dc '0-9' < "$1" || true; }
 
 # ---------------------------------------------------------------- postgres --
@@ -57,7 +58,7 @@ make_traversable() {
 }
 
 pg_up() {
-  if [ "$PC_EXTERNAL_PG" = 1 ]; then log "postgres: external ($DATABASE_URL)"; return; fi
+  if [ "$PC_EXTERNAL_PG" = 1 ]; then log "postgres: external ($(mask "$DATABASE_URL"))"; return; fi
   id -u postgres > /dev/null 2>&1 || die "OS user 'postgres' missing; run scripts/install.sh"
   local bin; bin="$(pg_bin)"
   mkdir -p "$DATA_DIR" "$LOG_DIR"
@@ -145,7 +146,7 @@ pg_down() {
 
 pg_status() {
   if [ "$PC_EXTERNAL_PG" = 1 ]; then
-    echo "postgres: external  $DATABASE_URL"
+    echo "postgres: external  $(mask "$DATABASE_URL")"
   elif pg_ready; then
     echo "postgres: running   postgres://payment_center:***@127.0.0.1:$PG_PORT/payment_center"
   else
@@ -157,7 +158,7 @@ pg_status() {
 redis_ping() { [ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2> /dev/null)" = PONG ]; }
 
 redis_up() {
-  if [ "$PC_EXTERNAL_REDIS" = 1 ]; then log "redis: external ($REDIS_URL)"; return; fi
+  if [ "$PC_EXTERNAL_REDIS" = 1 ]; then log "redis: external ($(mask "$REDIS_URL"))"; return; fi
   command -v redis-server > /dev/null || die "redis-server not found; run scripts/install.sh"
   if ! redis_ping; then
     mkdir -p "$REDIS_DIR" "$RUN_DIR" "$LOG_DIR"
@@ -193,7 +194,7 @@ redis_down() {
 }
 
 redis_status() {
-  if [ "$PC_EXTERNAL_REDIS" = 1 ]; then echo "redis:    external  $REDIS_URL"
+  if [ "$PC_EXTERNAL_REDIS" = 1 ]; then echo "redis:    external  $(mask "$REDIS_URL")"
   elif redis_ping; then echo "redis:    running   redis://127.0.0.1:$REDIS_PORT"
   else echo "redis:    stopped"; fi
 }

@@ -1,0 +1,72 @@
+/**
+ * The HTTP API: wiring only. Validation comes from the routes' TypeBox schemas, errors from the
+ * single handler in errors.ts, behaviour from services/.
+ */
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import type { Redis } from 'ioredis';
+import { registerErrorHandling } from './errors';
+import { requireTenant } from './auth';
+import { idempotency } from './idempotency';
+import { ErrorResponse } from './schemas';
+import { contactRoutes } from './routes/contacts';
+import { invoiceRoutes } from './routes/invoices';
+import { paymentRoutes } from './routes/payments';
+import type { ServiceDeps } from '../services/context';
+
+export interface AppDeps extends ServiceDeps {
+  redis: Redis;
+}
+
+/** Bodies are validated strictly (a string is never a number); query strings and params are coerced. */
+function validatorCompilers() {
+  const strict = addFormats(new Ajv({ coerceTypes: false, useDefaults: true, removeAdditional: false, allErrors: true, strict: false }));
+  const coercing = addFormats(new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: true, strict: false }));
+  return ({ schema, httpPart }: { schema: object; httpPart?: string }) => (httpPart === 'body' ? strict : coercing).compile(schema);
+}
+
+export async function buildApp(deps: AppDeps, opts: FastifyServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, bodyLimit: 1_048_576, ...opts }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(validatorCompilers());
+  registerErrorHandling(app);
+  app.addSchema(ErrorResponse);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Payment Center API', version: '1.0.0', description: 'Invoices, payments and payment plans. Money is in integer minor units.' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      security: [{ apiKey: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+    const checks = await Promise.all([
+      deps.orm.em.getConnection().execute('select 1').then(() => 'ok', (e: Error) => e.message),
+      deps.redis.ping().then(() => 'ok', (e: Error) => e.message),
+      deps.temporal.connection.workflowService.getSystemInfo({}).then(() => 'ok', (e: Error) => e.message),
+    ]);
+    const [postgres, redis, temporal] = checks;
+    const ready = checks.every((c) => c === 'ok');
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: { postgres, redis, temporal } });
+  });
+
+  await app.register(
+    async (v1) => {
+      const { preHandler, onSend } = idempotency(deps.orm);
+      v1.addHook('onRequest', requireTenant(deps.orm));
+      v1.addHook('preHandler', preHandler);
+      v1.addHook('onSend', onSend);
+      await v1.register(contactRoutes, { deps });
+      await v1.register(invoiceRoutes, { deps });
+      await v1.register(paymentRoutes, { deps });
+    },
+    { prefix: '/v1' },
+  );
+  return app;
+}

@@ -1,0 +1,27 @@
+/** API process: validated config, real connections, graceful shutdown. */
+import { Redis } from 'ioredis';
+import { loadConfig } from '../lib/config';
+import { createOrm } from '../db/orm';
+import { createTemporalClient } from '../lib/temporal';
+import { buildApp } from './app';
+
+async function main() {
+  const config = loadConfig();
+  const orm = await createOrm(config.DATABASE_URL);
+  const temporal = await createTemporalClient(config);
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
+  const app = await buildApp({ orm, temporal, redis, config }, { logger: { level: config.LOG_LEVEL } });
+  const close = async () => {
+    await app.close();
+    await Promise.allSettled([orm.close(), temporal.connection.close(), redis.quit()]);
+    process.exit(0);
+  };
+  process.once('SIGINT', close);
+  process.once('SIGTERM', close);
+  await app.listen({ host: config.HOST, port: config.PORT });
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

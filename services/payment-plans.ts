@@ -1,0 +1,45 @@
+import type { FilterQuery } from '@mikro-orm/core';
+import { PlannedPayment } from '../db/entities';
+import type { InvoiceStatus } from '../domain/invoice';
+import type { PaymentMethod } from '../domain/payment';
+import type { ServiceDeps, TenantContext } from './context';
+import { decodeCursor, likePattern, toPage } from './pagination';
+
+export interface PlannedPaymentListQuery {
+  limit?: number;
+  cursor?: string;
+  q?: string;
+  contactId?: string;
+  invoiceId?: string;
+  invoiceStatus?: InvoiceStatus;
+  method?: PaymentMethod;
+  dateFrom?: string;
+  dateTo?: string;
+}
+
+/** Installments across invoices, soonest first (date, then id). */
+export async function listPlannedPayments(deps: ServiceDeps, tenant: TenantContext, query: PlannedPaymentListQuery) {
+  const limit = query.limit ?? 25;
+  const conditions: FilterQuery<PlannedPayment>[] = [{ tenant: tenant.id }];
+  const after = decodeCursor(query.cursor, 2);
+  if (after) {
+    const [date, id] = after.map(String);
+    conditions.push({ $or: [{ date: { $gt: date } }, { date, id: { $gt: id } }] });
+  }
+  if (query.invoiceId) conditions.push({ invoice: query.invoiceId });
+  if (query.contactId) conditions.push({ invoice: { contact: query.contactId } });
+  if (query.invoiceStatus) conditions.push({ invoice: { status: query.invoiceStatus } });
+  if (query.method) conditions.push({ method: query.method });
+  if (query.dateFrom) conditions.push({ date: { $gte: query.dateFrom } });
+  if (query.dateTo) conditions.push({ date: { $lte: query.dateTo } });
+  if (query.q) {
+    const like = likePattern(query.q);
+    conditions.push({ $or: [{ invoice: { number: { $ilike: like } } }, { invoice: { contact: { name: { $ilike: like } } } }] });
+  }
+  const rows = await deps.orm.em.fork().find(PlannedPayment, { $and: conditions }, {
+    orderBy: [{ date: 'asc' }, { id: 'asc' }],
+    limit: limit + 1,
+    populate: ['invoice', 'invoice.contact'],
+  });
+  return toPage(rows, limit, (p) => [p.date, p.id]);
+}
