@@ -1,7 +1,10 @@
 /** @type {import('jest').Config} */
+const swc = ['@swc/jest', { jsc: { target: 'es2023', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }];
 module.exports = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2023', parser: { syntax: 'typescript' } } }] },
+  transform: { '^.+\\.ts$': swc, '^.+\\.js$': swc },
+  // ESM-only dependencies (pulled in by @fastify/static) are compiled to CommonJS for jest.
+  transformIgnorePatterns: ['/node_modules/(?!(content-disposition|cookie|set-cookie-parser)/)'],
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   globalSetup: '<rootDir>/test/global-setup.ts',
   testTimeout: 60000,

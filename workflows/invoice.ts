@@ -50,6 +50,8 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   let pendingPayments: PaymentWrite[] = [];
   let pendingEvents: InvoiceEventWrite[] = [];
   let persistedVersion = s.version;
+  /** A persistInvoice call is in flight (its batch is no longer in pendingPayments/pendingEvents). */
+  let flushing = false;
   let wake = false;
   const searchAttributesEnabled = wf.workflowInfo().typedSearchAttributes.get(SearchAttr.status) !== undefined;
 
@@ -194,12 +196,17 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       pendingPayments = [];
       pendingEvents = [];
       const snap = snapshot();
-      await persistInvoice({ tenantId: input.tenantId, invoiceId: input.invoiceId, snapshot: snap, payments, events });
+      flushing = true;
+      try {
+        await persistInvoice({ tenantId: input.tenantId, invoiceId: input.invoiceId, snapshot: snap, payments, events });
+      } finally {
+        flushing = false;
+      }
       persistedVersion = Math.max(persistedVersion, snap.version);
     }
   }
   void flushLoop();
-  const idle = () => pendingPayments.length === 0 && pendingEvents.length === 0 && persistedVersion >= s.version && wf.allHandlersFinished();
+  const idle = () => !flushing && pendingPayments.length === 0 && pendingEvents.length === 0 && persistedVersion >= s.version && wf.allHandlersFinished();
 
   // ---- timers ------------------------------------------------------------------------------
   function onTimers(now: number): void {

@@ -180,3 +180,53 @@ export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000)
     }
   }
 }
+
+// ---- workflow harness ------------------------------------------------------------------------
+
+/**
+ * One time-skipping Temporal test server, one real ORM on the test database and one real worker
+ * on a unique task queue, for a test file. Call in beforeAll; `close()` in afterAll.
+ */
+export async function startInvoiceHarness(prefix: string) {
+  // Imported lazily so domain-only users of this module do not load the Temporal SDK.
+  const { createTimeSkippingEnv, startWorker, uniqueTaskQueue } = await import('./temporal');
+  const { createTestOrm } = await import('./db');
+  const { invoiceWorkflow } = await import('../../workflows/invoice');
+  const { invoiceWorkflowId } = await import('../../workflows/definitions');
+
+  const env = await createTimeSkippingEnv();
+  const orm = await createTestOrm();
+  const taskQueue = uniqueTaskQueue(prefix);
+  const worker = await startWorker({ connection: env.nativeConnection, taskQueue, orm });
+
+  return {
+    env,
+    orm,
+    taskQueue,
+    /** Starts the invoice workflow for a fixture, exactly as the API would (minus search attributes). */
+    start(fx: InvoiceFixture) {
+      return env.client.workflow.start(invoiceWorkflow, { workflowId: invoiceWorkflowId(fx.invoiceId), taskQueue, args: [fx.input] });
+    },
+    /** Advances the test server's clock to `at` (epoch ms) by time skipping. */
+    async skipTo(at: number) {
+      const now = await env.currentTimeMs();
+      if (at <= now) return;
+      // The test server skips time only when nothing is in flight; fail fast instead of hanging the suite.
+      let timer: NodeJS.Timeout | undefined;
+      const stalled = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`time skipping to ${new Date(at).toISOString()} stalled (a workflow or activity task is stuck)`)), 20_000);
+      });
+      try {
+        await Promise.race([env.sleep(at - now), stalled]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async close() {
+      await worker.stop();
+      await env.teardown();
+      await orm.close();
+    },
+  };
+}
+export type InvoiceHarness = Awaited<ReturnType<typeof startInvoiceHarness>>;

@@ -1,0 +1,91 @@
+/**
+ * A real in-process stack for API tests: Postgres (test DB), Redis, the Temporal dev server, a
+ * worker on its own task queue, and the Fastify app. `inject` exercises the full HTTP pipeline.
+ */
+import { Redis } from 'ioredis';
+import type { FastifyInstance } from 'fastify';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Client } from '@temporalio/client';
+import type { NativeConnection, Connection } from '@temporalio/worker';
+import { buildApp } from '../../api/app';
+import { createTenant } from '../../services/tenants';
+import type { ServiceDeps } from '../../services/context';
+import { createTestOrm } from './db';
+import { connectDevServer, startWorker, uniqueTaskQueue } from './temporal';
+
+export interface TestStack {
+  app: FastifyInstance;
+  orm: MikroORM;
+  redis: Redis;
+  temporal: Client;
+  nativeConnection: NativeConnection;
+  taskQueue: string;
+  deps: ServiceDeps;
+  worker: { stop(): Promise<void> } | null;
+  close(): Promise<void>;
+}
+
+export async function createTestStack(opts: { worker?: boolean; taskQueue?: string } = {}): Promise<TestStack> {
+  const orm = await createTestOrm();
+  const { client, connection, nativeConnection } = await connectDevServer();
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:56379', { maxRetriesPerRequest: null });
+  const taskQueue = opts.taskQueue ?? uniqueTaskQueue('api-test');
+  const config = { TEMPORAL_TASK_QUEUE: taskQueue, PUBLIC_BASE_URL: 'http://127.0.0.1:3000' };
+  const deps: ServiceDeps = { orm, temporal: client, config };
+  const worker = opts.worker === false ? null : await startWorker({ connection: nativeConnection, taskQueue, orm });
+  const app = await buildApp({ ...deps, redis });
+  await app.ready();
+  return {
+    app,
+    orm,
+    redis,
+    temporal: client,
+    nativeConnection,
+    taskQueue,
+    deps,
+    worker,
+    async close() {
+      await app.close();
+      await worker?.stop();
+      await Promise.allSettled([(connection as Connection).close(), nativeConnection.close(), redis.quit(), orm.close()]);
+    },
+  };
+}
+
+/** A fresh tenant (isolation between tests) and an authorized request helper. */
+export async function createTestTenant(stack: TestStack, plan = 'professional', timeZone = 'UTC') {
+  const { tenantId, apiKey } = await createTenant(stack.orm, { name: `tenant-${Date.now()}`, plan, timeZone });
+  const request = async (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await stack.app.inject({ method, url, payload: body as never, headers: { authorization: `Bearer ${apiKey}`, ...headers } });
+    return { status: res.statusCode, body: res.body ? safeJson(res.body) : undefined, headers: res.headers };
+  };
+  return { tenantId, apiKey, request };
+}
+
+function safeJson(text: string): any {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** A contact plus an invoice of `total` (one line) with sensible dates, created through the API. */
+export async function createInvoiceViaApi(
+  request: Awaited<ReturnType<typeof createTestTenant>>['request'],
+  opts: { total?: number; currency?: string; issueDate?: string; dueDate?: string; paymentPlan?: unknown[]; number?: string } = {},
+) {
+  const contact = await request('POST', '/v1/contacts', { name: 'Ada Lovelace', email: 'ada@example.com', company: 'Analytical Engines' });
+  if (contact.status !== 201) throw new Error(`contact: ${contact.status} ${JSON.stringify(contact.body)}`);
+  const res = await request('POST', '/v1/invoices', {
+    contactId: contact.body.id,
+    currency: opts.currency ?? 'USD',
+    issueDate: opts.issueDate ?? '2026-11-01',
+    dueDate: opts.dueDate ?? '2099-12-31',
+    lineItems: [{ description: 'Consulting', quantity: 1, unitAmount: opts.total ?? 5000 }],
+    ...(opts.paymentPlan && { paymentPlan: opts.paymentPlan }),
+    ...(opts.number && { number: opts.number }),
+  });
+  if (res.status !== 201) throw new Error(`invoice: ${res.status} ${JSON.stringify(res.body)}`);
+  return { contact: contact.body, invoice: res.body };
+}
