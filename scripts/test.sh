@@ -21,4 +21,10 @@ fi
 export DATABASE_URL
 export NODE_ENV=test
 
-exec npx jest --runInBand "$@"
+# The full run (no arguments) also typechecks and lints; `npm test -- <paths>` runs just those tests.
+if [ "$#" -eq 0 ]; then
+  echo "[test] typecheck"; tsc --noEmit -p "$ROOT/tsconfig.json"
+  echo "[test] lint"; eslint --max-warnings=0 "$ROOT"
+fi
+
+exec jest --runInBand "$@"
