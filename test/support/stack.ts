@@ -26,9 +26,9 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-export async function createTestStack(opts: { worker?: boolean; taskQueue?: string } = {}): Promise<TestStack> {
+export async function createTestStack(opts: { worker?: boolean; taskQueue?: string; temporalAddress?: string } = {}): Promise<TestStack> {
   const orm = await createTestOrm();
-  const { client, connection, nativeConnection } = await connectDevServer();
+  const { client, connection, nativeConnection } = await connectDevServer(opts.temporalAddress);
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:56379', { maxRetriesPerRequest: null });
   const taskQueue = opts.taskQueue ?? uniqueTaskQueue('api-test');
   const config = { TEMPORAL_TASK_QUEUE: taskQueue, PUBLIC_BASE_URL: 'http://127.0.0.1:3000' };

@@ -34,9 +34,10 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
 }
 
 /** Connections to the dev server started by scripts/services.sh (TEMPORAL_ADDRESS). */
-export async function connectDevServer(): Promise<{ client: Client; connection: Connection; nativeConnection: NativeConnection }> {
+export async function connectDevServer(
+  address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+): Promise<{ client: Client; connection: Connection; nativeConnection: NativeConnection }> {
   quietRuntime();
-  const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
   const connection = await Connection.connect({ address });
   const nativeConnection = await NativeConnection.connect({ address });
   return { client: new Client({ connection, namespace: 'default' }), connection, nativeConnection };
