@@ -1,0 +1,139 @@
+/**
+ * `npm run bench` (via scripts/bench.sh): runs the bench sections in order on the local services,
+ * prints one aligned table and writes the rows to .data/bench/latest.json. Exits non-zero when a
+ * section throws (after the others ran). Optional sections that are not present are skipped.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { BenchRow, BenchSection } from './types';
+
+interface SectionSpec {
+  name: string;
+  /** Module path relative to this file. */
+  path: string;
+  optional: boolean;
+}
+
+const SECTIONS: SectionSpec[] = [
+  { name: 'core', path: './core', optional: false },
+  { name: 'reminders', path: './reminders', optional: true },
+  { name: 'webhooks', path: './webhooks', optional: true },
+];
+
+interface SectionResult {
+  name: string;
+  status: 'ok' | 'failed' | 'skipped';
+  ms: number;
+  error?: string;
+}
+
+/** The section's `run`, or null when an optional module is not there (a missing dependency of it is an error). */
+function loadSection(spec: SectionSpec): BenchSection | null {
+  let resolved: string;
+  try {
+    resolved = require.resolve(spec.path);
+  } catch (err) {
+    if (spec.optional && (err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return null;
+    throw err;
+  }
+  const mod = require(resolved) as { run?: unknown };
+  if (typeof mod.run !== 'function') throw new Error(`${spec.path} does not export run: BenchSection`);
+  return mod.run as BenchSection;
+}
+
+function fmt(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  if (Number.isInteger(n)) return String(n);
+  const abs = Math.abs(n);
+  return n.toFixed(abs >= 100 ? 1 : abs >= 1 ? 2 : 3);
+}
+
+function printTable(rows: BenchRow[]): void {
+  const header = ['section', 'metric', 'value', 'reference', 'ratio', 'note'];
+  const lines = rows.map((r) => [
+    r.section,
+    r.metric,
+    Number.isNaN(r.value) ? '-' : `${fmt(r.value)} ${r.unit}`.trim(),
+    r.reference ? `${r.reference.label}: ${fmt(r.reference.value)}` : '',
+    r.ratio === undefined ? '' : fmt(r.ratio),
+    r.note ?? '',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (i === header.length - 1 ? 0 : l[i].length))));
+  const align = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : i === 2 || i === 4 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  console.log(align(header));
+  console.log(align(widths.map((w, i) => '-'.repeat(i === header.length - 1 ? 4 : w))));
+  for (const l of lines) console.log(align(l));
+}
+
+async function main(): Promise<number> {
+  const startedAt = new Date();
+  const rows: BenchRow[] = [];
+  const results: SectionResult[] = [];
+
+  for (const spec of SECTIONS) {
+    const t = performance.now();
+    console.error(`[bench] ${spec.name} ...`);
+    try {
+      const run = loadSection(spec);
+      if (!run) {
+        results.push({ name: spec.name, status: 'skipped', ms: 0 });
+        rows.push({ section: spec.name, metric: '-', value: NaN, unit: '', note: 'skipped (not present)' });
+        console.error(`[bench] ${spec.name}: skipped (not present)`);
+        continue;
+      }
+      const got = await run();
+      rows.push(...got);
+      results.push({ name: spec.name, status: 'ok', ms: performance.now() - t });
+      console.error(`[bench] ${spec.name}: ok (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+    } catch (err) {
+      const e = err as Error & { rows?: unknown };
+      // A section may attach the rows it measured before failing.
+      if (Array.isArray(e.rows)) rows.push(...(e.rows as BenchRow[]));
+      const message = e?.message ?? String(err);
+      rows.push({ section: spec.name, metric: '-', value: NaN, unit: '', note: `FAILED: ${message.split('\n')[0]}` });
+      results.push({ name: spec.name, status: 'failed', ms: performance.now() - t, error: e?.stack ?? message });
+      console.error(`[bench] ${spec.name}: FAILED\n${e?.stack ?? message}`);
+    }
+  }
+
+  const maxRssKb = process.resourceUsage().maxRSS;
+  console.log('');
+  printTable(rows);
+  console.log('');
+  console.log(`peak RSS ${(maxRssKb / 1024).toFixed(1)} MiB (bench process, all sections)   node ${process.version}`);
+
+  const out = join(__dirname, '..', '.data', 'bench', 'latest.json');
+  mkdirSync(join(out, '..'), { recursive: true });
+  const json = {
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    node: process.version,
+    maxRssKb,
+    sections: results,
+    // NaN (skipped/failed placeholder rows) is not JSON: write null
+    rows: rows.map((r) => ({ ...r, value: Number.isFinite(r.value) ? r.value : null })),
+  };
+  writeFileSync(out, `${JSON.stringify(json, null, 2)}\n`);
+  console.log(`rows written to ${out}`);
+  return results.some((r) => r.status === 'failed') ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+    // Everything should be closed by now; if a section leaked a handle, do not hang forever.
+    setTimeout(() => {
+      console.error('[bench] process still alive 10 s after the end (a section left a handle open): exiting');
+      process.exit(code);
+    }, 10_000).unref();
+  },
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Benchmark entry point (`npm run bench`): installs deps, brings up the local services, then runs
+# bench/run.ts against the payment_center_bench database (created and migrated here).
+#   scripts/bench.sh [bench args...]
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$ROOT"
+
+bash "$ROOT/scripts/install.sh"
+bash "$ROOT/scripts/services.sh" up
+
+# same host/port/user/params, database payment_center_bench (BENCH_DATABASE_URL overrides)
+__admin_url="$DATABASE_URL"
+if [ -n "${BENCH_DATABASE_URL:-}" ]; then
+  DATABASE_URL="$BENCH_DATABASE_URL"
+else
+  __base="${DATABASE_URL%%\?*}"
+  __query=""
+  [ "$__base" != "$DATABASE_URL" ] && __query="?${DATABASE_URL#*\?}"
+  DATABASE_URL="${__base%/*}/payment_center_bench${__query}"
+fi
+export DATABASE_URL
+
+# Create the database if missing, connected to the main database as the app role (it has CREATEDB).
+__db_name="${DATABASE_URL%%\?*}"
+__db_name="${__db_name##*/}"
+if [[ ! $__db_name =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]]; then
+  echo "[bench] ERROR: unexpected database name '$__db_name'" >&2
+  exit 1
+fi
+__pg() { psql -X -q -v ON_ERROR_STOP=1 -d "$__admin_url" "$@"; }
+if [ "$(__pg -tA -c "SELECT 1 FROM pg_database WHERE datname = '$__db_name'")" != 1 ]; then
+  echo "[bench] creating database $__db_name"
+  # a concurrent run may have created it meanwhile: only fail if it is still missing
+  __pg -c "CREATE DATABASE $__db_name" > /dev/null 2>&1 \
+    || [ "$(__pg -tA -c "SELECT 1 FROM pg_database WHERE datname = '$__db_name'")" = 1 ] \
+    || { echo "[bench] ERROR: could not create database $__db_name" >&2; exit 1; }
+fi
+unset __admin_url __base __query __db_name
+unset -f __pg
+
+echo "[bench] migrating ${DATABASE_URL%%\?*}" | sed -E 's#(://[^:/@]*):[^@/]*@#\1:***@#'
+tsx scripts/migrate.ts
+
+exec tsx bench/run.ts "$@"
