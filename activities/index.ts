@@ -7,8 +7,9 @@ import { v7 as uuidv7 } from 'uuid';
 import { Invoice, InvoiceEvent, Payment, type InvoiceEventType } from '../db/entities';
 import type { PaymentMethod, PaymentSource } from '../domain/payment';
 import type { InvoiceSnapshot } from '../workflows/definitions';
+import { createReminderActivities, type ReminderActivityDeps } from './reminders';
 
-export interface ActivityDeps {
+export interface ActivityDeps extends ReminderActivityDeps {
   orm: MikroORM;
 }
 
@@ -40,8 +41,10 @@ export interface PersistInvoiceArgs {
   events: InvoiceEventWrite[];
 }
 
-export function createActivities({ orm }: ActivityDeps) {
+export function createActivities(deps: ActivityDeps) {
+  const { orm } = deps;
   return {
+    ...createReminderActivities(deps),
     /**
      * Writes a batch of workflow changes in one transaction. Idempotent: payments and events are
      * keyed (insert-or-ignore) and the invoice row only moves forward in `stateVersion`, so a retried
@@ -105,3 +108,4 @@ export function createActivities({ orm }: ActivityDeps) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+export type { EnqueueReminderArgs, MaterializeRemindersArgs, ReminderScheduleResult, SkipRemindersArgs } from './reminders';

@@ -16,10 +16,18 @@ import { ErrorResponse } from './schemas';
 import { contactRoutes } from './routes/contacts';
 import { invoiceRoutes } from './routes/invoices';
 import { paymentRoutes } from './routes/payments';
+import { reminderRoutes } from './routes/reminders';
+import { registerAdminQueues } from './admin-queues';
+import type { QueueNaming } from '../lib/queues';
+import { stripeRoutes } from './routes/stripe';
+import { stripeWebhookRoutes } from './routes/stripe-webhooks';
 import type { ServiceDeps } from '../services/context';
 
 export interface AppDeps extends ServiceDeps {
   redis: Redis;
+  /** Bull Board at /admin/queues; defaults to config.ADMIN_TOKEN when the full config is passed. Unset: not mounted. */
+  adminToken?: string;
+  reminderQueue?: QueueNaming;
 }
 
 /** Bodies are validated strictly (a string is never a number); query strings and params are coerced. */
@@ -65,8 +73,13 @@ export async function buildApp(deps: AppDeps, opts: FastifyServerOptions = {}): 
       await v1.register(contactRoutes, { deps });
       await v1.register(invoiceRoutes, { deps });
       await v1.register(paymentRoutes, { deps });
+      await v1.register(reminderRoutes, { deps });
+      await v1.register(stripeRoutes, { deps });
     },
     { prefix: '/v1' },
   );
+  await registerAdminQueues(app, { redis: deps.redis, adminToken: deps.adminToken ?? (deps.config as { ADMIN_TOKEN?: string }).ADMIN_TOKEN, queue: deps.reminderQueue });
+  // Stripe authenticates webhooks by signature: no API-key hooks, raw-body parser scoped to the plugin.
+  await app.register(stripeWebhookRoutes, { deps, prefix: '/v1/webhooks' });
   return app;
 }

@@ -25,6 +25,8 @@ const requestHash = (request: FastifyRequest) =>
 export function idempotency(orm: MikroORM): { preHandler: preHandlerAsyncHookHandler; onSend: (request: FastifyRequest, reply: FastifyReply, payload: unknown) => Promise<unknown> } {
   return {
     async preHandler(request, reply) {
+      // Only POSTs create things; a GET with the header must never be answered from the store.
+      if (request.method !== 'POST') return;
       const key = request.headers['idempotency-key'];
       if (typeof key !== 'string' || key === '') return;
       if (key.length > 255) throw new DomainError('validation', 'invalid_idempotency_key', 'Idempotency-Key must be at most 255 characters');

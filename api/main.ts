@@ -4,6 +4,7 @@ import { loadConfig } from '../lib/config';
 import { createOrm } from '../db/orm';
 import { createTemporalClient } from '../lib/temporal';
 import { buildApp } from './app';
+import { startStripeEventSweeper } from '../services/stripe-webhooks';
 
 async function main() {
   const config = loadConfig();
@@ -11,7 +12,10 @@ async function main() {
   const temporal = await createTemporalClient(config);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
   const app = await buildApp({ orm, temporal, redis, config }, { logger: { level: config.LOG_LEVEL } });
+  // Stripe events stored while Temporal was unreachable are handed off again from here.
+  const stopSweeper = startStripeEventSweeper({ orm, temporal, config });
   const close = async () => {
+    await stopSweeper();
     await app.close();
     await Promise.allSettled([orm.close(), temporal.connection.close(), redis.quit()]);
     process.exit(0);

@@ -10,6 +10,12 @@ import { INVOICE_NUMBER_PATTERN } from '../domain/numbering';
 
 const literals = <T extends readonly string[]>(values: T) => Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
 
+/**
+ * Free text from clients: Postgres cannot store NUL (U+0000) in text, so such a string is a 400 at the
+ * boundary rather than a failed insert (or a workflow activity retrying an unstorable payment forever).
+ */
+const Text = (opts: Parameters<typeof Type.String>[0] = {}) => Type.String({ pattern: '^[^\\u0000]*$', ...opts });
+
 export const Uuid = Type.String({ format: 'uuid' });
 export const IsoDate = Type.String({ format: 'date', description: 'YYYY-MM-DD' });
 export const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' });
@@ -34,16 +40,16 @@ export const IdempotencyHeaders = Type.Object({
 export const ListQueryBase = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 25 })),
   cursor: Type.Optional(Type.String({ maxLength: 512, description: 'opaque; from nextCursor' })),
-  q: Type.Optional(Type.String({ maxLength: 200 })),
+  q: Type.Optional(Text({ maxLength: 200 })),
 };
 export const Page = <T extends TSchema>(item: T) => Type.Object({ data: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) });
 
 // ---- contacts & deals -------------------------------------------------------------------------
 export const ContactBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 200 }),
-    email: Type.Optional(Type.Union([Type.String({ format: 'email', maxLength: 320 }), Type.Null()])),
-    company: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+    name: Text({ minLength: 1, maxLength: 200 }),
+    email: Type.Optional(Type.Union([Text({ format: 'email', maxLength: 320 }), Type.Null()])),
+    company: Type.Optional(Type.Union([Text({ maxLength: 200 }), Type.Null()])),
   },
   { additionalProperties: false },
 );
@@ -55,7 +61,7 @@ export const ContactResponse = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
 });
 export const DealBody = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 200 }), contactId: Uuid, amount: Type.Integer({ minimum: 0, maximum: MAX_AMOUNT }), currency: Currency },
+  { name: Text({ minLength: 1, maxLength: 200 }), contactId: Uuid, amount: Type.Integer({ minimum: 0, maximum: MAX_AMOUNT }), currency: Currency },
   { additionalProperties: false },
 );
 export const DealResponse = Type.Object({
@@ -70,7 +76,7 @@ export const DealResponse = Type.Object({
 // ---- invoices ---------------------------------------------------------------------------------
 export const LineItemBody = Type.Object(
   {
-    description: Type.String({ minLength: 1, maxLength: 500 }),
+    description: Text({ minLength: 1, maxLength: 500 }),
     quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
     unitAmount: Amount,
   },
@@ -152,7 +158,7 @@ export const InvoiceListQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-export const VoidBody = Type.Union([Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }), Type.Null()]);
+export const VoidBody = Type.Union([Type.Object({ reason: Type.Optional(Text({ maxLength: 500 })) }, { additionalProperties: false }), Type.Null()]);
 
 // ---- payments ---------------------------------------------------------------------------------
 const paymentFields = {
@@ -160,7 +166,7 @@ const paymentFields = {
   currency: Type.Optional(Currency),
   date: Type.Optional(IsoDate),
   method: PaymentMethod,
-  reference: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+  reference: Type.Optional(Type.Union([Text({ maxLength: 200 }), Type.Null()])),
 };
 export const PaymentBody = Type.Object(
   { ...paymentFields, contactId: Uuid, invoiceId: Type.Optional(Type.Union([Uuid, Type.Null()])) },

@@ -1,17 +1,25 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { FilterQuery } from '@mikro-orm/core';
 import { Contact, Deal } from '../db/entities';
-import { notFound } from '../domain/errors';
+import { notFound, validationError } from '../domain/errors';
 import { assertCurrency } from '../domain/money';
 import type { ServiceDeps, TenantContext } from './context';
 import { decodeCursor, likePattern, toPage } from './pagination';
 
+/** Names are trimmed; one that is only whitespace is rejected rather than stored empty. */
+function assertName(value: string): string {
+  const name = value.trim();
+  if (!name) throw validationError('invalid_name', 'name must not be blank', { field: 'name' });
+  return name;
+}
+
 export async function createContact(deps: ServiceDeps, tenant: TenantContext, input: { name: string; email?: string | null; company?: string | null }) {
+  const name = assertName(input.name);
   const em = deps.orm.em.fork();
   const contact = em.create(Contact, {
     id: uuidv7(),
     tenant: tenant.id,
-    name: input.name.trim(),
+    name,
     email: input.email ?? null,
     company: input.company ?? null,
     createdAt: new Date(),
@@ -30,7 +38,7 @@ export async function getContact(deps: ServiceDeps, tenant: TenantContext, id: s
 export async function listContacts(deps: ServiceDeps, tenant: TenantContext, query: { limit?: number; cursor?: string; q?: string }) {
   const limit = query.limit ?? 25;
   const where: FilterQuery<Contact> = { tenant: tenant.id };
-  const after = decodeCursor(query.cursor, 1);
+  const after = decodeCursor(query.cursor, ['uuid']);
   if (after) where.id = { $lt: String(after[0]) };
   if (query.q) {
     const like = likePattern(query.q);
@@ -41,6 +49,8 @@ export async function listContacts(deps: ServiceDeps, tenant: TenantContext, que
 }
 
 export async function createDeal(deps: ServiceDeps, tenant: TenantContext, input: { name: string; contactId: string; amount: number; currency: string }) {
+  const name = assertName(input.name);
+  const currency = assertCurrency(input.currency);
   const em = deps.orm.em.fork();
   const contact = await em.findOne(Contact, { id: input.contactId, tenant: tenant.id });
   if (!contact) throw notFound('contact', input.contactId);
@@ -48,9 +58,9 @@ export async function createDeal(deps: ServiceDeps, tenant: TenantContext, input
     id: uuidv7(),
     tenant: tenant.id,
     contact,
-    name: input.name.trim(),
+    name,
     amount: input.amount,
-    currency: assertCurrency(input.currency),
+    currency,
     createdAt: new Date(),
   });
   await em.flush();
@@ -60,7 +70,7 @@ export async function createDeal(deps: ServiceDeps, tenant: TenantContext, input
 export async function listDeals(deps: ServiceDeps, tenant: TenantContext, query: { limit?: number; cursor?: string; q?: string; contactId?: string }) {
   const limit = query.limit ?? 25;
   const where: FilterQuery<Deal> = { tenant: tenant.id };
-  const after = decodeCursor(query.cursor, 1);
+  const after = decodeCursor(query.cursor, ['uuid']);
   if (after) where.id = { $lt: String(after[0]) };
   if (query.contactId) where.contact = query.contactId;
   if (query.q) {

@@ -7,7 +7,8 @@ import type { TenantPlan } from '../domain/tenant';
 export interface ServiceDeps {
   orm: MikroORM;
   temporal: Client;
-  config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'PUBLIC_BASE_URL'>;
+  config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'PUBLIC_BASE_URL'> &
+    Partial<Pick<Config, 'ENCRYPTION_KEY' | 'STRIPE_API_HOST' | 'STRIPE_API_PORT' | 'STRIPE_API_PROTOCOL'>>;
 }
 
 /** The authenticated caller. Every service call is scoped to it. */

@@ -30,10 +30,15 @@ export interface CreateInvoiceInput {
   paymentPlan?: InstallmentInput[];
 }
 
+/**
+ * Takes the tenant's next number inside the creating transaction (`em` is the transaction's): run on
+ * a separate pooled connection it would hold one connection while waiting for another, so N parallel
+ * creations on a pool of N deadlocked until the acquire timeout.
+ */
 async function nextInvoiceNumber(em: EntityManager, tenantId: string): Promise<string> {
   const [row] = await em
     .getConnection()
-    .execute<{ invoice_sequence: number }[]>('update tenants set invoice_sequence = invoice_sequence + 1 where id = ? returning invoice_sequence', [tenantId]);
+    .execute<{ invoice_sequence: number }[]>('update tenants set invoice_sequence = invoice_sequence + 1 where id = ? returning invoice_sequence', [tenantId], 'all', em.getTransactionContext());
   return formatInvoiceNumber(row.invoice_sequence);
 }
 
@@ -124,8 +129,10 @@ export async function createInvoice(deps: ServiceDeps, tenant: TenantContext, in
     } catch (err) {
       if (!(err instanceof UniqueConstraintViolationException)) throw err;
       if (input.number !== undefined) throw conflict('duplicate_invoice_number', `invoice number ${input.number} is already used`, { number: input.number });
-      // A generated number collided with one given by hand earlier: take the next one.
+      // A generated number collided with one given by hand earlier. The rollback undid the increment,
+      // so move the sequence past the taken number (committed on its own) and take the next one.
       if (attempt >= 20) throw err;
+      await deps.orm.em.getConnection().execute('update tenants set invoice_sequence = invoice_sequence + 1 where id = ?', [tenant.id]);
     }
   }
   invoice.contact = contact;
@@ -181,7 +188,7 @@ export interface InvoiceListQuery {
 export async function listInvoices(deps: ServiceDeps, tenant: TenantContext, query: InvoiceListQuery) {
   const limit = query.limit ?? 25;
   const where: FilterQuery<Invoice> = { tenant: tenant.id };
-  const after = decodeCursor(query.cursor, 1);
+  const after = decodeCursor(query.cursor, ['uuid']);
   if (after) where.id = { $lt: String(after[0]) };
   if (query.status) where.status = query.status;
   if (query.contactId) where.contact = query.contactId;

@@ -3,16 +3,36 @@
  * unique key (id, or (date, id)), so pages never skip or repeat rows under concurrent inserts.
  */
 import { validationError } from '../domain/errors';
+import { isIsoDate } from '../domain/dates';
 
 export function encodeCursor(key: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string | undefined, arity: number): (string | number)[] | undefined {
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** What each position of a cursor key holds; checked so a forged cursor is a 400, never a database error. */
+export type CursorPart = 'uuid' | 'date' | 'string' | 'number';
+const PART_OK: Record<CursorPart, (v: unknown) => boolean> = {
+  uuid: (v) => typeof v === 'string' && UUID.test(v),
+  date: (v) => isIsoDate(v),
+  string: (v) => typeof v === 'string',
+  number: (v) => typeof v === 'number' && Number.isFinite(v),
+};
+
+/** `shape` is the kind of each key part (or, loosely, just their count). */
+export function decodeCursor(cursor: string | undefined, shape: number | readonly CursorPart[]): (string | number)[] | undefined {
   if (cursor === undefined) return undefined;
+  const parts: readonly CursorPart[] | null = typeof shape === 'number' ? null : shape;
+  const arity = parts ? parts.length : (shape as number);
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === arity && key.every((k) => typeof k === 'string' || typeof k === 'number')) return key;
+    if (
+      Array.isArray(key) &&
+      key.length === arity &&
+      key.every((k, i) => (parts ? PART_OK[parts[i]](k) : typeof k === 'string' || typeof k === 'number'))
+    ) {
+      return key;
+    }
   } catch {
     /* fall through */
   }

@@ -21,7 +21,7 @@ export interface PlannedPaymentListQuery {
 export async function listPlannedPayments(deps: ServiceDeps, tenant: TenantContext, query: PlannedPaymentListQuery) {
   const limit = query.limit ?? 25;
   const conditions: FilterQuery<PlannedPayment>[] = [{ tenant: tenant.id }];
-  const after = decodeCursor(query.cursor, 2);
+  const after = decodeCursor(query.cursor, ['date', 'uuid']);
   if (after) {
     const [date, id] = after.map(String);
     conditions.push({ $or: [{ date: { $gt: date } }, { date, id: { $gt: id } }] });

@@ -121,7 +121,7 @@ export interface PaymentListQuery {
 export async function listPayments(deps: ServiceDeps, tenant: TenantContext, query: PaymentListQuery) {
   const limit = query.limit ?? 25;
   const where: FilterQuery<Payment> = { tenant: tenant.id };
-  const after = decodeCursor(query.cursor, 1);
+  const after = decodeCursor(query.cursor, ['uuid']);
   if (after) where.id = { $lt: String(after[0]) };
   if (query.contactId) where.contact = query.contactId;
   if (query.invoiceId) where.invoice = query.invoiceId;

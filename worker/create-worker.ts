@@ -1,7 +1,9 @@
 /** Builds the Temporal worker for the payment-center task queue; used by worker/main.ts and tests. */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Queue, JobsOptions } from 'bullmq';
 import { createActivities } from '../activities';
+import type { ReminderJobData } from '../lib/queues';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -11,6 +13,9 @@ export interface CreateWorkerOptions {
   /** Prebundled workflow code (tests bundle once); otherwise bundled from workflows/. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   extraActivities?: Record<string, (...args: never[]) => Promise<unknown>>;
+  /** Producer for reminder jobs; without it this worker does not schedule reminders. */
+  reminderQueue?: Queue<ReminderJobData>;
+  reminderJobOptions?: JobsOptions;
 }
 
 export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
@@ -19,7 +24,7 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
-    activities: { ...createActivities({ orm: opts.orm }), ...opts.extraActivities },
+    activities: { ...createActivities({ orm: opts.orm, reminderQueue: opts.reminderQueue, reminderJobOptions: opts.reminderJobOptions }), ...opts.extraActivities },
     maxConcurrentActivityTaskExecutions: 50,
   });
 }

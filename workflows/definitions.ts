@@ -6,6 +6,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey } from '@temporalio/common';
 import type { InvoiceStatus } from '../domain/invoice';
 import type { PaymentMethod, PaymentSource } from '../domain/payment';
+import type { ReminderTrack } from './reminders';
 
 export const invoiceWorkflowId = (invoiceId: string) => `invoice-${invoiceId}`;
 
@@ -37,6 +38,8 @@ export interface InvoiceCarriedState {
   reversed: Record<string, number>;
   firedInstallments: string[];
   paidAt: number | null;
+  /** Materialized reminder schedule and the keys already handled (absent: not fetched yet / pre-reminders run). */
+  reminders?: ReminderTrack;
 }
 
 export interface InvoiceWorkflowInput {

@@ -10,6 +10,7 @@ import { DomainError } from '../domain/errors';
 import { assertPaymentAcceptable, assertVoidable, deriveStatus, dueAmount, type InvoiceBalance, type InvoiceStatus } from '../domain/invoice';
 import { uncoveredInstallments } from '../domain/plan';
 import { toFailure } from './failures';
+import { decideReminder, dueReminders, nextReminderAt, unhandledReminders } from './reminders';
 import {
   applyPaymentUpdate,
   getInvoiceStateQuery,
@@ -28,6 +29,12 @@ import {
 const { persistInvoice } = wf.proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+// Reminders go through Redis (BullMQ): an outage means retry until it is back — late, never lost.
+const { materializeReminders, enqueueReminder, skipReminders } = wf.proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
 /** A paid invoice stays reachable this long for refunds and disputes, then the workflow ends. */
@@ -206,7 +213,52 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     }
   }
   void flushLoop();
-  const idle = () => !flushing && pendingPayments.length === 0 && pendingEvents.length === 0 && persistedVersion >= s.version && wf.allHandlersFinished();
+
+  // ---- reminders: the schedule is fetched once, then each instant enqueues or skips (workflows/reminders.ts)
+  let remindersBusy = false;
+  const terminal = () => s.voided || status() === 'paid';
+  const reminderWork = () =>
+    s.reminders !== undefined && (terminal() ? unhandledReminders(s.reminders).length > 0 : dueReminders(s.reminders, Date.now()).length > 0);
+  async function handleReminders(): Promise<void> {
+    const track = s.reminders!;
+    const now = Date.now();
+    const base = { tenantId: input.tenantId, invoiceId: input.invoiceId };
+    if (terminal()) {
+      const keys = unhandledReminders(track).map((r) => r.key);
+      await skipReminders({ ...base, keys, reason: s.voided ? 'invoice_void' : 'invoice_paid', now });
+      track.done.push(...keys);
+      return;
+    }
+    for (const r of dueReminders(track, now)) {
+      const decision = decideReminder(r, { plan: input.plan, total: input.total, paid: s.paid, voided: s.voided, overdueAt: input.overdueAt, now });
+      if (decision.action === 'send') await enqueueReminder({ ...base, key: r.key, amount: decision.amount });
+      else await skipReminders({ ...base, keys: [r.key], reason: decision.reason, now });
+      track.done.push(r.key);
+    }
+  }
+  async function reminderLoop(): Promise<never> {
+    // Histories from before reminders existed replay without this activity.
+    if (s.reminders === undefined && wf.patched('reminders-v1')) {
+      remindersBusy = true;
+      const plan = input.plan.map((p) => ({ id: p.id, date: p.date }));
+      s.reminders = await materializeReminders({ tenantId: input.tenantId, invoiceId: input.invoiceId, plan, dueDate: input.dueDate, now: Date.now() });
+      remindersBusy = false;
+      wake = true;
+    }
+    for (;;) {
+      await wf.condition(reminderWork);
+      remindersBusy = true;
+      try {
+        await handleReminders();
+      } finally {
+        remindersBusy = false;
+      }
+    }
+  }
+  void reminderLoop();
+
+  const idle = () =>
+    !flushing && !remindersBusy && !reminderWork() && pendingPayments.length === 0 && pendingEvents.length === 0 && persistedVersion >= s.version && wf.allHandlersFinished();
 
   // ---- timers ------------------------------------------------------------------------------
   function onTimers(now: number): void {
@@ -229,6 +281,8 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     if (status() === 'paid') return (s.paidAt ?? Date.now()) + PAID_RETENTION_MS;
     const times = input.plan.filter((p) => !s.firedInstallments.includes(p.id)).map((p) => p.at);
     if (!s.pastDue) times.push(input.overdueAt);
+    const reminderAt = nextReminderAt(s.reminders, Date.now());
+    if (reminderAt !== undefined) times.push(reminderAt);
     return times.length ? Math.min(...times) : undefined;
   }
 

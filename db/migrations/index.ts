@@ -4,7 +4,11 @@
  */
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261125112343_core } from './Migration20261125112343_core';
+import { Migration20261125120000_reminders } from './Migration20261125120000_reminders';
+import { Migration20261125120100_stripe } from './Migration20261125120100_stripe';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125112343_core', class: Migration20261125112343_core },
+  { name: 'Migration20261125120000_reminders', class: Migration20261125120000_reminders },
+  { name: 'Migration20261125120100_stripe', class: Migration20261125120100_stripe },
 ];

@@ -1,0 +1,155 @@
+/**
+ * Reminder activities: materialize an invoice's reminder schedule as rows (status `scheduled`),
+ * enqueue a due reminder as a BullMQ job with a deterministic id, and mark reminders skipped.
+ * All idempotent: a retried activity or a replayed workflow never creates a second row, job or event.
+ */
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Queue, JobsOptions } from 'bullmq';
+import { v7 as uuidv7 } from 'uuid';
+import { InvoiceEvent, Reminder, ReminderPolicyRecord, Tenant, type InvoiceEventType } from '../db';
+import { defaultReminderPolicy, reminderJobId, reminderSchedule, type ReminderInstant, type ReminderKind } from '../domain/reminders';
+import { addWithDeadline, REMINDER_JOB_OPTIONS, type ReminderJobData } from '../lib/queues';
+
+export interface ReminderActivityDeps {
+  orm: MikroORM;
+  /** Without a queue this worker does not do reminders: schedules come back empty. */
+  reminderQueue?: Queue<ReminderJobData>;
+  /** Overrides of REMINDER_JOB_OPTIONS (tests shorten the backoff). */
+  reminderJobOptions?: JobsOptions;
+}
+
+export interface MaterializeRemindersArgs {
+  tenantId: string;
+  invoiceId: string;
+  plan: { id: string; date: string }[];
+  dueDate: string;
+  /** Workflow time: reminders whose instant is already past are skipped, not sent late. */
+  now: number;
+}
+
+export interface ReminderScheduleResult {
+  schedule: ReminderInstant[];
+  /** Keys that need no action from the workflow (already skipped/queued/sent). */
+  done: string[];
+}
+
+export interface EnqueueReminderArgs {
+  tenantId: string;
+  invoiceId: string;
+  key: string;
+  amount: number;
+}
+
+export interface SkipRemindersArgs {
+  tenantId: string;
+  invoiceId: string;
+  keys: string[];
+  reason: string;
+  now: number;
+}
+
+const toInstant = (r: Reminder): ReminderInstant => ({
+  key: r.key,
+  kind: r.kind,
+  ...(r.installmentId ? { installmentId: r.installmentId } : {}),
+  offset: r.offset,
+  ...(r.step != null ? { step: r.step } : {}),
+  date: r.date,
+  at: r.scheduledAt.getTime(),
+});
+
+export function createReminderActivities({ orm, reminderQueue, reminderJobOptions }: ReminderActivityDeps) {
+  async function writeEvents(tenantId: string, invoiceId: string, type: InvoiceEventType, rows: { key: string; data: Record<string, unknown> }[], at: Date) {
+    if (rows.length === 0) return;
+    await orm.em
+      .fork()
+      .createQueryBuilder(InvoiceEvent)
+      .insert(rows.map((r) => ({ id: uuidv7(), tenant: tenantId, invoice: invoiceId, type, dedupeKey: `${type}:${r.key}`, data: { key: r.key, ...r.data }, occurredAt: at })))
+      .onConflict(['invoice', 'dedupeKey'])
+      .ignore()
+      .execute();
+  }
+
+  return {
+    async materializeReminders({ tenantId, invoiceId, plan, dueDate, now }: MaterializeRemindersArgs): Promise<ReminderScheduleResult> {
+      if (!reminderQueue) return { schedule: [], done: [] };
+      const em = orm.em.fork();
+      let rows = await em.find(Reminder, { invoice: invoiceId, tenant: tenantId });
+      if (rows.length === 0) {
+        const tenant = await em.findOneOrFail(Tenant, { id: tenantId });
+        const stored = await em.findOne(ReminderPolicyRecord, { tenant: tenantId });
+        const schedule = reminderSchedule({ plan, dueDate, timeZone: tenant.timeZone, policy: stored?.policy ?? defaultReminderPolicy() });
+        if (schedule.length === 0) return { schedule: [], done: [] };
+        const created = new Date(now);
+        await em
+          .createQueryBuilder(Reminder)
+          .insert(
+            schedule.map((r) => ({
+              id: uuidv7(),
+              tenant: tenantId,
+              invoice: invoiceId,
+              key: r.key,
+              kind: r.kind,
+              installmentId: r.installmentId ?? null,
+              offset: r.offset,
+              step: r.step ?? null,
+              scheduledAt: new Date(r.at),
+              date: r.date,
+              status: r.at < now ? 'skipped' : 'scheduled',
+              skipReason: r.at < now ? 'past_at_creation' : null,
+              attempts: 0,
+              createdAt: created,
+              updatedAt: created,
+            })),
+          )
+          .onConflict(['invoice', 'key'])
+          .ignore()
+          .execute();
+        rows = await em.fork().find(Reminder, { invoice: invoiceId, tenant: tenantId });
+        const data = (r: Reminder) => ({ kind: r.kind, at: r.scheduledAt.toISOString(), date: r.date, ...(r.installmentId ? { installmentId: r.installmentId } : {}) });
+        await writeEvents(tenantId, invoiceId, 'reminder_scheduled', rows.filter((r) => r.status === 'scheduled').map((r) => ({ key: r.key, data: data(r) })), created);
+        await writeEvents(tenantId, invoiceId, 'reminder_skipped', rows.filter((r) => r.skipReason === 'past_at_creation').map((r) => ({ key: r.key, data: { ...data(r), reason: 'past_at_creation' } })), created);
+      }
+      const schedule = rows.map(toInstant).sort((a, b) => a.at - b.at || (a.key < b.key ? -1 : 1));
+      return { schedule, done: rows.filter((r) => r.status !== 'scheduled').map((r) => r.key) };
+    },
+
+    /**
+     * scheduled → queued in Postgres, then a job with the reminder's deterministic id. A retry (after a
+     * Redis error, or a lost completion) finds the row queued and adds again: BullMQ ignores a duplicate
+     * job id; once the job is done the row is sent/failed and nothing is added any more.
+     */
+    async enqueueReminder({ tenantId, invoiceId, key, amount }: EnqueueReminderArgs): Promise<{ jobId: string; enqueued: boolean; status: string }> {
+      if (!reminderQueue) throw new Error('no reminder queue configured on this worker');
+      // One round trip: the conditional transition, or the row as it already is.
+      const [row] = await orm.em.getConnection().execute<{ id: string; kind: ReminderKind; status: string; amount: string | number | null }[]>(
+        `with moved as (
+           update reminders set status = 'queued', amount = ?, queued_at = now(), updated_at = now()
+            where invoice_id = ? and tenant_id = ? and key = ? and status = 'scheduled'
+            returning id, kind, status, amount)
+         select id, kind, status, amount from moved
+         union all
+         select id, kind, status, amount from reminders
+          where invoice_id = ? and tenant_id = ? and key = ? and not exists (select 1 from moved)`,
+        [amount, invoiceId, tenantId, key, invoiceId, tenantId, key],
+      );
+      if (!row) throw new Error(`reminder ${key} of invoice ${invoiceId} does not exist`);
+      const jobId = reminderJobId(invoiceId, key);
+      if (row.status !== 'queued') return { jobId, enqueued: false, status: row.status };
+      const data: ReminderJobData = { reminderId: row.id, tenantId, invoiceId, key, kind: row.kind, amount: row.amount === null ? amount : Number(row.amount) };
+      await addWithDeadline(reminderQueue, 'reminder', data, { ...REMINDER_JOB_OPTIONS, ...reminderJobOptions, jobId });
+      return { jobId, enqueued: true, status: row.status };
+    },
+
+    /** scheduled → skipped (never touches a reminder already queued or sent), with a history event. */
+    async skipReminders({ tenantId, invoiceId, keys, reason, now }: SkipRemindersArgs): Promise<void> {
+      if (keys.length === 0) return;
+      const em = orm.em.fork();
+      await em.nativeUpdate(Reminder, { invoice: invoiceId, tenant: tenantId, key: { $in: keys }, status: 'scheduled' }, { status: 'skipped', skipReason: reason, updatedAt: new Date() });
+      const skipped = await em.find(Reminder, { invoice: invoiceId, tenant: tenantId, key: { $in: keys }, status: 'skipped' });
+      await writeEvents(tenantId, invoiceId, 'reminder_skipped', skipped.map((r) => ({ key: r.key, data: { kind: r.kind, reason: r.skipReason ?? reason, date: r.date } })), new Date(now));
+    },
+  };
+}
+
+export type ReminderActivities = ReturnType<typeof createReminderActivities>;

@@ -1,0 +1,176 @@
+/**
+ * Stripe webhook events → what they mean for an invoice. Pure: no I/O, no SDK. The webhook service
+ * persists the event, resolves the invoice, and hands the action to the invoice workflow.
+ *
+ * Money: Stripe amounts are integers in the currency's smallest unit, like ours (zero-decimal
+ * currencies such as JPY are whole units in both); currencies are lowercase at Stripe, ISO upper here.
+ */
+import { isCurrency, isMinorAmount } from './money';
+
+export interface StripeMetadataRef {
+  tenantId: string | null;
+  invoiceId: string | null;
+}
+
+export interface StripeReversal {
+  /** Refund id (re_…) or dispute id (dp_…): the workflow dedupes reversals by it. */
+  id: string;
+  kind: 'refund' | 'dispute';
+  amount: number;
+}
+
+export type StripeEventAction =
+  | {
+      kind: 'payment';
+      /** The PaymentIntent id (or, with no PaymentIntent, the object id): the payment id derives from it. */
+      paymentIntentId: string;
+      amount: number;
+      currency: string;
+      metadata: StripeMetadataRef;
+      /** Reference shown on the payment (PaymentIntent id; dispute id for a won dispute). */
+      reference: string;
+      /** Set for money coming back after a won dispute: the payment id derives from it instead. */
+      paymentKey?: string;
+    }
+  | {
+      kind: 'reversal';
+      paymentIntentId: string | null;
+      chargeId: string | null;
+      currency: string;
+      metadata: StripeMetadataRef;
+      reversals: StripeReversal[];
+      /** A charge event also proves the payment succeeded: applied first so order never matters. */
+      payment: { amount: number } | null;
+    }
+  | { kind: 'ignore'; reason: string }
+  | { kind: 'invalid'; reason: string };
+
+export const HANDLED_EVENT_TYPES = [
+  'checkout.session.completed',
+  'checkout.session.async_payment_succeeded',
+  'payment_intent.succeeded',
+  'charge.refunded',
+  'refund.created',
+  'refund.updated',
+  'charge.refund.updated',
+  'charge.dispute.created',
+  'charge.dispute.closed',
+] as const;
+
+/** `usd` → `USD`; null when it is not an ISO 4217 code. */
+export function fromStripeCurrency(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const upper = value.toUpperCase();
+  return isCurrency(upper) ? upper : null;
+}
+
+/** `USD` → `usd`. */
+export const toStripeCurrency = (currency: string) => currency.toLowerCase();
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
+/** An expandable field: the id string, or the expanded object's id. */
+const idOf = (v: unknown): string | null => str(v) ?? (isObj(v) ? str(v.id) : null);
+
+export function metadataRef(obj: Obj): StripeMetadataRef {
+  const md = isObj(obj.metadata) ? obj.metadata : {};
+  return { tenantId: str(md.tenant_id), invoiceId: str(md.invoice_id) };
+}
+
+/** The PaymentIntent an event's object belongs to (for correlation of refunds and disputes). */
+export function paymentIntentIdOf(type: string, obj: Obj): string | null {
+  if (type.startsWith('payment_intent.')) return str(obj.id);
+  return idOf(obj.payment_intent);
+}
+
+function money(amount: unknown, currency: unknown): { amount: number; currency: string } | string {
+  const cur = fromStripeCurrency(currency);
+  if (!cur) return `unsupported currency ${String(currency)}`;
+  if (!isMinorAmount(amount) || amount === 0) return `invalid amount ${String(amount)}`;
+  return { amount, currency: cur };
+}
+
+const REVERSING_REFUND = new Set(['succeeded', 'pending', 'requires_action']);
+
+export function stripeEventAction(event: { type: string; data: { object: unknown } }): StripeEventAction {
+  const obj = event.data?.object;
+  if (!isObj(obj)) return { kind: 'invalid', reason: 'event has no data.object' };
+  switch (event.type) {
+    case 'checkout.session.completed':
+    case 'checkout.session.async_payment_succeeded': {
+      if (obj.payment_status !== 'paid') return { kind: 'ignore', reason: `checkout session payment_status ${String(obj.payment_status)}` };
+      const m = money(obj.amount_total, obj.currency);
+      if (typeof m === 'string') return { kind: 'invalid', reason: m };
+      const pi = idOf(obj.payment_intent) ?? str(obj.id);
+      if (!pi) return { kind: 'invalid', reason: 'checkout session without id' };
+      return { kind: 'payment', paymentIntentId: pi, ...m, metadata: metadataRef(obj), reference: pi };
+    }
+    case 'payment_intent.succeeded': {
+      const m = money(obj.amount_received, obj.currency);
+      if (typeof m === 'string') return { kind: 'invalid', reason: m };
+      const pi = str(obj.id);
+      if (!pi) return { kind: 'invalid', reason: 'payment intent without id' };
+      return { kind: 'payment', paymentIntentId: pi, ...m, metadata: metadataRef(obj), reference: pi };
+    }
+    case 'charge.refunded': {
+      const cur = fromStripeCurrency(obj.currency);
+      if (!cur) return { kind: 'invalid', reason: `unsupported currency ${String(obj.currency)}` };
+      const list = isObj(obj.refunds) && Array.isArray(obj.refunds.data) ? obj.refunds.data.filter(isObj) : null;
+      if (!list) return { kind: 'invalid', reason: 'charge.refunded without its refunds list; the refund.* events carry the refund ids' };
+      const reversals = list
+        .filter((r) => REVERSING_REFUND.has(String(r.status)) && str(r.id) && isMinorAmount(r.amount) && r.amount > 0)
+        .map((r) => ({ id: String(r.id), kind: 'refund' as const, amount: r.amount as number }));
+      if (reversals.length === 0) return { kind: 'ignore', reason: 'no succeeded refund in the charge' };
+      const captured = isMinorAmount(obj.amount_captured) && obj.amount_captured > 0 ? obj.amount_captured : obj.amount;
+      const succeeded = obj.paid === true && (obj.status === undefined || obj.status === 'succeeded') && isMinorAmount(captured) && captured > 0;
+      return {
+        kind: 'reversal',
+        paymentIntentId: idOf(obj.payment_intent),
+        chargeId: str(obj.id),
+        currency: cur,
+        metadata: metadataRef(obj),
+        reversals,
+        payment: succeeded ? { amount: captured as number } : null,
+      };
+    }
+    case 'refund.created':
+    case 'refund.updated':
+    case 'charge.refund.updated': {
+      if (!REVERSING_REFUND.has(String(obj.status))) return { kind: 'ignore', reason: `refund status ${String(obj.status)}` };
+      const m = money(obj.amount, obj.currency);
+      if (typeof m === 'string') return { kind: 'invalid', reason: m };
+      const id = str(obj.id);
+      if (!id) return { kind: 'invalid', reason: 'refund without id' };
+      return { kind: 'reversal', paymentIntentId: idOf(obj.payment_intent), chargeId: idOf(obj.charge), currency: m.currency, metadata: metadataRef(obj), reversals: [{ id, kind: 'refund', amount: m.amount }], payment: null };
+    }
+    case 'charge.dispute.created':
+    case 'charge.dispute.closed': {
+      const m = money(obj.amount, obj.currency);
+      if (typeof m === 'string') return { kind: 'invalid', reason: m };
+      const id = str(obj.id);
+      if (!id) return { kind: 'invalid', reason: 'dispute without id' };
+      const pi = idOf(obj.payment_intent);
+      // Stripe withdraws the disputed amount when the dispute opens; a lost dispute confirms it (same
+      // reversal id, so it counts once either way); a won dispute gives the money back.
+      if (event.type === 'charge.dispute.closed' && obj.status === 'won') {
+        if (!pi) return { kind: 'invalid', reason: 'dispute without payment_intent' };
+        return { kind: 'payment', paymentIntentId: pi, ...m, metadata: metadataRef(obj), reference: id, paymentKey: `dispute-won:${id}` };
+      }
+      if (event.type === 'charge.dispute.closed' && obj.status !== 'lost') return { kind: 'ignore', reason: `dispute closed as ${String(obj.status)}` };
+      return { kind: 'reversal', paymentIntentId: pi, chargeId: idOf(obj.charge), currency: m.currency, metadata: metadataRef(obj), reversals: [{ id, kind: 'dispute', amount: m.amount }], payment: null };
+    }
+    default:
+      return { kind: 'ignore', reason: `event type ${event.type} is not used` };
+  }
+}
+
+/** Last 4 characters of a secret, for display. */
+export const last4 = (secret: string) => secret.slice(-4);
+
+export function assertStripeSecretKey(value: string): boolean {
+  return /^(sk|rk)_(test|live)_[A-Za-z0-9_]{8,}$/.test(value);
+}
+export function assertWebhookSecret(value: string): boolean {
+  return /^whsec_[A-Za-z0-9+/=_-]{8,}$/.test(value);
+}

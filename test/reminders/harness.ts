@@ -1,0 +1,98 @@
+/**
+ * Reminders end to end for tests: the time-skipping Temporal server, a Temporal worker with the real
+ * activities and a reminder producer, and a real BullMQ reminder worker delivering to the Postgres
+ * outbox — all on a queue name of their own in the shared test Redis.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Job } from 'bullmq';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { OutboxMessage, Reminder } from '../../db';
+import { createReminderQueue, producerConnection, workerConnection, type ReminderJobData } from '../../lib/queues';
+import { createWorker } from '../../worker/create-worker';
+import { outboxChannel, type ReminderChannel, type ReminderMessage } from '../../worker/channels';
+import { createReminderWorker } from '../../worker/reminder-worker';
+import { invoiceWorkflow } from '../../workflows/invoice';
+import { invoiceWorkflowId } from '../../workflows/definitions';
+import { createTestOrm } from '../support/db';
+import type { InvoiceFixture } from '../support/fixtures';
+import { createTimeSkippingEnv, uniqueTaskQueue, WORKFLOW_BUNDLE } from '../support/temporal';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:56379';
+export const TEST_CONFIG = { PUBLIC_BASE_URL: 'https://pay.example.test', REMINDER_FROM: 'billing@example.test' };
+export const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized', 'waiting-children'] as const;
+
+export async function readReminders(orm: MikroORM, invoiceId: string) {
+  const rows = await orm.em.fork().find(Reminder, { invoice: invoiceId }, { orderBy: [{ scheduledAt: 'asc' }, { key: 'asc' }] });
+  return rows.map((r) => ({ key: r.key, kind: r.kind, status: r.status, at: r.scheduledAt.getTime(), amount: r.amount ?? null, skipReason: r.skipReason ?? null, attempts: r.attempts, channel: r.channel ?? null }));
+}
+
+export async function readOutbox(orm: MikroORM, invoiceId: string) {
+  const rows = await orm.em.fork().find(OutboxMessage, { invoice: invoiceId }, { orderBy: { createdAt: 'asc' }, populate: ['reminder'] });
+  return rows.map((m) => ({ key: m.reminder.key, recipient: m.recipient ?? null, subject: m.subject, body: m.body, link: m.link }));
+}
+
+export async function startReminderHarness(prefix: string, opts: { redisUrl?: string; channels?: ReminderChannel[] } = {}) {
+  const env = await createTimeSkippingEnv();
+  const orm = await createTestOrm();
+  const taskQueue = uniqueTaskQueue(prefix);
+  const naming = { name: `reminders-${prefix}-${randomUUID()}` };
+  const redisUrl = opts.redisUrl ?? REDIS_URL;
+  const producer = producerConnection(redisUrl);
+  const queue = createReminderQueue(producer, naming);
+  const consumer = workerConnection(redisUrl);
+  const delivered: ReminderMessage[] = [];
+  const recorder: ReminderChannel = { name: 'recorder', deliver: async (m) => void delivered.push(m) };
+  const reminderWorker = createReminderWorker({
+    orm,
+    connection: consumer,
+    channels: opts.channels ?? [outboxChannel(orm), recorder],
+    config: TEST_CONFIG,
+    queue: naming,
+    onError: () => {},
+  });
+  const worker = await createWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, orm, workflowBundle: WORKFLOW_BUNDLE, reminderQueue: queue });
+  const running = worker.run();
+
+  return {
+    env,
+    orm,
+    queue,
+    naming,
+    taskQueue,
+    delivered,
+    worker,
+    reminderWorker,
+    start(fx: InvoiceFixture) {
+      return env.client.workflow.start(invoiceWorkflow, { workflowId: invoiceWorkflowId(fx.invoiceId), taskQueue, args: [fx.input] });
+    },
+    async jobs(invoiceId?: string): Promise<Job<ReminderJobData>[]> {
+      const all = await queue.getJobs([...JOB_STATES]);
+      return all.filter((j) => j && (!invoiceId || j.data.invoiceId === invoiceId));
+    },
+    async skipTo(at: number) {
+      const now = await env.currentTimeMs();
+      if (at <= now) return;
+      let timer: NodeJS.Timeout | undefined;
+      const stalled = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`time skipping to ${new Date(at).toISOString()} stalled`)), 20_000);
+      });
+      try {
+        await Promise.race([env.sleep(at - now), stalled]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async close() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await reminderWorker.close();
+      await queue.obliterate({ force: true }).catch(() => undefined);
+      await queue.close();
+      producer.disconnect();
+      consumer.disconnect();
+      await env.teardown();
+      await orm.close();
+    },
+  };
+}
+export type ReminderHarness = Awaited<ReturnType<typeof startReminderHarness>>;

@@ -1,0 +1,165 @@
+/**
+ * Reminders driven by the invoice workflow's durable timers on the time-skipping test server, enqueued
+ * on a real BullMQ queue and delivered by the real reminder worker into the Postgres outbox.
+ */
+import { Worker } from '@temporalio/worker';
+import { addDays, dateIn } from '../../domain/dates';
+import { reminderJobId } from '../../domain/reminders';
+import { applyPaymentUpdate, getInvoiceStateQuery, voidInvoiceUpdate } from '../../workflows/definitions';
+import { eventually, insertInvoice, paymentFor, readEvents, type InvoiceFixture } from '../support/fixtures';
+import { WORKFLOW_BUNDLE } from '../support/temporal';
+import { readOutbox, readReminders, startReminderHarness, type ReminderHarness } from './harness';
+
+const MINUTE = 60_000;
+let h: ReminderHarness;
+
+beforeAll(async () => {
+  h = await startReminderHarness('rem-wf');
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+async function planInvoice(opts: { total: number; plan?: { amount: number; offsetDays: number }[]; timeZone?: string; dueInDays?: number }) {
+  const now = await h.env.currentTimeMs();
+  const timeZone = opts.timeZone ?? 'UTC';
+  const issueDate = addDays(dateIn(now, timeZone), 1);
+  const fx = await insertInvoice(h.orm, {
+    now,
+    total: opts.total,
+    timeZone,
+    issueDate,
+    dueDate: addDays(issueDate, opts.dueInDays ?? 30),
+    ...(opts.plan ? { plan: opts.plan.map((p) => ({ amount: p.amount, date: addDays(issueDate, p.offsetDays) })) } : {}),
+  });
+  const handle = await h.start(fx);
+  const reminders = await eventually(async () => {
+    const rows = await readReminders(h.orm, fx.invoiceId);
+    expect(rows.length).toBeGreaterThan(0);
+    return rows;
+  });
+  return { fx, handle, reminders };
+}
+
+const statusOf = async (fx: InvoiceFixture, key: string) => (await readReminders(h.orm, fx.invoiceId)).find((r) => r.key === key)!;
+
+describe('reminders on plan dates and dunning', () => {
+  test('a three-installment plan and an overdue invoice: every reminder fires at its instant, once', async () => {
+    const { fx, handle, reminders } = await planInvoice({
+      total: 6000,
+      timeZone: 'America/New_York',
+      plan: [
+        { amount: 1000, offsetDays: 10 },
+        { amount: 2000, offsetDays: 20 },
+        { amount: 3000, offsetDays: 30 },
+      ],
+    });
+    const [i1, i2, i3] = fx.input.plan;
+    const local9 = (date: string, days: number) => {
+      const d = addDays(date, days);
+      return { date: d, at: Date.parse(`${d}T14:00:00Z`) }; // 09:00 EST (no DST in Nov-Jan)
+    };
+    // The materialized schedule: 3 × (3 days before, on the day) + dunning 1, 7, 14 days after the due date.
+    const expected = [
+      { key: `inst-${i1.id}-m3`, ...local9(i1.date, -3) },
+      { key: `inst-${i1.id}-p0`, ...local9(i1.date, 0) },
+      { key: `inst-${i2.id}-m3`, ...local9(i2.date, -3) },
+      { key: `inst-${i2.id}-p0`, ...local9(i2.date, 0) },
+      { key: `inst-${i3.id}-m3`, ...local9(i3.date, -3) },
+      { key: `inst-${i3.id}-p0`, ...local9(i3.date, 0) },
+      { key: 'dun-p1', ...local9(fx.dueDate, 1) },
+      { key: 'dun-p7', ...local9(fx.dueDate, 7) },
+      { key: 'dun-p14', ...local9(fx.dueDate, 14) },
+    ];
+    expect(reminders.map((r) => [r.key, r.at, r.status])).toEqual(expected.map((e) => [e.key, e.at, 'scheduled']));
+    const amounts: Record<string, number> = { [`inst-${i1.id}`]: 1000, [`inst-${i2.id}`]: 2000, [`inst-${i3.id}`]: 3000 };
+
+    for (const [n, e] of expected.entries()) {
+      await h.skipTo(e.at - MINUTE);
+      expect((await statusOf(fx, e.key)).status).toBe('scheduled');
+      expect(await h.queue.getJob(reminderJobId(fx.invoiceId, e.key))).toBeUndefined();
+      expect(await readOutbox(h.orm, fx.invoiceId)).toHaveLength(n);
+
+      await h.skipTo(e.at + MINUTE);
+      await eventually(async () => expect((await statusOf(fx, e.key)).status).toBe('sent'));
+      const outbox = await readOutbox(h.orm, fx.invoiceId);
+      expect(outbox).toHaveLength(n + 1);
+      expect(outbox[n]).toMatchObject({ key: e.key, recipient: 'ada@example.test', link: `https://pay.example.test/invoices/${fx.invoiceId}` });
+      const amount = e.key.startsWith('dun') ? 6000 : amounts[e.key.slice(0, -3)];
+      expect((await statusOf(fx, e.key)).amount).toBe(amount);
+      expect(outbox[n].subject).toContain(`$${(amount / 100).toFixed(2)}`);
+      expect(outbox[n].subject).toContain(fx.input.number);
+    }
+    expect((await handle.query(getInvoiceStateQuery)).status).toBe('overdue');
+    expect((await h.jobs(fx.invoiceId)).map((j) => j.id).sort()).toEqual(expected.map((e) => reminderJobId(fx.invoiceId, e.key)).sort());
+    expect(h.delivered.filter((m) => m.invoiceId === fx.invoiceId)).toHaveLength(expected.length);
+    const events = await readEvents(h.orm, fx.invoiceId);
+    expect(events.filter((e) => e.type === 'reminder_scheduled')).toHaveLength(9);
+    expect(events.filter((e) => e.type === 'reminder_sent').map((e) => e.dedupeKey).sort()).toEqual(expected.map((e) => `reminder_sent:${e.key}`).sort());
+
+    // Replaying the full history with the current workflow code is deterministic (no new commands).
+    const history = await handle.fetchHistory();
+    await Worker.runReplayHistory({ workflowBundle: WORKFLOW_BUNDLE }, history, handle.workflowId);
+    expect((await h.jobs(fx.invoiceId)).length).toBe(expected.length);
+  });
+
+  test('paying an installment early cancels its reminders; a partial payment lowers the amount asked', async () => {
+    const { fx, handle } = await planInvoice({ total: 5000, plan: [{ amount: 3000, offsetDays: 10 }, { amount: 2000, offsetDays: 20 }] });
+    const [i1, i2] = fx.input.plan;
+    await handle.executeUpdate(applyPaymentUpdate, { args: [paymentFor(fx, 3500)] });
+
+    const first = await statusOf(fx, `inst-${i1.id}-p0`);
+    await h.skipTo(first.at + MINUTE);
+    await eventually(async () => expect((await statusOf(fx, `inst-${i1.id}-p0`)).status).toBe('skipped'));
+    expect(await statusOf(fx, `inst-${i1.id}-m3`)).toMatchObject({ status: 'skipped', skipReason: 'installment_covered' });
+    expect(await readOutbox(h.orm, fx.invoiceId)).toHaveLength(0);
+
+    const second = await statusOf(fx, `inst-${i2.id}-m3`);
+    await h.skipTo(second.at + MINUTE);
+    await eventually(async () => expect((await statusOf(fx, `inst-${i2.id}-m3`)).status).toBe('sent'));
+    expect(await statusOf(fx, `inst-${i2.id}-m3`)).toMatchObject({ amount: 1500 });
+    expect((await readOutbox(h.orm, fx.invoiceId)).map((m) => m.key)).toEqual([`inst-${i2.id}-m3`]);
+    const skipped = (await readEvents(h.orm, fx.invoiceId)).filter((e) => e.type === 'reminder_skipped');
+    expect(skipped.map((e) => (e.data as { reason: string }).reason)).toEqual(['installment_covered', 'installment_covered']);
+  });
+
+  test('paying in full stops dunning', async () => {
+    const { fx, handle } = await planInvoice({ total: 4000, dueInDays: 5 });
+    const dun1 = await statusOf(fx, 'dun-p1');
+    await h.skipTo(dun1.at + MINUTE);
+    await eventually(async () => expect((await statusOf(fx, 'dun-p1')).status).toBe('sent'));
+    expect((await readReminders(h.orm, fx.invoiceId)).filter((r) => r.status === 'sent').map((r) => r.key)).toEqual([
+      `inst-${fx.input.plan[0].id}-m3`,
+      `inst-${fx.input.plan[0].id}-p0`,
+      'dun-p1',
+    ]);
+
+    expect(await handle.executeUpdate(applyPaymentUpdate, { args: [paymentFor(fx, 4000)] })).toMatchObject({ status: 'paid' });
+    await eventually(async () => {
+      const rest = (await readReminders(h.orm, fx.invoiceId)).filter((r) => r.key === 'dun-p7' || r.key === 'dun-p14');
+      expect(rest.map((r) => [r.status, r.skipReason])).toEqual([
+        ['skipped', 'invoice_paid'],
+        ['skipped', 'invoice_paid'],
+      ]);
+    });
+    await h.skipTo((await statusOf(fx, 'dun-p14')).at + MINUTE);
+    expect((await readOutbox(h.orm, fx.invoiceId)).map((m) => m.key)).toEqual([`inst-${fx.input.plan[0].id}-m3`, `inst-${fx.input.plan[0].id}-p0`, 'dun-p1']);
+    expect(await h.jobs(fx.invoiceId)).toHaveLength(3);
+  });
+
+  test('void stops everything', async () => {
+    const { fx, handle } = await planInvoice({ total: 5000, plan: [{ amount: 2500, offsetDays: 10 }, { amount: 2500, offsetDays: 20 }] });
+    const first = (await readReminders(h.orm, fx.invoiceId))[0];
+    await h.skipTo(first.at + MINUTE);
+    await eventually(async () => expect((await statusOf(fx, first.key)).status).toBe('sent'));
+
+    await handle.executeUpdate(voidInvoiceUpdate, { args: [{ reason: 'cancelled' }] });
+    expect(await handle.result()).toMatchObject({ status: 'void' });
+    const rows = await readReminders(h.orm, fx.invoiceId);
+    expect(rows.filter((r) => r.status === 'sent').map((r) => r.key)).toEqual([first.key]);
+    expect(rows.filter((r) => r.key !== first.key).every((r) => r.status === 'skipped' && r.skipReason === 'invoice_void')).toBe(true);
+    await h.skipTo(Math.max(...rows.map((r) => r.at)) + MINUTE);
+    expect(await readOutbox(h.orm, fx.invoiceId)).toHaveLength(1);
+    expect(await h.jobs(fx.invoiceId)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,210 @@
+/**
+ * Stripe test helpers: the real test stack with encryption + Stripe host configured, webhook payloads
+ * built from the vendored real Stripe fixtures and signed with the SDK, and a local fake of the few
+ * Stripe API endpoints the services call.
+ */
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes, randomUUID } from 'node:crypto';
+import Stripe from 'stripe';
+import { createTestStack, createTestTenant, type TestStack } from '../support/stack';
+import type { ServiceDeps } from '../../services/context';
+
+import eventFixture from '../fixtures/stripe/event.json';
+import paymentIntentFixture from '../fixtures/stripe/payment_intent.json';
+import checkoutSessionFixture from '../fixtures/stripe/checkout_session.json';
+import chargeFixture from '../fixtures/stripe/charge.json';
+import refundFixture from '../fixtures/stripe/refund.json';
+import disputeFixture from '../fixtures/stripe/dispute.json';
+import terminalReaderFixture from '../fixtures/stripe/terminal_reader.json';
+
+export const fixtures = { eventFixture, paymentIntentFixture, checkoutSessionFixture, chargeFixture, refundFixture, disputeFixture, terminalReaderFixture };
+export const TEST_ENCRYPTION_KEY = randomBytes(32).toString('base64');
+
+const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
+const rid = (prefix: string) => `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+export { rid };
+
+/** The shared test stack, with the config the Stripe services read filled in (same object the app holds). */
+export async function createStripeTestStack(extra: Partial<ServiceDeps['config']> = {}): Promise<TestStack> {
+  const stack = await createTestStack();
+  Object.assign(stack.deps.config, { ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, ...extra });
+  return stack;
+}
+
+export type Request = Awaited<ReturnType<typeof createTestTenant>>['request'];
+
+/** A tenant with a Stripe integration saved through the API. */
+export async function createStripeTenant(stack: TestStack, opts: { secretKey?: string } = {}) {
+  const tenant = await createTestTenant(stack);
+  const webhookSecret = `whsec_${randomBytes(18).toString('hex')}`;
+  const secretKey = opts.secretKey ?? `sk_test_${randomBytes(18).toString('hex')}`;
+  const res = await tenant.request('PUT', '/v1/integrations/stripe', { secretKey, webhookSecret });
+  if (res.status !== 200) throw new Error(`integration: ${res.status} ${JSON.stringify(res.body)}`);
+  return { ...tenant, webhookSecret, secretKey };
+}
+
+// ---- events --------------------------------------------------------------------------------------
+
+export function stripeEvent(type: string, object: Record<string, unknown>, over: { id?: string; created?: number } = {}) {
+  return { ...clone(eventFixture), id: over.id ?? rid('evt'), type, created: over.created ?? Math.floor(Date.now() / 1000), api_version: '2026-10-28.endive', data: { object } };
+}
+
+export function paymentIntentObject(o: { id?: string; amount: number; currency?: string; tenantId?: string; invoiceId?: string; type?: 'card' | 'card_present' }) {
+  const id = o.id ?? rid('pi');
+  return {
+    ...clone(paymentIntentFixture),
+    id,
+    amount: o.amount,
+    amount_received: o.amount,
+    currency: o.currency ?? 'usd',
+    status: 'succeeded',
+    last_error: null,
+    last_payment_error: null,
+    payment_method_types: [o.type ?? 'card'],
+    latest_charge: rid('ch'),
+    metadata: o.tenantId ? { tenant_id: o.tenantId, invoice_id: o.invoiceId } : {},
+  };
+}
+
+export function checkoutSessionObject(o: { paymentIntentId: string; amount: number; tenantId: string; invoiceId: string; paymentStatus?: string }) {
+  return {
+    ...clone(checkoutSessionFixture),
+    id: rid('cs_test'),
+    amount_total: o.amount,
+    amount_subtotal: o.amount,
+    currency: 'usd',
+    payment_intent: o.paymentIntentId,
+    payment_status: o.paymentStatus ?? 'paid',
+    status: 'complete',
+    metadata: { tenant_id: o.tenantId, invoice_id: o.invoiceId },
+  };
+}
+
+/** A charge of `paymentIntentId` with its refunds list (no metadata: refunds map through the PaymentIntent). */
+export function refundedChargeObject(o: { paymentIntentId: string; amount: number; refunds: { id?: string; amount: number }[] }) {
+  const chargeId = rid('ch');
+  const refunds = o.refunds.map((r) => ({ ...clone(refundFixture), id: r.id ?? rid('re'), amount: r.amount, charge: chargeId, payment_intent: o.paymentIntentId, status: 'succeeded' }));
+  const refunded = refunds.reduce((s, r) => s + r.amount, 0);
+  return {
+    ...clone(chargeFixture),
+    id: chargeId,
+    amount: o.amount,
+    amount_captured: o.amount,
+    amount_refunded: refunded,
+    captured: true,
+    paid: true,
+    status: 'succeeded',
+    refunded: refunded >= o.amount,
+    payment_intent: o.paymentIntentId,
+    metadata: {},
+    refunds: { ...clone(chargeFixture.refunds), data: refunds, url: `/v1/charges/${chargeId}/refunds` },
+  };
+}
+
+export function disputeObject(o: { paymentIntentId: string; amount: number; status?: string; id?: string }) {
+  return { ...clone(disputeFixture), id: o.id ?? rid('dp'), amount: o.amount, currency: 'usd', payment_intent: o.paymentIntentId, status: o.status ?? 'needs_response' };
+}
+
+/** Sends a webhook exactly as Stripe does: raw JSON body + Stripe-Signature made by the SDK. */
+export async function deliver(stack: TestStack, tenantId: string, payload: unknown, secret: string, opts: { rawBody?: string; signature?: string | null } = {}) {
+  const body = opts.rawBody ?? JSON.stringify(payload, null, 2);
+  const signature = opts.signature === undefined ? Stripe.webhooks.generateTestHeaderString({ payload: body, secret }) : opts.signature;
+  const res = await stack.app.inject({
+    method: 'POST',
+    url: `/v1/webhooks/stripe/${tenantId}`,
+    payload: body,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...(signature !== null && { 'stripe-signature': signature }) },
+  });
+  return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined };
+}
+
+// ---- a local fake of Stripe's API ------------------------------------------------------------------
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  /** Form-encoded body as a flat map: `payment_intent_data[metadata][invoice_id]` → value. */
+  form: Record<string, string>;
+}
+
+export const FAKE_STRIPE_KEY = 'sk_test_fake_stripe_key_0001';
+
+export async function startFakeStripe(): Promise<{ server: Server; port: number; requests: RecordedRequest[]; close(): Promise<void> }> {
+  const requests: RecordedRequest[] = [];
+  const server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c) => (raw += c));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const form = Object.fromEntries(new URLSearchParams(req.method === 'GET' ? url.search : raw));
+      requests.push({ method: req.method ?? '', path: url.pathname, headers: req.headers, form });
+      const send = (status: number, body: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json', 'request-id': rid('req') });
+        res.end(JSON.stringify(body));
+      };
+      const metadata = (prefix: string) =>
+        Object.fromEntries(Object.entries(form).flatMap(([k, v]) => (k.startsWith(`${prefix}[`) ? [[k.slice(prefix.length + 1, -1), v]] : [])));
+      if (req.headers.authorization !== 'Bearer sk_test_fake_stripe_key_0001') {
+        return send(401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided' } });
+      }
+      if (req.method === 'POST' && url.pathname === '/v1/checkout/sessions') {
+        const id = rid('cs_test');
+        return send(200, {
+          ...clone(checkoutSessionFixture),
+          id,
+          url: `https://checkout.stripe.com/c/pay/${id}`,
+          expires_at: Math.floor(Date.now() / 1000) + 86_400,
+          amount_total: Number(form['line_items[0][price_data][unit_amount]']),
+          currency: form['line_items[0][price_data][currency]'],
+          metadata: metadata('metadata'),
+          payment_intent: null,
+          payment_status: 'unpaid',
+        });
+      }
+      if (req.method === 'POST' && url.pathname === '/v1/terminal/readers') {
+        return send(200, { ...clone(terminalReaderFixture), id: rid('tmr'), label: form.label, location: form.location ?? null, action: null });
+      }
+      if (req.method === 'GET' && url.pathname === '/v1/terminal/readers') {
+        return send(200, { object: 'list', url: '/v1/terminal/readers', has_more: false, data: [{ ...clone(terminalReaderFixture), action: null }] });
+      }
+      if (req.method === 'POST' && url.pathname === '/v1/payment_intents') {
+        return send(200, {
+          ...clone(paymentIntentFixture),
+          id: rid('pi'),
+          amount: Number(form.amount),
+          currency: form.currency,
+          capture_method: form.capture_method,
+          payment_method_types: ['card_present'],
+          metadata: metadata('metadata'),
+          status: 'requires_payment_method',
+        });
+      }
+      const process = /^\/v1\/terminal\/readers\/([^/]+)\/process_payment_intent$/.exec(url.pathname);
+      if (req.method === 'POST' && process) {
+        if (process[1] === 'tmr_offline') {
+          return send(400, { error: { type: 'invalid_request_error', code: 'terminal_reader_offline', message: 'Reader is offline' } });
+        }
+        return send(200, {
+          ...clone(terminalReaderFixture),
+          id: process[1],
+          action: { type: 'process_payment_intent', status: 'in_progress', failure_code: null, failure_message: null, process_payment_intent: { payment_intent: form.payment_intent } },
+        });
+      }
+      return send(404, { error: { type: 'invalid_request_error', message: `no fake for ${req.method} ${url.pathname}` } });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    server,
+    port,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
