@@ -11,10 +11,11 @@ export function encodeCursor(key: readonly (string | number)[]): string {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** What each position of a cursor key holds; checked so a forged cursor is a 400, never a database error. */
-export type CursorPart = 'uuid' | 'date' | 'string' | 'number';
+export type CursorPart = 'uuid' | 'date' | 'datetime' | 'string' | 'number';
 const PART_OK: Record<CursorPart, (v: unknown) => boolean> = {
   uuid: (v) => typeof v === 'string' && UUID.test(v),
   date: (v) => isIsoDate(v),
+  datetime: (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(v) && !Number.isNaN(Date.parse(v)),
   string: (v) => typeof v === 'string',
   number: (v) => typeof v === 'number' && Number.isFinite(v),
 };

@@ -121,8 +121,13 @@ export interface PaymentListQuery {
 export async function listPayments(deps: ServiceDeps, tenant: TenantContext, query: PaymentListQuery) {
   const limit = query.limit ?? 25;
   const where: FilterQuery<Payment> = { tenant: tenant.id };
-  const after = decodeCursor(query.cursor, ['uuid']);
-  if (after) where.id = { $lt: String(after[0]) };
+  // Newest first by creation time: payment ids derived from idempotency keys or Stripe ids are
+  // not time-ordered, so the id only breaks ties.
+  const after = decodeCursor(query.cursor, ['datetime', 'uuid']);
+  if (after) {
+    const createdAt = new Date(String(after[0]));
+    where.$and = [{ $or: [{ createdAt: { $lt: createdAt } }, { createdAt, id: { $lt: String(after[1]) } }] }];
+  }
   if (query.contactId) where.contact = query.contactId;
   if (query.invoiceId) where.invoice = query.invoiceId;
   if (query.method) where.method = query.method;
@@ -132,6 +137,6 @@ export async function listPayments(deps: ServiceDeps, tenant: TenantContext, que
     const like = likePattern(query.q);
     where.$or = [{ reference: { $ilike: like } }, { contact: { name: { $ilike: like } } }, { invoice: { number: { $ilike: like } } }];
   }
-  const rows = await deps.orm.em.fork().find(Payment, where, { orderBy: { id: 'desc' }, limit: limit + 1, populate: ['contact', 'invoice'] });
-  return toPage(rows, limit, (p) => [p.id]);
+  const rows = await deps.orm.em.fork().find(Payment, where, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: limit + 1, populate: ['contact', 'invoice'] });
+  return toPage(rows, limit, (p) => [p.createdAt.toISOString(), p.id]);
 }
