@@ -8,7 +8,8 @@ import type { Job } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { OutboxMessage, Reminder } from '../../db';
 import { createReminderQueue, producerConnection, workerConnection, type ReminderJobData } from '../../lib/queues';
-import { createWorker } from '../../worker/create-worker';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
 import { outboxChannel, type ReminderChannel, type ReminderMessage } from '../../worker/channels';
 import { createReminderWorker } from '../../worker/reminder-worker';
 import { invoiceWorkflow } from '../../workflows/invoice';
@@ -50,7 +51,16 @@ export async function startReminderHarness(prefix: string, opts: { redisUrl?: st
     queue: naming,
     onError: () => {},
   });
-  const worker = await createWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, orm, workflowBundle: WORKFLOW_BUNDLE, reminderQueue: queue });
+  // No workflow cache: every workflow task replays the history from the start, so each test also
+  // proves that replays never enqueue a reminder twice.
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    workflowBundle: WORKFLOW_BUNDLE,
+    activities: createActivities({ orm, reminderQueue: queue }),
+    maxCachedWorkflows: 0,
+  });
   const running = worker.run();
 
   return {

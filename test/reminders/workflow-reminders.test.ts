@@ -2,7 +2,10 @@
  * Reminders driven by the invoice workflow's durable timers on the time-skipping test server, enqueued
  * on a real BullMQ queue and delivered by the real reminder worker into the Postgres outbox.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
 import { addDays, dateIn } from '../../domain/dates';
 import { reminderJobId } from '../../domain/reminders';
 import { applyPaymentUpdate, getInvoiceStateQuery, voidInvoiceUpdate } from '../../workflows/definitions';
@@ -162,4 +165,12 @@ describe('reminders on plan dates and dunning', () => {
     expect(await readOutbox(h.orm, fx.invoiceId)).toHaveLength(1);
     expect(await h.jobs(fx.invoiceId)).toHaveLength(1);
   });
+});
+
+test('a history recorded before reminders existed still replays (the reminders-v1 patch)', async () => {
+  // Recorded from the pre-reminders workflow code: plan of two installments, a partial payment, the
+  // installment and overdue timers, then paid in full.
+  const history = temporal.api.history.v1.History.decode(readFileSync(join(__dirname, 'fixtures', 'pre-reminders-invoice-history.bin')));
+  expect(history.events!.length).toBeGreaterThan(20);
+  await Worker.runReplayHistory({ workflowBundle: WORKFLOW_BUNDLE }, history, 'pre-reminders-invoice');
 });
