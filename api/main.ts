@@ -4,7 +4,8 @@ import { loadConfig } from '../lib/config';
 import { createOrm } from '../db/orm';
 import { createTemporalClient } from '../lib/temporal';
 import { buildApp } from './app';
-import { startStripeEventSweeper } from '../services/stripe-webhooks';
+import { retryReceivedStripeEvents } from '../services/stripe-webhooks';
+import { recentOrphans, startRecoverySweeps } from '../services/reconcile';
 
 async function main() {
   const config = loadConfig();
@@ -12,8 +13,10 @@ async function main() {
   const temporal = await createTemporalClient(config);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
   const app = await buildApp({ orm, temporal, redis, config }, { logger: { level: config.LOG_LEVEL } });
-  // Stripe events stored while Temporal was unreachable are handed off again from here.
-  const stopSweeper = startStripeEventSweeper({ orm, temporal, config });
+  // Invoices committed without their workflow, and Stripe events stored while Temporal was
+  // unreachable, are picked up again from here.
+  const deps = { orm, temporal, config };
+  const stopSweeper = startRecoverySweeps([recentOrphans(deps), () => retryReceivedStripeEvents(deps)]);
   const close = async () => {
     await stopSweeper();
     await app.close();

@@ -21,3 +21,23 @@ export async function ensureInvoiceWorkflows(deps: ServiceDeps, opts: { since: D
   }
   return invoices.length;
 }
+
+/**
+ * Periodic recovery in the API process: invoices left without a workflow, and Stripe events stored
+ * but never handed to Temporal. Both steps are idempotent, so several API replicas may run them.
+ */
+export function startRecoverySweeps(steps: Array<() => Promise<unknown>>, intervalMs = 30_000): () => Promise<void> {
+  let running: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = running.then(() => Promise.allSettled(steps.map((step) => step())));
+  }, intervalMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}
+
+/** Invoices committed in the last hour whose workflow never started (older than 30 s: not in flight). */
+export const recentOrphans = (deps: ServiceDeps) => () =>
+  ensureInvoiceWorkflows(deps, { since: new Date(Date.now() - 3_600_000), until: new Date(Date.now() - 30_000) });

@@ -283,19 +283,6 @@ export async function retryReceivedStripeEvents(deps: ServiceDeps, opts: { older
   return { retried: rows.length - failed, failed };
 }
 
-/** Starts the periodic sweep; returns a stop function. */
-export function startStripeEventSweeper(deps: ServiceDeps, intervalMs = 30_000): () => Promise<void> {
-  let running: Promise<unknown> = Promise.resolve();
-  const timer = setInterval(() => {
-    running = running.then(() => retryReceivedStripeEvents(deps).catch(() => undefined));
-  }, intervalMs);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
-}
-
 export interface StripeEventListQuery {
   status?: StripeEventStatus;
   limit?: number;
