@@ -1,45 +1,29 @@
 /**
  * `npm run bench` (via scripts/bench.sh): runs the bench sections in order on the local services,
  * prints one aligned table and writes the rows to .data/bench/latest.json. Exits non-zero when a
- * section throws (after the others ran). Optional sections that are not present are skipped.
+ * section throws (after the others ran). `npm run bench -- webhooks` runs only the named sections.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { BenchRow, BenchSection } from './types';
+import { run as core } from './core';
+import { run as reminders } from './reminders';
+import { run as webhooks } from './webhooks';
 
-interface SectionSpec {
-  name: string;
-  /** Module path relative to this file. */
-  path: string;
-  optional: boolean;
-}
-
-const SECTIONS: SectionSpec[] = [
-  { name: 'core', path: './core', optional: false },
-  { name: 'reminders', path: './reminders', optional: true },
-  { name: 'webhooks', path: './webhooks', optional: true },
+const ALL_SECTIONS: { name: string; run: BenchSection }[] = [
+  { name: 'core', run: core },
+  { name: 'reminders', run: reminders },
+  { name: 'webhooks', run: webhooks },
 ];
+const wanted = process.argv.slice(2);
+const SECTIONS = wanted.length ? ALL_SECTIONS.filter((s) => wanted.includes(s.name)) : ALL_SECTIONS;
 
 interface SectionResult {
   name: string;
   status: 'ok' | 'failed' | 'skipped';
   ms: number;
   error?: string;
-}
-
-/** The section's `run`, or null when an optional module is not there (a missing dependency of it is an error). */
-function loadSection(spec: SectionSpec): BenchSection | null {
-  let resolved: string;
-  try {
-    resolved = require.resolve(spec.path);
-  } catch (err) {
-    if (spec.optional && (err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return null;
-    throw err;
-  }
-  const mod = require(resolved) as { run?: unknown };
-  if (typeof mod.run !== 'function') throw new Error(`${spec.path} does not export run: BenchSection`);
-  return mod.run as BenchSection;
 }
 
 function fmt(n: number): string {
@@ -79,14 +63,7 @@ async function main(): Promise<number> {
     const t = performance.now();
     console.error(`[bench] ${spec.name} ...`);
     try {
-      const run = loadSection(spec);
-      if (!run) {
-        results.push({ name: spec.name, status: 'skipped', ms: 0 });
-        rows.push({ section: spec.name, metric: '-', value: NaN, unit: '', note: 'skipped (not present)' });
-        console.error(`[bench] ${spec.name}: skipped (not present)`);
-        continue;
-      }
-      const got = await run();
+      const got = await spec.run();
       rows.push(...got);
       results.push({ name: spec.name, status: 'ok', ms: performance.now() - t });
       console.error(`[bench] ${spec.name}: ok (${((performance.now() - t) / 1000).toFixed(1)} s)`);
