@@ -42,6 +42,17 @@ export type StripeEventAction =
       /** A charge event also proves the payment succeeded: applied first so order never matters. */
       payment: { amount: number } | null;
     }
+  | {
+      /**
+       * A `charge.refunded` whose Charge does not embed its refunds (current API versions only expand
+       * them) or embeds only the first page: the refunds must be listed from Stripe, then
+       * `chargeRefundedAction` gives the reversal. Carries what resolving the invoice needs.
+       */
+      kind: 'list_refunds';
+      chargeId: string;
+      paymentIntentId: string | null;
+      metadata: StripeMetadataRef;
+    }
   | { kind: 'ignore'; reason: string }
   | { kind: 'invalid'; reason: string };
 
@@ -116,23 +127,11 @@ export function stripeEventAction(event: { type: string; data: { object: unknown
     case 'charge.refunded': {
       const cur = fromStripeCurrency(obj.currency);
       if (!cur) return { kind: 'invalid', reason: `unsupported currency ${String(obj.currency)}` };
-      const list = isObj(obj.refunds) && Array.isArray(obj.refunds.data) ? obj.refunds.data.filter(isObj) : null;
-      if (!list) return { kind: 'invalid', reason: 'charge.refunded without its refunds list; the refund.* events carry the refund ids' };
-      const reversals = list
-        .filter((r) => REVERSING_REFUND.has(String(r.status)) && str(r.id) && isMinorAmount(r.amount) && r.amount > 0)
-        .map((r) => ({ id: String(r.id), kind: 'refund' as const, amount: r.amount as number }));
-      if (reversals.length === 0) return { kind: 'ignore', reason: 'no succeeded refund in the charge' };
-      const captured = isMinorAmount(obj.amount_captured) && obj.amount_captured > 0 ? obj.amount_captured : obj.amount;
-      const succeeded = obj.paid === true && (obj.status === undefined || obj.status === 'succeeded') && isMinorAmount(captured) && captured > 0;
-      return {
-        kind: 'reversal',
-        paymentIntentId: idOf(obj.payment_intent),
-        chargeId: str(obj.id),
-        currency: cur,
-        metadata: metadataRef(obj),
-        reversals,
-        payment: succeeded ? { amount: captured as number } : null,
-      };
+      const embedded = isObj(obj.refunds) && Array.isArray(obj.refunds.data) && obj.refunds.has_more !== true ? obj.refunds.data : null;
+      if (embedded) return chargeRefundedAction(obj, embedded);
+      const chargeId = str(obj.id);
+      if (!chargeId) return { kind: 'invalid', reason: 'charge without id' };
+      return { kind: 'list_refunds', chargeId, paymentIntentId: idOf(obj.payment_intent), metadata: metadataRef(obj) };
     }
     case 'refund.created':
     case 'refund.updated':
@@ -163,6 +162,35 @@ export function stripeEventAction(event: { type: string; data: { object: unknown
     default:
       return { kind: 'ignore', reason: `event type ${event.type} is not used` };
   }
+}
+
+/**
+ * A `charge.refunded` Charge with all of its refunds (embedded in the event, or listed from Stripe):
+ * one reversal per refund, keyed by the refund id (re_…) exactly as the refund.* events are, so a
+ * refund reported by both counts once. Refund statuses are read as for refund.* events.
+ */
+export function chargeRefundedAction(charge: unknown, refunds: readonly unknown[]): Extract<StripeEventAction, { kind: 'reversal' | 'ignore' | 'invalid' }> {
+  if (!isObj(charge)) return { kind: 'invalid', reason: 'event has no data.object' };
+  const cur = fromStripeCurrency(charge.currency);
+  if (!cur) return { kind: 'invalid', reason: `unsupported currency ${String(charge.currency)}` };
+  const seen = new Set<string>();
+  const reversals = refunds
+    .filter(isObj)
+    .filter((r) => REVERSING_REFUND.has(String(r.status)) && str(r.id) && isMinorAmount(r.amount) && r.amount > 0)
+    .map((r) => ({ id: String(r.id), kind: 'refund' as const, amount: r.amount as number }))
+    .filter((r) => !seen.has(r.id) && seen.add(r.id));
+  if (reversals.length === 0) return { kind: 'ignore', reason: 'no succeeded refund in the charge' };
+  const captured = isMinorAmount(charge.amount_captured) && charge.amount_captured > 0 ? charge.amount_captured : charge.amount;
+  const succeeded = charge.paid === true && (charge.status === undefined || charge.status === 'succeeded') && isMinorAmount(captured) && captured > 0;
+  return {
+    kind: 'reversal',
+    paymentIntentId: idOf(charge.payment_intent),
+    chargeId: str(charge.id),
+    currency: cur,
+    metadata: metadataRef(charge),
+    reversals,
+    payment: succeeded ? { amount: captured as number } : null,
+  };
 }
 
 /** Last 4 characters of a secret, for display. */

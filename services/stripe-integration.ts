@@ -1,6 +1,7 @@
 /**
  * Stripe integration settings per tenant (credentials sealed at rest), and the outbound Stripe calls:
- * Checkout Sessions for an invoice's due and Terminal readers / in-person collection.
+ * Checkout Sessions for an invoice's due, Terminal readers / in-person collection, and listing a
+ * charge's refunds for webhook processing.
  */
 import { createHash } from 'node:crypto';
 import type Stripe from 'stripe';
@@ -88,10 +89,24 @@ export async function loadStripeSecrets(deps: ServiceDeps, tenantId: string): Pr
   }
 }
 
-async function clientFor(deps: ServiceDeps, tenant: TenantContext): Promise<Stripe> {
+async function clientFor(deps: ServiceDeps, tenant: Pick<TenantContext, 'id'>): Promise<Stripe> {
   const secrets = await loadStripeSecrets(deps, tenant.id);
   if (!secrets) throw stripeNotConfigured();
   return stripeClient(deps.config, secrets.secretKey);
+}
+
+/**
+ * All refunds of a charge, with the tenant's key (every page). Webhook processing calls it for a
+ * `charge.refunded` whose Charge no longer embeds its refunds. Throws a DomainError when Stripe
+ * cannot answer; the caller leaves the event to be retried.
+ */
+export async function listChargeRefunds(deps: ServiceDeps, tenantId: string, chargeId: string): Promise<Stripe.Refund[]> {
+  const stripe = await clientFor(deps, { id: tenantId });
+  return callStripe(async () => {
+    const refunds: Stripe.Refund[] = [];
+    for await (const refund of stripe.refunds.list({ charge: chargeId, limit: 100 })) refunds.push(refund);
+    return refunds;
+  });
 }
 
 async function payableInvoice(deps: ServiceDeps, tenant: TenantContext, invoiceId: string): Promise<Invoice> {

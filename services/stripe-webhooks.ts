@@ -7,6 +7,10 @@
  * (run periodically by the API process) also picks up such rows. Every step is idempotent: the
  * workflow dedupes payments by id (uuid v5 of the PaymentIntent) and reversals by refund/dispute id.
  * A worker being down is harmless: Temporal keeps the signal until the worker is back.
+ *
+ * A `charge.refunded` whose Charge does not embed its refunds (current API versions) has them listed
+ * from Stripe with the tenant's key before the hand-off; Stripe failing is handled like Temporal
+ * failing (row stays `received`, 503, retried).
  */
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { WorkflowNotFoundError } from '@temporalio/client';
@@ -16,7 +20,7 @@ import { Invoice, InvoiceEvent, Payment, PlannedPayment, Tenant } from '../db/en
 import type { StripeEventStatus } from '../db/stripe-entities';
 import { dateIn } from '../domain/dates';
 import { DomainError, validationError } from '../domain/errors';
-import { paymentIntentIdOf, stripeEventAction, type StripeEventAction } from '../domain/stripe-events';
+import { chargeRefundedAction, paymentIntentIdOf, stripeEventAction, type StripeEventAction } from '../domain/stripe-events';
 import {
   invoiceWorkflowId,
   paymentReceivedSignal,
@@ -30,7 +34,7 @@ import type { invoiceWorkflow } from '../workflows/invoice';
 import type { ServiceDeps, TenantContext } from './context';
 import { workflowInputFor } from './invoices';
 import { decodeCursor, toPage } from './pagination';
-import { loadStripeSecrets } from './stripe-integration';
+import { listChargeRefunds, loadStripeSecrets } from './stripe-integration';
 import { stripeWebhooks } from './stripe-client';
 
 const STRIPE_PAYMENT_NAMESPACE = '9d8a1f4e-3c52-4b8e-a2f0-6e1c7b5d4a93';
@@ -108,10 +112,10 @@ async function setStatus(orm: MikroORM, tenantId: string, eventId: string, statu
 
 /**
  * Maps one stored event to its invoice and signals the workflow. Returns the final status; throws
- * (row left `received`) when Temporal is unavailable.
+ * (row left `received`) when Temporal, or Stripe for a charge's refunds, is unavailable.
  */
 export async function processStripeEvent(deps: ServiceDeps, tenantId: string, event: StripeEventEnvelope, redrive = true): Promise<StripeEventStatus> {
-  const action = stripeEventAction(event);
+  let action = stripeEventAction(event);
   if (action.kind === 'ignore') {
     await setStatus(deps.orm, tenantId, event.id, 'ignored', null, action.reason);
     return 'ignored';
@@ -125,6 +129,18 @@ export async function processStripeEvent(deps: ServiceDeps, tenantId: string, ev
   if (!invoice) {
     await setStatus(deps.orm, tenantId, event.id, 'unmatched', null, 'no invoice of this tenant matches the event metadata or its PaymentIntent');
     return 'unmatched';
+  }
+  if (action.kind === 'list_refunds') {
+    // Only for a charge of one of our invoices. Stripe unreachable → throws; the row stays `received`.
+    action = chargeRefundedAction(event.data.object, await listChargeRefunds(deps, tenantId, action.chargeId));
+    if (action.kind === 'ignore') {
+      await setStatus(deps.orm, tenantId, event.id, 'ignored', invoice.id, action.reason);
+      return 'ignored';
+    }
+    if (action.kind === 'invalid') {
+      await setStatus(deps.orm, tenantId, event.id, 'failed', invoice.id, action.reason);
+      return 'failed';
+    }
   }
   const tenant = await em.findOneOrFail(Tenant, { id: tenantId });
   const date = dateIn((event.created || Date.now() / 1000) * 1000, tenant.timeZone);
@@ -170,12 +186,27 @@ export async function processStripeEvent(deps: ServiceDeps, tenantId: string, ev
         tenantId,
         action.paymentIntentId,
       ]);
-    for (const w of waiting) await processStripeEvent(deps, tenantId, w.payload, false);
+    for (const w of waiting) {
+      try {
+        await processStripeEvent(deps, tenantId, w.payload, false);
+      } catch (err) {
+        // This event is settled; the waiting one now matches but could not be handed off (Stripe or
+        // Temporal unavailable): back to `received`, so the sweep and Stripe's redelivery retry it.
+        await deps.orm.em
+          .getConnection()
+          .execute(`update stripe_events set status = 'received', attempts = attempts + 1, last_error = ? where tenant_id = ? and id = ? and status = 'unmatched'`, [
+            String((err as Error)?.message ?? err).slice(0, 1000),
+            tenantId,
+            w.payload.id,
+          ])
+          .catch(() => undefined);
+      }
+    }
   }
   return 'processed';
 }
 
-async function resolveInvoice(deps: ServiceDeps, tenantId: string, action: Extract<StripeEventAction, { kind: 'payment' | 'reversal' }>): Promise<Invoice | null> {
+async function resolveInvoice(deps: ServiceDeps, tenantId: string, action: Extract<StripeEventAction, { kind: 'payment' | 'reversal' | 'list_refunds' }>): Promise<Invoice | null> {
   const em = deps.orm.em.fork();
   const { metadata } = action;
   // Metadata naming another tenant is never followed.

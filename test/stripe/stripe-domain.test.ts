@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { fromStripeCurrency, stripeEventAction, toStripeCurrency } from '../../domain/stripe-events';
+import { chargeRefundedAction, fromStripeCurrency, stripeEventAction, toStripeCurrency } from '../../domain/stripe-events';
 import { encryptionKeyFrom, open, seal } from '../../lib/secret-box';
 import { DomainError } from '../../domain/errors';
 
@@ -23,9 +23,43 @@ test('event type → action', () => {
   expect(stripeEventAction({ type: 'checkout.session.async_payment_succeeded', data: { object: { id: 'cs_1', payment_status: 'paid', amount_total: 700, currency: 'usd', payment_intent: { id: 'pi_2' } } } })).toMatchObject({ kind: 'payment', paymentIntentId: 'pi_2' });
   expect(stripeEventAction({ type: 'charge.dispute.closed', data: { object: { id: 'dp_1', amount: 5, currency: 'usd', payment_intent: 'pi_3', status: 'lost' } } })).toMatchObject({ kind: 'reversal', reversals: [{ id: 'dp_1', kind: 'dispute', amount: 5 }] });
   expect(stripeEventAction({ type: 'charge.dispute.closed', data: { object: { id: 'dp_1', amount: 5, currency: 'usd', payment_intent: 'pi_3', status: 'won' } } })).toMatchObject({ kind: 'payment', paymentKey: 'dispute-won:dp_1' });
-  expect(stripeEventAction({ type: 'charge.refunded', data: { object: { id: 'ch_1', currency: 'usd' } } }).kind).toBe('invalid');
+  expect(stripeEventAction({ type: 'charge.refunded', data: { object: { id: 'ch_1', currency: 'xx1' } } }).kind).toBe('invalid');
+  expect(stripeEventAction({ type: 'charge.refunded', data: { object: { currency: 'usd' } } }).kind).toBe('invalid');
   expect(stripeEventAction({ type: 'payment_intent.succeeded', data: { object: { id: 'pi_1', amount_received: 1.5, currency: 'usd' } } }).kind).toBe('invalid');
   expect(stripeEventAction({ type: 'plan.created', data: { object: { id: 'x' } } }).kind).toBe('ignore');
+});
+
+test('charge.refunded: embedded refunds are used; without them (or only a first page) they must be listed, then count like refund.* events', () => {
+  const charge = { id: 'ch_1', currency: 'usd', amount: 900, amount_captured: 900, paid: true, status: 'succeeded', payment_intent: 'pi_1', metadata: {} };
+  const refunds = [
+    { id: 're_1', status: 'succeeded', amount: 300 },
+    { id: 're_2', status: 'pending', amount: 200 },
+    { id: 're_3', status: 'failed', amount: 100 },
+    { id: 're_4', status: 'canceled', amount: 100 },
+    { id: 're_1', status: 'succeeded', amount: 300 },
+  ];
+  const expected = {
+    kind: 'reversal',
+    paymentIntentId: 'pi_1',
+    chargeId: 'ch_1',
+    currency: 'USD',
+    reversals: [
+      { id: 're_1', kind: 'refund', amount: 300 },
+      { id: 're_2', kind: 'refund', amount: 200 },
+    ],
+    payment: { amount: 900 },
+  };
+  expect(stripeEventAction({ type: 'charge.refunded', data: { object: { ...charge, refunds: { object: 'list', data: refunds, has_more: false } } } })).toEqual({ ...expected, metadata: { tenantId: null, invoiceId: null } });
+  const toList = { kind: 'list_refunds', chargeId: 'ch_1', paymentIntentId: 'pi_1', metadata: { tenantId: null, invoiceId: null } };
+  expect(stripeEventAction({ type: 'charge.refunded', data: { object: charge } })).toEqual(toList);
+  expect(stripeEventAction({ type: 'charge.refunded', data: { object: { ...charge, refunds: null } } })).toEqual(toList);
+  expect(stripeEventAction({ type: 'charge.refunded', data: { object: { ...charge, refunds: { object: 'list', data: refunds.slice(0, 1), has_more: true } } } })).toEqual(toList);
+  expect(chargeRefundedAction(charge, refunds)).toMatchObject(expected);
+  // Consistent with the refund.* path: pending reverses there too; failed/canceled do not.
+  expect(stripeEventAction({ type: 'refund.created', data: { object: { id: 're_2', status: 'pending', amount: 200, currency: 'usd' } } })).toMatchObject({ kind: 'reversal', reversals: [{ id: 're_2', amount: 200 }] });
+  expect(chargeRefundedAction(charge, [{ id: 're_3', status: 'failed', amount: 100 }]).kind).toBe('ignore');
+  expect(chargeRefundedAction(charge, []).kind).toBe('ignore');
+  expect(chargeRefundedAction({ ...charge, currency: 'zz9' }, refunds).kind).toBe('invalid');
 });
 
 test('secret box: AES-256-GCM round trip, bound to its owner, clear error without a key', () => {

@@ -81,10 +81,14 @@ export function checkoutSessionObject(o: { paymentIntentId: string; amount: numb
   };
 }
 
+export function refundObject(o: { chargeId: string; paymentIntentId: string; amount: number; id?: string; status?: string }) {
+  return { ...clone(refundFixture), id: o.id ?? rid('re'), amount: o.amount, currency: 'usd', charge: o.chargeId, payment_intent: o.paymentIntentId, status: o.status ?? 'succeeded' };
+}
+
 /** A charge of `paymentIntentId` with its refunds list (no metadata: refunds map through the PaymentIntent). */
-export function refundedChargeObject(o: { paymentIntentId: string; amount: number; refunds: { id?: string; amount: number }[] }) {
+export function refundedChargeObject(o: { paymentIntentId: string; amount: number; refunds: { id?: string; amount: number; status?: string }[] }) {
   const chargeId = rid('ch');
-  const refunds = o.refunds.map((r) => ({ ...clone(refundFixture), id: r.id ?? rid('re'), amount: r.amount, charge: chargeId, payment_intent: o.paymentIntentId, status: 'succeeded' }));
+  const refunds = o.refunds.map((r) => refundObject({ ...r, chargeId, paymentIntentId: o.paymentIntentId }));
   const refunded = refunds.reduce((s, r) => s + r.amount, 0);
   return {
     ...clone(chargeFixture),
@@ -100,6 +104,15 @@ export function refundedChargeObject(o: { paymentIntentId: string; amount: numbe
     metadata: {},
     refunds: { ...clone(chargeFixture.refunds), data: refunds, url: `/v1/charges/${chargeId}/refunds` },
   };
+}
+
+/**
+ * The same charge as current API versions send it in `charge.refunded`: `refunds` is not embedded
+ * (only expandable). Returns the charge and its refunds, for the fake's GET /v1/refunds.
+ */
+export function refundedChargeWithoutRefunds(o: Parameters<typeof refundedChargeObject>[0]) {
+  const { refunds, ...charge } = refundedChargeObject(o);
+  return { charge, refunds: refunds.data };
 }
 
 export function disputeObject(o: { paymentIntentId: string; amount: number; status?: string; id?: string }) {
@@ -131,8 +144,18 @@ export interface RecordedRequest {
 
 export const FAKE_STRIPE_KEY = 'sk_test_fake_stripe_key_0001';
 
-export async function startFakeStripe(): Promise<{ server: Server; port: number; requests: RecordedRequest[]; close(): Promise<void> }> {
+export interface FakeStripeState {
+  /** Charge id → its refunds, newest first as Stripe lists them (GET /v1/refunds?charge=…). */
+  refunds: Map<string, Record<string, unknown>[]>;
+  /** Most refunds per page whatever `limit` asks (exercises the SDK's auto-pagination). */
+  pageSize: number;
+  /** When set, every request is answered with this HTTP status and a Stripe api_error. */
+  failWith: number | null;
+}
+
+export async function startFakeStripe(): Promise<{ server: Server; port: number; requests: RecordedRequest[]; state: FakeStripeState; close(): Promise<void> }> {
   const requests: RecordedRequest[] = [];
+  const state: FakeStripeState = { refunds: new Map(), pageSize: 100, failWith: null };
   const server = createServer((req, res) => {
     let raw = '';
     req.on('data', (c) => (raw += c));
@@ -146,8 +169,18 @@ export async function startFakeStripe(): Promise<{ server: Server; port: number;
       };
       const metadata = (prefix: string) =>
         Object.fromEntries(Object.entries(form).flatMap(([k, v]) => (k.startsWith(`${prefix}[`) ? [[k.slice(prefix.length + 1, -1), v]] : [])));
+      if (state.failWith !== null) {
+        return send(state.failWith, { error: { type: 'api_error', message: 'fake Stripe outage' } });
+      }
       if (req.headers.authorization !== 'Bearer sk_test_fake_stripe_key_0001') {
         return send(401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided' } });
+      }
+      if (req.method === 'GET' && url.pathname === '/v1/refunds') {
+        const all = form.charge ? (state.refunds.get(form.charge) ?? []) : [...state.refunds.values()].flat();
+        const start = form.starting_after ? all.findIndex((r) => r.id === form.starting_after) + 1 : 0;
+        const size = Math.min(Number(form.limit ?? 10), state.pageSize);
+        const data = all.slice(start, start + size);
+        return send(200, { object: 'list', url: '/v1/refunds', has_more: start + size < all.length, data });
       }
       if (req.method === 'POST' && url.pathname === '/v1/checkout/sessions') {
         const id = rid('cs_test');
@@ -201,6 +234,7 @@ export async function startFakeStripe(): Promise<{ server: Server; port: number;
     server,
     port,
     requests,
+    state,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
