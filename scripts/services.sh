@@ -226,6 +226,7 @@ temporal_up() {
         --ui-ip 127.0.0.1 --ui-port "$TEMPORAL_UI_PORT" \
         --db-filename "$TEMPORAL_DIR/temporal.db" \
         --namespace default "${sa[@]}" \
+        --dynamic-config-value system.enableActivityEagerExecution=true \
         --log-level warn \
         >> "$LOG_DIR/temporal.log" 2>&1 < /dev/null &
       echo $! > "$TEMPORAL_PID"
