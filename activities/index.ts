@@ -5,8 +5,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
 import { Invoice, InvoiceEvent, Payment, type InvoiceEventType } from '../db/entities';
-import type { PaymentMethod, PaymentSource } from '../domain/payment';
-import type { InvoiceSnapshot } from '../workflows/definitions';
+import type { InvoiceSnapshot, PaymentInput } from '../workflows/definitions';
 import { createReminderActivities, type ReminderActivityDeps } from './reminders';
 
 export interface ActivityDeps extends ReminderActivityDeps {
@@ -14,16 +13,9 @@ export interface ActivityDeps extends ReminderActivityDeps {
 }
 
 /** A payment row as the workflow decided it: applied to the invoice, or unapplied (invoiceId null). */
-export interface PaymentWrite {
+export interface PaymentWrite extends Omit<PaymentInput, 'paymentId'> {
   id: string;
-  contactId: string;
   invoiceId: string | null;
-  amount: number;
-  currency: string;
-  date: string;
-  method: PaymentMethod;
-  reference: string | null;
-  source: PaymentSource;
 }
 
 export interface InvoiceEventWrite {

@@ -11,14 +11,7 @@ bash "$ROOT/scripts/services.sh" up
 
 # same host/port/user/params, database payment_center_bench (BENCH_DATABASE_URL overrides)
 __admin_url="$DATABASE_URL"
-if [ -n "${BENCH_DATABASE_URL:-}" ]; then
-  DATABASE_URL="$BENCH_DATABASE_URL"
-else
-  __base="${DATABASE_URL%%\?*}"
-  __query=""
-  [ "$__base" != "$DATABASE_URL" ] && __query="?${DATABASE_URL#*\?}"
-  DATABASE_URL="${__base%/*}/payment_center_bench${__query}"
-fi
+DATABASE_URL="${BENCH_DATABASE_URL:-$(database_url_for payment_center_bench)}"
 export DATABASE_URL
 
 # Create the database if missing, connected to the main database as the app role (it has CREATEDB).

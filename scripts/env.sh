@@ -94,3 +94,10 @@ if [ -z "${ADMIN_TOKEN:-}" ] || [ -z "${ENCRYPTION_KEY:-}" ]; then
   unset __pc_secrets __pc_admin __pc_key
 fi
 export ADMIN_TOKEN ENCRYPTION_KEY
+
+# DATABASE_URL with its database name replaced (same host, port, user and ?params).
+database_url_for() {
+  local base="${DATABASE_URL%%\?*}" query=""
+  [ "$base" != "$DATABASE_URL" ] && query="?${DATABASE_URL#*\?}"
+  printf '%s/%s%s' "${base%/*}" "$1" "$query"
+}

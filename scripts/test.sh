@@ -10,14 +10,7 @@ bash "$ROOT/scripts/install.sh"
 bash "$ROOT/scripts/services.sh" up
 
 # same host/port/user/params, database payment_center_test (TEST_DATABASE_URL overrides)
-if [ -n "${TEST_DATABASE_URL:-}" ]; then
-  DATABASE_URL="$TEST_DATABASE_URL"
-else
-  __base="${DATABASE_URL%%\?*}"
-  __query=""
-  [ "$__base" != "$DATABASE_URL" ] && __query="?${DATABASE_URL#*\?}"
-  DATABASE_URL="${__base%/*}/payment_center_test${__query}"
-fi
+DATABASE_URL="${TEST_DATABASE_URL:-$(database_url_for payment_center_test)}"
 export DATABASE_URL
 export NODE_ENV=test
 
