@@ -1,6 +1,7 @@
 /**
  * Reminder activities: materialize an invoice's reminder schedule as rows (status `scheduled`),
- * enqueue a due reminder as a BullMQ job with a deterministic id, and mark reminders skipped.
+ * enqueue a due reminder as a BullMQ job with a deterministic id, mark reminders skipped, and
+ * resume the ones a paid invoice skipped when a refund or dispute reopens it.
  * All idempotent: a retried activity or a replayed workflow never creates a second row, job or event.
  */
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -46,6 +47,20 @@ export interface SkipRemindersArgs {
   keys: string[];
   reason: string;
   now: number;
+  /**
+   * Set when these reminders may be skipped again later (parked while paid, patch `reminders-resume-v1`):
+   * each round is its own history event. The workflow passes its state version.
+   */
+  round?: number;
+}
+
+export interface ResumeRemindersArgs {
+  tenantId: string;
+  invoiceId: string;
+  keys: string[];
+  /** Makes each resume its own history event (the workflow's state version). */
+  round: number;
+  now: number;
 }
 
 const toInstant = (r: Reminder): ReminderInstant => ({
@@ -59,12 +74,12 @@ const toInstant = (r: Reminder): ReminderInstant => ({
 });
 
 export function createReminderActivities({ orm, reminderQueue, reminderJobOptions }: ReminderActivityDeps) {
-  async function writeEvents(tenantId: string, invoiceId: string, type: InvoiceEventType, rows: { key: string; data: Record<string, unknown> }[], at: Date) {
+  async function writeEvents(tenantId: string, invoiceId: string, type: InvoiceEventType, rows: { key: string; data: Record<string, unknown> }[], at: Date, round?: number) {
     if (rows.length === 0) return;
     await orm.em
       .fork()
       .createQueryBuilder(InvoiceEvent)
-      .insert(rows.map((r) => ({ id: uuidv7(), tenant: tenantId, invoice: invoiceId, type, dedupeKey: `${type}:${r.key}`, data: { key: r.key, ...r.data }, occurredAt: at })))
+      .insert(rows.map((r) => ({ id: uuidv7(), tenant: tenantId, invoice: invoiceId, type, dedupeKey: `${type}:${r.key}${round === undefined ? '' : `:${round}`}`, data: { key: r.key, ...r.data }, occurredAt: at })))
       .onConflict(['invoice', 'dedupeKey'])
       .ignore()
       .execute();
@@ -142,12 +157,26 @@ export function createReminderActivities({ orm, reminderQueue, reminderJobOption
     },
 
     /** scheduled → skipped (never touches a reminder already queued or sent), with a history event. */
-    async skipReminders({ tenantId, invoiceId, keys, reason, now }: SkipRemindersArgs): Promise<void> {
+    async skipReminders({ tenantId, invoiceId, keys, reason, now, round }: SkipRemindersArgs): Promise<void> {
       if (keys.length === 0) return;
       const em = orm.em.fork();
       await em.nativeUpdate(Reminder, { invoice: invoiceId, tenant: tenantId, key: { $in: keys }, status: 'scheduled' }, { status: 'skipped', skipReason: reason, updatedAt: new Date() });
       const skipped = await em.find(Reminder, { invoice: invoiceId, tenant: tenantId, key: { $in: keys }, status: 'skipped' });
-      await writeEvents(tenantId, invoiceId, 'reminder_skipped', skipped.map((r) => ({ key: r.key, data: { kind: r.kind, reason: r.skipReason ?? reason, date: r.date } })), new Date(now));
+      await writeEvents(tenantId, invoiceId, 'reminder_skipped', skipped.map((r) => ({ key: r.key, data: { kind: r.kind, reason: r.skipReason ?? reason, date: r.date } })), new Date(now), round);
+    },
+
+    /**
+     * skipped (invoice_paid) → scheduled for reminders whose instant is still ahead when a paid invoice
+     * reopens, with a `reminder_scheduled` history event (reason `invoice_reopened`). Decided again at their instant.
+     */
+    async resumeReminders({ tenantId, invoiceId, keys, round, now }: ResumeRemindersArgs): Promise<void> {
+      if (keys.length === 0) return;
+      const em = orm.em.fork();
+      const where = { invoice: invoiceId, tenant: tenantId, key: { $in: keys } };
+      await em.nativeUpdate(Reminder, { ...where, status: 'skipped', skipReason: 'invoice_paid' }, { status: 'scheduled', skipReason: null, updatedAt: new Date() });
+      const resumed = await em.find(Reminder, { ...where, status: 'scheduled' });
+      const data = (r: Reminder) => ({ kind: r.kind, at: r.scheduledAt.toISOString(), date: r.date, ...(r.installmentId ? { installmentId: r.installmentId } : {}), reason: 'invoice_reopened' });
+      await writeEvents(tenantId, invoiceId, 'reminder_scheduled', resumed.map((r) => ({ key: r.key, data: data(r) })), new Date(now), round);
     },
   };
 }

@@ -133,3 +133,12 @@ export function reminderSchedule(args: {
   }
   return out.sort((a, b) => a.at - b.at || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
+
+/**
+ * A paid invoice parks its remaining reminders (skipped, reason `invoice_paid`). If a refund or a
+ * lost dispute reopens it, the parked reminders whose instant is still ahead resume (back to
+ * `scheduled`, decided again at their instant); those whose instant passed while it was paid stay skipped.
+ */
+export function resumeOnReopen<T extends { at: number }>(parked: readonly T[], now: number): { resume: T[]; lapsed: T[] } {
+  return { resume: parked.filter((r) => r.at > now), lapsed: parked.filter((r) => r.at <= now) };
+}

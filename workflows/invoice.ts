@@ -10,7 +10,7 @@ import { DomainError } from '../domain/errors';
 import { assertPaymentAcceptable, assertVoidable, deriveStatus, dueAmount, type InvoiceBalance, type InvoiceStatus } from '../domain/invoice';
 import { uncoveredInstallments } from '../domain/plan';
 import { toFailure } from './failures';
-import { decideReminder, dueReminders, nextReminderAt, unhandledReminders } from './reminders';
+import { decideReminder, nextReminderAt, nextReminderStep, settleReminderStep } from './reminders';
 import {
   applyPaymentUpdate,
   getInvoiceStateQuery,
@@ -32,7 +32,7 @@ const { persistInvoice } = wf.proxyActivities<Activities>({
 });
 
 // Reminders go through Redis (BullMQ): an outage means retry until it is back — late, never lost.
-const { materializeReminders, enqueueReminder, skipReminders } = wf.proxyActivities<Activities>({
+const { materializeReminders, enqueueReminder, skipReminders, resumeReminders } = wf.proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
@@ -214,27 +214,33 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   }
   void flushLoop();
 
-  // ---- reminders: the schedule is fetched once, then each instant enqueues or skips (workflows/reminders.ts)
+  // ---- reminders: the schedule is fetched once, then each instant enqueues or skips (workflows/reminders.ts).
+  // Since reminders-resume-v1 a paid invoice parks its reminders, and a refund or dispute that reopens it resumes them.
   let remindersBusy = false;
-  const terminal = () => s.voided || status() === 'paid';
-  const reminderWork = () =>
-    s.reminders !== undefined && (terminal() ? unhandledReminders(s.reminders).length > 0 : dueReminders(s.reminders, Date.now()).length > 0);
+  const parkWhenPaid = wf.patched('reminders-resume-v1');
+  const reminderStep = () =>
+    nextReminderStep(s.reminders, { state: s.voided ? 'void' : status() === 'paid' ? 'paid' : 'live', now: Date.now(), parkWhenPaid });
+  const reminderWork = () => reminderStep() !== undefined;
   async function handleReminders(): Promise<void> {
     const track = s.reminders!;
+    const step = reminderStep();
+    if (!step) return;
     const now = Date.now();
     const base = { tenantId: input.tenantId, invoiceId: input.invoiceId };
-    if (terminal()) {
-      const keys = unhandledReminders(track).map((r) => r.key);
-      await skipReminders({ ...base, keys, reason: s.voided ? 'invoice_void' : 'invoice_paid', now });
-      track.done.push(...keys);
+    if (step.action === 'decide') {
+      for (const r of step.due) {
+        const decision = decideReminder(r, { plan: input.plan, total: input.total, paid: s.paid, voided: s.voided, overdueAt: input.overdueAt, now });
+        if (decision.action === 'send') await enqueueReminder({ ...base, key: r.key, amount: decision.amount });
+        else await skipReminders({ ...base, keys: [r.key], reason: decision.reason, now });
+        track.done.push(r.key);
+      }
       return;
     }
-    for (const r of dueReminders(track, now)) {
-      const decision = decideReminder(r, { plan: input.plan, total: input.total, paid: s.paid, voided: s.voided, overdueAt: input.overdueAt, now });
-      if (decision.action === 'send') await enqueueReminder({ ...base, key: r.key, amount: decision.amount });
-      else await skipReminders({ ...base, keys: [r.key], reason: decision.reason, now });
-      track.done.push(r.key);
-    }
+    if (step.action === 'skip') await skipReminders({ ...base, keys: step.keys, reason: step.reason, now, ...(step.park ? { round: s.version } : {}) });
+    else if (step.keys.length) await resumeReminders({ ...base, keys: step.keys, round: s.version, now });
+    settleReminderStep(track, step);
+    // Resumed reminders need timers again: the main loop plans its next wake-up anew.
+    if (step.action === 'resume') wake = true;
   }
   async function reminderLoop(): Promise<never> {
     // Histories from before reminders existed replay without this activity.

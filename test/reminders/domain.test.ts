@@ -2,7 +2,7 @@
 import { DomainError } from '../../domain/errors';
 import { zonedInstant } from '../../domain/dates';
 import { defaultReminderPolicy, reminderJobId, reminderSchedule, validateReminderPolicy, type ReminderPolicy } from '../../domain/reminders';
-import { decideReminder, dueReminders, nextReminderAt, unhandledReminders, type ReminderTrack } from '../../workflows/reminders';
+import { decideReminder, dueReminders, nextReminderAt, nextReminderStep, settleReminderStep, unhandledReminders, type ReminderTrack } from '../../workflows/reminders';
 
 const errorOf = (fn: () => unknown) => {
   try {
@@ -116,5 +116,28 @@ describe('workflow reminder timing', () => {
     expect(decideReminder(r('inst-b-m3'), { ...ctx, voided: true })).toEqual({ action: 'skip', reason: 'invoice_void' });
     expect(decideReminder(r('dun-p1'), { ...ctx, now: ctx.overdueAt - 1 })).toEqual({ action: 'skip', reason: 'not_overdue' });
     expect(decideReminder(r('dun-p1'), { ...ctx, paid: 1200, now: at('dun-p1') })).toEqual({ action: 'send', amount: 3800 });
+  });
+
+  test('reminders-resume-v1: a paid invoice parks its reminders (no timers), a reopened one resumes those still ahead', () => {
+    const all = schedule.map((r) => r.key);
+    const t = track(['inst-a-m3']);
+    const now = at('inst-a-p0') - 1;
+    // Before the patch: paid ends the reminders for good.
+    expect(nextReminderStep(t, { state: 'paid', now, parkWhenPaid: false })).toEqual({ action: 'skip', keys: all.slice(1), reason: 'invoice_paid', park: false });
+    const step = nextReminderStep(t, { state: 'paid', now, parkWhenPaid: true })!;
+    expect(step).toEqual({ action: 'skip', keys: all.slice(1), reason: 'invoice_paid', park: true });
+    settleReminderStep(t, step as Extract<typeof step, { action: 'skip' }>);
+    expect(t).toMatchObject({ done: ['inst-a-m3'], parked: all.slice(1) });
+    expect(nextReminderAt(t, now)).toBeUndefined();
+    expect(nextReminderStep(t, { state: 'paid', now: at('dun-p14'), parkWhenPaid: true })).toBeUndefined();
+
+    // Reopened after inst-a-p0 passed while paid: it stays skipped, the rest resume.
+    const reopened = nextReminderStep(t, { state: 'live', now: at('inst-a-p0'), parkWhenPaid: true })!;
+    expect(reopened).toEqual({ action: 'resume', keys: all.slice(2), lapsed: ['inst-a-p0'] });
+    settleReminderStep(t, reopened as Extract<typeof reopened, { action: 'resume' }>);
+    expect(t).toMatchObject({ done: ['inst-a-m3', 'inst-a-p0'], parked: [] });
+    expect(nextReminderAt(t, at('inst-a-p0'))).toBe(at('inst-b-m3'));
+    expect(nextReminderStep(t, { state: 'live', now: at('inst-b-m3'), parkWhenPaid: true })).toEqual({ action: 'decide', due: [schedule[2]] });
+    expect(nextReminderStep(t, { state: 'void', now: at('inst-b-m3'), parkWhenPaid: true })).toMatchObject({ action: 'skip', reason: 'invoice_void', park: false });
   });
 });

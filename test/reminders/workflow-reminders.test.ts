@@ -8,7 +8,7 @@ import { Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { addDays, dateIn } from '../../domain/dates';
 import { reminderJobId } from '../../domain/reminders';
-import { applyPaymentUpdate, getInvoiceStateQuery, voidInvoiceUpdate } from '../../workflows/definitions';
+import { applyPaymentUpdate, getInvoiceStateQuery, paymentReversedSignal, voidInvoiceUpdate } from '../../workflows/definitions';
 import { eventually, insertInvoice, paymentFor, readEvents, type InvoiceFixture } from '../support/fixtures';
 import { WORKFLOW_BUNDLE } from '../support/temporal';
 import { readOutbox, readReminders, startReminderHarness, type ReminderHarness } from './harness';
@@ -165,6 +165,113 @@ describe('reminders on plan dates and dunning', () => {
     expect(await readOutbox(h.orm, fx.invoiceId)).toHaveLength(1);
     expect(await h.jobs(fx.invoiceId)).toHaveLength(1);
   });
+});
+
+describe('a refund or lost dispute reopening a paid invoice (reminders-resume-v1)', () => {
+  const refund = (reversalId: string, amount: number) => ({ reversalId, paymentId: null, amount, kind: 'refund' as const, reference: null });
+  const sentKeys = async (fx: InvoiceFixture) => (await readOutbox(h.orm, fx.invoiceId)).map((m) => m.key);
+  const timersFired = async (handle: Awaited<ReturnType<typeof planInvoice>>['handle']) =>
+    (await handle.fetchHistory()).events!.filter((e) => e.timerFiredEventAttributes).length;
+
+  test('paid and never reversed: no timers for its reminders, no dunning', async () => {
+    const { fx, handle } = await planInvoice({ total: 4000, dueInDays: 5 });
+    await handle.executeUpdate(applyPaymentUpdate, { args: [paymentFor(fx, 4000)] });
+    await eventually(async () =>
+      expect((await readReminders(h.orm, fx.invoiceId)).map((r) => [r.status, r.skipReason])).toEqual(Array(5).fill(['skipped', 'invoice_paid'])),
+    );
+    await h.skipTo((await statusOf(fx, 'dun-p14')).at + MINUTE);
+    expect(await sentKeys(fx)).toEqual([]);
+    expect(await h.jobs(fx.invoiceId)).toHaveLength(0);
+    // A paid invoice does not wake up for its reminders (nor for the due date).
+    expect(await timersFired(handle)).toBe(0);
+    expect((await handle.query(getInvoiceStateQuery)).status).toBe('paid');
+  });
+
+  test('reversed before the due date: reminders still ahead resume, and dunning after the due date is sent', async () => {
+    const { fx, handle } = await planInvoice({ total: 4000, dueInDays: 5 });
+    const inst = fx.input.plan[0].id;
+    await handle.executeUpdate(applyPaymentUpdate, { args: [paymentFor(fx, 4000)] });
+    await eventually(async () => expect((await readReminders(h.orm, fx.invoiceId)).every((r) => r.status === 'skipped')).toBe(true));
+
+    // The first installment reminder's instant passes while the invoice is paid: it stays skipped.
+    await h.skipTo((await statusOf(fx, `inst-${inst}-m3`)).at + MINUTE);
+    expect(await timersFired(handle)).toBe(0);
+    await handle.signal(paymentReversedSignal, refund('re_resume', 1500));
+    await eventually(async () =>
+      expect((await readReminders(h.orm, fx.invoiceId)).map((r) => [r.key, r.status, r.skipReason])).toEqual([
+        [`inst-${inst}-m3`, 'skipped', 'invoice_paid'],
+        [`inst-${inst}-p0`, 'scheduled', null],
+        ['dun-p1', 'scheduled', null],
+        ['dun-p7', 'scheduled', null],
+        ['dun-p14', 'scheduled', null],
+      ]),
+    );
+    expect((await handle.query(getInvoiceStateQuery)).status).toBe('open');
+    const resumed = (await readEvents(h.orm, fx.invoiceId)).filter((e) => e.type === 'reminder_scheduled' && (e.data as { reason?: string }).reason === 'invoice_reopened');
+    expect(resumed.map((e) => (e.data as { key: string }).key).sort()).toEqual([`inst-${inst}-p0`, 'dun-p1', 'dun-p14', 'dun-p7'].sort());
+
+    await h.skipTo((await statusOf(fx, 'dun-p14')).at + MINUTE);
+    await eventually(async () => expect((await statusOf(fx, 'dun-p14')).status).toBe('sent'));
+    expect(await sentKeys(fx)).toEqual([`inst-${inst}-p0`, 'dun-p1', 'dun-p7', 'dun-p14']);
+    for (const key of [`inst-${inst}-p0`, 'dun-p1', 'dun-p7', 'dun-p14']) expect((await statusOf(fx, key)).amount).toBe(1500);
+    expect((await handle.query(getInvoiceStateQuery)).status).toBe('overdue');
+
+    // The new behaviour replays deterministically.
+    await Worker.runReplayHistory({ workflowBundle: WORKFLOW_BUNDLE }, await handle.fetchHistory(), handle.workflowId);
+  });
+
+  test('paid again after a reversal parks the rest again; a second reversal resumes them again', async () => {
+    const { fx, handle } = await planInvoice({ total: 4000, dueInDays: 5 });
+    await handle.executeUpdate(applyPaymentUpdate, { args: [paymentFor(fx, 4000)] });
+    await eventually(async () => expect((await statusOf(fx, 'dun-p1')).status).toBe('skipped'));
+    await handle.signal(paymentReversedSignal, refund('re_1', 4000));
+    await eventually(async () => expect((await statusOf(fx, 'dun-p1')).status).toBe('scheduled'));
+
+    await h.skipTo((await statusOf(fx, 'dun-p1')).at + MINUTE);
+    await eventually(async () => expect((await statusOf(fx, 'dun-p1')).status).toBe('sent'));
+    expect((await statusOf(fx, 'dun-p1')).amount).toBe(4000);
+
+    expect(await handle.executeUpdate(applyPaymentUpdate, { args: [paymentFor(fx, 4000)] })).toMatchObject({ status: 'paid' });
+    await eventually(async () => expect(await statusOf(fx, 'dun-p7')).toMatchObject({ status: 'skipped', skipReason: 'invoice_paid' }));
+    await h.skipTo((await statusOf(fx, 'dun-p7')).at + MINUTE);
+    await handle.signal(paymentReversedSignal, refund('re_2', 1000));
+    await eventually(async () => expect((await statusOf(fx, 'dun-p14')).status).toBe('scheduled'));
+    expect(await statusOf(fx, 'dun-p7')).toMatchObject({ status: 'skipped', skipReason: 'invoice_paid' });
+
+    await h.skipTo((await statusOf(fx, 'dun-p14')).at + MINUTE);
+    await eventually(async () => expect((await statusOf(fx, 'dun-p14')).status).toBe('sent'));
+    expect((await sentKeys(fx)).filter((k) => k.startsWith('dun'))).toEqual(['dun-p1', 'dun-p14']);
+    expect((await statusOf(fx, 'dun-p14')).amount).toBe(1000);
+    // Each park and each resume is its own history event (reminder_sent carries the delivery's wall-clock time, so count, not order).
+    const events = (await readEvents(h.orm, fx.invoiceId)).filter((e) => (e.data as { key?: string }).key === 'dun-p14');
+    const count = (type: string) => events.filter((e) => e.type === type).length;
+    expect([count('reminder_scheduled'), count('reminder_skipped'), count('reminder_sent')]).toEqual([3, 2, 1]);
+    expect(new Set(events.map((e) => e.dedupeKey)).size).toBe(6);
+    expect(events.filter((e) => e.type !== 'reminder_sent').map((e) => e.type)).toEqual(['reminder_scheduled', 'reminder_skipped', 'reminder_scheduled', 'reminder_skipped', 'reminder_scheduled']);
+  });
+
+  test('void after a reopen: the resumed reminders are skipped and nothing is sent', async () => {
+    const { fx, handle } = await planInvoice({ total: 4000, dueInDays: 5 });
+    await handle.executeUpdate(applyPaymentUpdate, { args: [paymentFor(fx, 4000)] });
+    await eventually(async () => expect((await statusOf(fx, 'dun-p1')).status).toBe('skipped'));
+    await handle.signal(paymentReversedSignal, refund('re_v', 4000));
+    await eventually(async () => expect((await statusOf(fx, 'dun-p1')).status).toBe('scheduled'));
+    await handle.executeUpdate(voidInvoiceUpdate, { args: [{ reason: 'refunded' }] });
+    expect(await handle.result()).toMatchObject({ status: 'void' });
+    const rows = await readReminders(h.orm, fx.invoiceId);
+    expect(rows.map((r) => [r.status, r.skipReason])).toEqual(Array(5).fill(['skipped', 'invoice_void']));
+    await h.skipTo(Math.max(...rows.map((r) => r.at)) + MINUTE);
+    expect(await sentKeys(fx)).toEqual([]);
+    expect(await h.jobs(fx.invoiceId)).toHaveLength(0);
+  });
+});
+
+test('a history recorded before reminders-resume-v1 (paid, refunded, paid again) replays with the old behaviour', async () => {
+  // Recorded from the workflow code before reminders-resume-v1: paid in full (all reminders skipped for
+  // good), a refund reopens it, it becomes overdue without any dunning, then it is paid again.
+  const history = temporal.api.history.v1.History.decode(readFileSync(join(__dirname, 'fixtures', 'paid-reversed-invoice-history.bin')));
+  expect(history.events!.length).toBeGreaterThan(50);
+  await Worker.runReplayHistory({ workflowBundle: WORKFLOW_BUNDLE }, history, 'paid-reversed-invoice');
 });
 
 test('a history recorded before reminders existed still replays (the reminders-v1 patch)', async () => {
