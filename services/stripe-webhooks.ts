@@ -294,12 +294,16 @@ async function noteFailure(deps: ServiceDeps, tenantId: string, eventId: string,
     .catch(() => undefined);
 }
 
-/** Recovery sweep: events stored but never handed off (Temporal was down, the process died). */
+/**
+ * Recovery sweep: events stored but never handed off (Temporal was down, the process died).
+ * Least-tried first, so an event that keeps failing (a revoked key, say) stays visible with its
+ * last_error and is still retried, but never holds back newer events.
+ */
 export async function retryReceivedStripeEvents(deps: ServiceDeps, opts: { olderThanMs?: number; limit?: number } = {}): Promise<{ retried: number; failed: number }> {
   const rows = await deps.orm.em
     .getConnection()
     .execute<{ tenant_id: string; payload: StripeEventEnvelope }[]>(
-      `select tenant_id, payload from stripe_events where status = 'received' and received_at < now() - (? * interval '1 millisecond') order by received_at limit ?`,
+      `select tenant_id, payload from stripe_events where status = 'received' and received_at < now() - (? * interval '1 millisecond') order by attempts, received_at limit ?`,
       [opts.olderThanMs ?? 30_000, opts.limit ?? 100],
     );
   let failed = 0;
