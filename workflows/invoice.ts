@@ -292,6 +292,32 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     return times.length ? Math.min(...times) : undefined;
   }
 
+  /**
+   * Since patch `steady-timer-v1`: one durable timer per wake-up instant, kept while payments come
+   * and go. Before it, every state change cancelled and restarted the timer, two extra history
+   * events per payment.
+   */
+  const steadyTimer = wf.patched('steady-timer-v1');
+  let timer: { at: number; scope: wf.CancellationScope; fired: boolean } | undefined;
+  async function wakeAtOrOnChange(at: number | undefined): Promise<void> {
+    if (timer && (timer.fired || timer.at !== at)) {
+      if (!timer.fired) timer.scope.cancel();
+      timer = undefined;
+    }
+    if (!timer && at !== undefined) {
+      const armed = { at, scope: new wf.CancellationScope(), fired: false };
+      armed.scope.run(() => wf.sleep(Math.max(1, at - Date.now()))).then(
+        () => (armed.fired = true),
+        (err) => {
+          if (!wf.isCancellation(err)) throw err;
+        },
+      );
+      timer = armed;
+    }
+    const current = timer;
+    await wf.condition(() => wake || current?.fired === true);
+  }
+
   // ---- main loop ---------------------------------------------------------------------------
   const maxHistory = input.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS;
   for (;;) {
@@ -305,7 +331,8 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     }
     wake = false;
     const at = nextWakeup();
-    if (at === undefined) await wf.condition(() => wake);
+    if (steadyTimer) await wakeAtOrOnChange(at);
+    else if (at === undefined) await wf.condition(() => wake);
     else await wf.condition(() => wake, Math.max(1, at - Date.now()));
   }
   await wf.condition(idle);
