@@ -85,6 +85,9 @@ export async function createInvoice(deps: ServiceDeps, tenant: TenantContext, in
   if (!contact) throw notFound('contact', input.contactId);
   const deal = input.dealId ? await em.findOne(Deal, { id: input.dealId, tenant: tenant.id }) : null;
   if (input.dealId && !deal) throw notFound('deal', input.dealId);
+  if (deal && deal.contact.id !== contact.id) {
+    throw conflict('deal_contact_mismatch', 'the deal belongs to another contact', { dealId: deal.id, dealContactId: deal.contact.id, contactId: contact.id });
+  }
 
   let invoice: Invoice | undefined;
   let plan: PlannedPayment[] = [];

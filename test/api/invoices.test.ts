@@ -33,6 +33,13 @@ describe('contacts and deals', () => {
     expect(list.body).toEqual({ data: [deal.body], nextCursor: null });
     const inv = await newInvoice(request, contact.id, { dealId: deal.body.id });
     expect(inv).toMatchObject({ dealId: deal.body.id });
+
+    // A deal of another contact cannot be billed to this one, and nothing is created.
+    const other = await newContact(request, 'Grace Hopper');
+    const before = await countWhere(stack, 'invoices', 'contact_id = ?', [other.id]);
+    const mismatch = await request('POST', '/v1/invoices', invoiceBody(other.id, { dealId: deal.body.id }));
+    expectError(mismatch, 409, 'deal_contact_mismatch');
+    expect(await countWhere(stack, 'invoices', 'contact_id = ?', [other.id])).toBe(before);
   });
 });
 
