@@ -1,4 +1,3 @@
-import { DomainError } from '../../domain/errors';
 import {
   applyPayment,
   applyReversal,
@@ -11,18 +10,10 @@ import {
   type InvoiceBalance,
 } from '../../domain/invoice';
 import { MAX_AMOUNT } from '../../domain/money';
+import { domainError } from '../support/errors';
 
 const bal = (over: Partial<InvoiceBalance> = {}): InvoiceBalance => ({ total: 5000, paid: 0, pastDue: false, voided: false, ...over });
 
-function domainError(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof DomainError) return err;
-    throw err;
-  }
-  throw new Error('expected a DomainError');
-}
 
 describe('deriveStatus / dueAmount', () => {
   it.each<[Partial<InvoiceBalance>, string, number]>([

@@ -1,17 +1,8 @@
-import { DomainError } from '../../domain/errors';
 import { buildPaymentPlan, uncoveredInstallments } from '../../domain/plan';
+import { domainError } from '../support/errors';
 
 const invoice = { total: 10_000, issueDate: '2026-01-01', dueDate: '2026-03-31' };
 
-function domainError(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof DomainError) return err;
-    throw err;
-  }
-  throw new Error('expected a DomainError');
-}
 
 describe('buildPaymentPlan', () => {
   it.each([undefined, null, []])('defaults to one installment of the total on the due date (%p)', (input) => {

@@ -5,7 +5,6 @@
  */
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { StripeEvent } from '../../db/index';
 import { retryReceivedStripeEvents, stripePaymentId } from '../../services/stripe-webhooks';
 import { eventually, readEvents, readInvoice } from '../support/fixtures';
 import { createInvoiceViaApi, type TestStack } from '../support/stack';
@@ -20,6 +19,8 @@ import {
   rid,
   startFakeStripe,
   stripeEvent,
+  invoiceSettles,
+  stripeEventRows,
 } from './support';
 
 let stack: TestStack;
@@ -39,13 +40,8 @@ beforeEach(() => {
   fake.state.failWith = null;
 });
 
-const eventRows = (tenantId: string) => stack.orm.em.fork().find(StripeEvent, { tenant: tenantId }, { orderBy: { receivedAt: 'asc' } });
-const settled = (invoiceId: string, expected: Partial<{ status: string; paid: number; due: number }>) =>
-  eventually(async () => {
-    const row = await readInvoice(stack.orm, invoiceId);
-    expect(row).toMatchObject(expected);
-    return row;
-  });
+const eventRows = (tenantId: string) => stripeEventRows(stack, tenantId);
+const settled = (invoiceId: string, expected: Partial<{ status: string; paid: number; due: number }>) => invoiceSettles(stack, invoiceId, expected);
 const reversalsOf = async (invoiceId: string) => (await readEvents(stack.orm, invoiceId)).filter((e) => e.type === 'payment_reversed');
 const listRequests = () => fake.requests.filter((r) => r.method === 'GET' && r.path === '/v1/refunds');
 

@@ -9,6 +9,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
 import { createTestStack, createTestTenant, type TestStack } from '../support/stack';
 import type { ServiceDeps } from '../../services/context';
+import { StripeEvent } from '../../db/index';
+import { eventually, readInvoice } from '../support/fixtures';
 
 import eventFixture from '../fixtures/stripe/event.json';
 import paymentIntentFixture from '../fixtures/stripe/payment_intent.json';
@@ -242,3 +244,15 @@ export async function startFakeStripe(): Promise<{ server: Server; port: number;
       }),
   };
 }
+
+/** The tenant's stored Stripe events, oldest first. */
+export const stripeEventRows = (stack: TestStack, tenantId: string) =>
+  stack.orm.em.fork().find(StripeEvent, { tenant: tenantId }, { orderBy: { receivedAt: 'asc' } });
+
+/** Waits until the workflow's activity has written the expected balance/status to Postgres. */
+export const invoiceSettles = (stack: TestStack, invoiceId: string, expected: Partial<{ status: string; paid: number; due: number }>) =>
+  eventually(async () => {
+    const row = await readInvoice(stack.orm, invoiceId);
+    expect(row).toMatchObject(expected);
+    return row;
+  });

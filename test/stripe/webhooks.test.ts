@@ -5,7 +5,7 @@
 import Stripe from 'stripe';
 import type { Client } from '@temporalio/client';
 import { buildApp } from '../../api/app';
-import { Payment, StripeEvent } from '../../db/index';
+import { Payment } from '../../db/index';
 import { retryReceivedStripeEvents, stripePaymentId } from '../../services/stripe-webhooks';
 import { eventually, readEvents, readInvoice, readPayments } from '../support/fixtures';
 import { createInvoiceViaApi, createTestTenant, type TestStack } from '../support/stack';
@@ -19,6 +19,8 @@ import {
   refundedChargeObject,
   rid,
   stripeEvent,
+  invoiceSettles,
+  stripeEventRows,
 } from './support';
 
 let stack: TestStack;
@@ -29,13 +31,8 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const eventRows = (tenantId: string) => stack.orm.em.fork().find(StripeEvent, { tenant: tenantId }, { orderBy: { receivedAt: 'asc' } });
-const settled = (invoiceId: string, expected: Partial<{ status: string; paid: number; due: number }>) =>
-  eventually(async () => {
-    const row = await readInvoice(stack.orm, invoiceId);
-    expect(row).toMatchObject(expected);
-    return row;
-  });
+const eventRows = (tenantId: string) => stripeEventRows(stack, tenantId);
+const settled = (invoiceId: string, expected: Partial<{ status: string; paid: number; due: number }>) => invoiceSettles(stack, invoiceId, expected);
 
 async function paidInvoiceSetup(total = 5000) {
   const t = await createStripeTenant(stack);
