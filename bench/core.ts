@@ -17,6 +17,7 @@ import { createTenant } from '../services/tenants';
 import { invoiceWorkflowId, SearchAttr } from '../workflows/definitions';
 import { createWorker } from '../worker/create-worker';
 import { markSignal, pingUpdate, rawBenchWorkflow, seenQuery } from './raw-workflows';
+import { pool } from './pool';
 import type { BenchRow, BenchSection } from './types';
 
 const SECTION = 'core';
@@ -37,22 +38,6 @@ const PARALLEL_AMOUNT = 100;
 const PARALLEL_TOTAL = 5000;
 
 // ---- helpers ---------------------------------------------------------------------------------
-
-/** Runs fn(0..count-1) with at most `concurrency` in flight; stops launching new ones after `budgetMs`. */
-async function pool(count: number, concurrency: number, budgetMs: number, fn: (i: number) => Promise<void>): Promise<{ done: number; ms: number }> {
-  const start = performance.now();
-  let next = 0;
-  let done = 0;
-  const lane = async () => {
-    while (next < count && performance.now() - start < budgetMs) {
-      const i = next++;
-      await fn(i);
-      done++;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
-  return { done, ms: performance.now() - start };
-}
 
 /** Nearest-rank percentile. */
 function percentile(samples: number[], p: number): number {

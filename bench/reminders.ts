@@ -14,6 +14,7 @@ import { Contact, Invoice, Reminder, Tenant } from '../db';
 import { createReminderQueue, producerConnection, workerConnection } from '../lib/queues';
 import { outboxChannel } from '../worker/channels';
 import { createReminderWorker } from '../worker/reminder-worker';
+import { pool } from './pool';
 import type { BenchRow, BenchSection } from './types';
 
 const SECTION = 'reminders';
@@ -22,16 +23,6 @@ const PRODUCERS = 16;
 const CONSUMER_CONCURRENCY = 20;
 const ENQUEUE_BUDGET_MS = 2_500;
 const DRAIN_TIMEOUT_MS = 20_000;
-
-async function pool(count: number, concurrency: number, deadline: number, fn: (i: number) => Promise<void>): Promise<number> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count && performance.now() < deadline) await fn(next++);
-    }),
-  );
-  return Math.min(next, count);
-}
 
 async function until(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
   const end = performance.now() + timeoutMs;
@@ -88,7 +79,7 @@ export const run: BenchSection = async () => {
     worker.on('completed', () => void delivered++);
     await worker.waitUntilReady();
     const t0 = performance.now();
-    const enqueued = await pool(MAX_JOBS, PRODUCERS, t0 + ENQUEUE_BUDGET_MS, (i) =>
+    const { done: enqueued } = await pool(MAX_JOBS, PRODUCERS, ENQUEUE_BUDGET_MS, (i) =>
       activities.enqueueReminder({ tenantId, invoiceId, key: keys[i], amount: 1000 }).then(() => undefined),
     );
     const enqueueMs = performance.now() - t0;
@@ -108,7 +99,7 @@ export const run: BenchSection = async () => {
     rawWorker.on('completed', () => void processed++);
     await rawWorker.waitUntilReady();
     const r0 = performance.now();
-    const rawAdded = await pool(MAX_JOBS, PRODUCERS, r0 + ENQUEUE_BUDGET_MS, (i) => rawQueue.add('raw', { i }, { jobId: `raw-${i}`, removeOnComplete: true }).then(() => undefined));
+    const { done: rawAdded } = await pool(MAX_JOBS, PRODUCERS, ENQUEUE_BUDGET_MS, (i) => rawQueue.add('raw', { i }, { jobId: `raw-${i}`, removeOnComplete: true }).then(() => undefined));
     await until(() => processed >= rawAdded, DRAIN_TIMEOUT_MS, 'raw jobs to be processed');
     const rawMs = performance.now() - r0;
 

@@ -19,27 +19,13 @@ import { createTenant } from '../services/tenants';
 import { putStripeSettings } from '../services/stripe-integration';
 import type { ServiceDeps, TenantContext } from '../services/context';
 import { invoiceWorkflowId } from '../workflows/definitions';
+import { pool, poolOver } from './pool';
 import type { BenchRow, BenchSection } from './types';
 
 const SECTION = 'webhooks';
 const INVOICES = 300;
 const CONCURRENCY = 16;
 const TIME_BUDGET_MS = 4_000;
-
-async function pool<T>(items: T[], concurrency: number, deadline: number, fn: (item: T) => Promise<void>): Promise<number> {
-  let next = 0;
-  let done = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length && performance.now() < deadline) {
-        const item = items[next++];
-        await fn(item);
-        done++;
-      }
-    }),
-  );
-  return done;
-}
 
 export const run: BenchSection = async () => {
   const databaseUrl = process.env.DATABASE_URL;
@@ -82,11 +68,11 @@ export const run: BenchSection = async () => {
     const invoiceIds: string[] = [];
     // The bench's invoice workflows never get a worker here: terminate them when done.
     closers.push(async () => {
-      await pool(invoiceIds, CONCURRENCY, Infinity, async (id) => {
+      await poolOver(invoiceIds, CONCURRENCY, Infinity, async (id) => {
         await temporal.workflow.getHandle(invoiceWorkflowId(id)).terminate('bench cleanup').catch(() => undefined);
       });
     });
-    await pool(Array.from({ length: INVOICES }, (_, i) => i), 16, Infinity, async () => {
+    await pool(INVOICES, 16, Infinity, async () => {
       const inv = await createInvoice(deps, tenant, { contactId: contact.id, currency: 'USD', issueDate: '2026-11-01', dueDate: '2099-12-31', lineItems: [{ description: 'x', quantity: 1, unitAmount: 1000 }] });
       invoiceIds.push(inv.id);
     });
@@ -105,14 +91,14 @@ export const run: BenchSection = async () => {
 
     // Reference: the same bodies on a bare route of the same server.
     let t0 = performance.now();
-    const bareDone = await pool(bodies, CONCURRENCY, t0 + TIME_BUDGET_MS, async (body) => {
+    const { done: bareDone } = await poolOver(bodies, CONCURRENCY, TIME_BUDGET_MS, async (body) => {
       const res = await app.inject({ method: 'POST', url: '/bench/bare', payload: body, headers: signed(body) });
       if (res.statusCode !== 200) throw new Error(`bare route answered ${res.statusCode}`);
     });
     const bareRate = bareDone / ((performance.now() - t0) / 1000);
 
     t0 = performance.now();
-    const done = await pool(bodies, CONCURRENCY, t0 + TIME_BUDGET_MS, async (body) => {
+    const { done } = await poolOver(bodies, CONCURRENCY, TIME_BUDGET_MS, async (body) => {
       const res = await app.inject({ method: 'POST', url: `/v1/webhooks/stripe/${tenantId}`, payload: body, headers: signed(body) });
       if (res.statusCode !== 200) throw new Error(`webhook answered ${res.statusCode}: ${res.body}`);
     });
@@ -121,7 +107,7 @@ export const run: BenchSection = async () => {
     // Redelivery of the same events: verification + dedupe lookup, no hand-off.
     const dupBodies = bodies.slice(0, done);
     t0 = performance.now();
-    const dupDone = await pool(dupBodies, CONCURRENCY, t0 + TIME_BUDGET_MS, async (body) => {
+    const { done: dupDone } = await poolOver(dupBodies, CONCURRENCY, TIME_BUDGET_MS, async (body) => {
       const res = await app.inject({ method: 'POST', url: `/v1/webhooks/stripe/${tenantId}`, payload: body, headers: signed(body) });
       if (res.statusCode !== 200 || !JSON.parse(res.body).duplicate) throw new Error(`duplicate answered ${res.statusCode}: ${res.body}`);
     });
@@ -129,7 +115,7 @@ export const run: BenchSection = async () => {
 
     // Reference: the hand-off alone, a raw signal to each of the same workflows on the same server.
     t0 = performance.now();
-    const signalled = await pool(invoiceIds, CONCURRENCY, t0 + TIME_BUDGET_MS, async (id) => {
+    const { done: signalled } = await poolOver(invoiceIds, CONCURRENCY, TIME_BUDGET_MS, async (id) => {
       await temporal.workflow.getHandle(invoiceWorkflowId(id)).signal('benchNoop');
     });
     const signalRate = signalled / ((performance.now() - t0) / 1000);
