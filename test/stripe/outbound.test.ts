@@ -6,21 +6,19 @@
 import { StripeIntegration } from '../../db/index';
 import { eventually, readInvoice } from '../support/fixtures';
 import { createInvoiceViaApi, createTestTenant, type TestStack } from '../support/stack';
-import { createStripeTenant, createStripeTestStack, deliver, FAKE_STRIPE_KEY, paymentIntentObject, startFakeStripe, stripeEvent, TEST_ENCRYPTION_KEY } from './support';
+import { createStripeTenant, deliver, FAKE_STRIPE_KEY, paymentIntentObject, createFakeStripeStack, stripeEvent, TEST_ENCRYPTION_KEY } from './support';
 
+let env: Awaited<ReturnType<typeof createFakeStripeStack>>;
 let stack: TestStack;
-let fake: Awaited<ReturnType<typeof startFakeStripe>>;
+let fake: typeof env.fake;
 beforeAll(async () => {
-  fake = await startFakeStripe();
-  stack = await createStripeTestStack({ STRIPE_API_HOST: '127.0.0.1', STRIPE_API_PORT: fake.port, STRIPE_API_PROTOCOL: 'http' });
+  env = await createFakeStripeStack();
+  ({ stack, fake } = env);
 });
 afterAll(async () => {
-  await stack?.close();
-  await fake?.close();
+  await env?.close();
 });
-beforeEach(() => {
-  fake.requests.length = 0;
-});
+beforeEach(() => env.reset());
 
 test('integration settings: stored encrypted, shown by last 4 only, deletable; plan-gated; 503 without ENCRYPTION_KEY', async () => {
   const t = await createTestTenant(stack);

@@ -10,35 +10,29 @@ import { eventually, readEvents, readInvoice } from '../support/fixtures';
 import { createInvoiceViaApi, type TestStack } from '../support/stack';
 import {
   createStripeTenant,
-  createStripeTestStack,
   deliver,
   FAKE_STRIPE_KEY,
   paymentIntentObject,
   refundedChargeWithoutRefunds,
   refundObject,
   rid,
-  startFakeStripe,
+  createFakeStripeStack,
   stripeEvent,
   invoiceSettles,
   stripeEventRows,
 } from './support';
 
+let env: Awaited<ReturnType<typeof createFakeStripeStack>>;
 let stack: TestStack;
-let fake: Awaited<ReturnType<typeof startFakeStripe>>;
+let fake: typeof env.fake;
 beforeAll(async () => {
-  fake = await startFakeStripe();
-  stack = await createStripeTestStack({ STRIPE_API_HOST: '127.0.0.1', STRIPE_API_PORT: fake.port, STRIPE_API_PROTOCOL: 'http' });
+  env = await createFakeStripeStack();
+  ({ stack, fake } = env);
 });
 afterAll(async () => {
-  await stack?.close();
-  await fake?.close();
+  await env?.close();
 });
-beforeEach(() => {
-  fake.requests.length = 0;
-  fake.state.refunds.clear();
-  fake.state.pageSize = 100;
-  fake.state.failWith = null;
-});
+beforeEach(() => env.reset());
 
 const eventRows = (tenantId: string) => stripeEventRows(stack, tenantId);
 const settled = (invoiceId: string, expected: Partial<{ status: string; paid: number; due: number }>) => invoiceSettles(stack, invoiceId, expected);

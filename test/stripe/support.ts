@@ -256,3 +256,23 @@ export const invoiceSettles = (stack: TestStack, invoiceId: string, expected: Pa
     expect(row).toMatchObject(expected);
     return row;
   });
+
+/** A test stack whose Stripe SDK talks to a fresh local fake; `reset()` clears it between tests. */
+export async function createFakeStripeStack() {
+  const fake = await startFakeStripe();
+  const stack = await createStripeTestStack({ STRIPE_API_HOST: '127.0.0.1', STRIPE_API_PORT: fake.port, STRIPE_API_PROTOCOL: 'http' });
+  return {
+    fake,
+    stack,
+    reset() {
+      fake.requests.length = 0;
+      fake.state.refunds.clear();
+      fake.state.pageSize = 100;
+      fake.state.failWith = null;
+    },
+    async close() {
+      await stack.close();
+      await fake.close();
+    },
+  };
+}
