@@ -44,10 +44,12 @@ export async function recordPayment(deps: ServiceDeps, tenant: TenantContext, in
   assertIsoDate(date, 'date');
   const em = deps.orm.em.fork();
 
-  const existing = await em.findOne(Payment, { id: paymentId, tenant: tenant.id }, { populate: ['contact', 'invoice'] });
+  // A retry of a recorded payment answers from Postgres (its invoice's workflow may have ended since).
+  const [existing, invoice] = await Promise.all([
+    em.fork().findOne(Payment, { id: paymentId, tenant: tenant.id }, { populate: ['contact', 'invoice'] }),
+    input.invoiceId ? em.findOne(Invoice, { id: input.invoiceId, tenant: tenant.id }) : null,
+  ]);
   if (existing) return existing;
-
-  const invoice = input.invoiceId ? await em.findOne(Invoice, { id: input.invoiceId, tenant: tenant.id }) : null;
   if (input.invoiceId && !invoice) throw notFound('invoice', input.invoiceId);
   const contactId = input.contactId ?? invoice?.contact.id;
   if (!contactId) throw new DomainError('validation', 'contact_required', 'contactId is required for a payment without an invoice');
