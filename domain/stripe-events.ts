@@ -56,18 +56,6 @@ export type StripeEventAction =
   | { kind: 'ignore'; reason: string }
   | { kind: 'invalid'; reason: string };
 
-export const HANDLED_EVENT_TYPES = [
-  'checkout.session.completed',
-  'checkout.session.async_payment_succeeded',
-  'payment_intent.succeeded',
-  'charge.refunded',
-  'refund.created',
-  'refund.updated',
-  'charge.refund.updated',
-  'charge.dispute.created',
-  'charge.dispute.closed',
-] as const;
-
 /** `usd` → `USD`; null when it is not an ISO 4217 code. */
 export function fromStripeCurrency(value: unknown): string | null {
   if (typeof value !== 'string') return null;
