@@ -6,13 +6,9 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 
-bash "$ROOT/scripts/install.sh"
-bash "$ROOT/scripts/services.sh" up
-
-# same host/port/user/params, database payment_center_bench (BENCH_DATABASE_URL overrides)
+# database payment_center_bench (BENCH_DATABASE_URL overrides); the main one stays the admin connection
 __admin_url="$DATABASE_URL"
-DATABASE_URL="${BENCH_DATABASE_URL:-$(database_url_for payment_center_bench)}"
-export DATABASE_URL
+prepare_services bench
 
 # Create the database if missing, connected to the main database as the app role (it has CREATEDB).
 __db_name="${DATABASE_URL%%\?*}"

@@ -101,3 +101,16 @@ database_url_for() {
   [ "$base" != "$DATABASE_URL" ] && query="?${DATABASE_URL#*\?}"
   printf '%s/%s%s' "${base%/*}" "$1" "$query"
 }
+
+# Shared start of the npm entry points on a purpose-specific database:
+#   prepare_services PURPOSE   (e.g. test, bench)
+# installs dependencies, brings up the local services, then exports DATABASE_URL pointing at the
+# database payment_center_PURPOSE (same host, port, user and ?params); PURPOSE_DATABASE_URL in
+# upper case (TEST_DATABASE_URL, BENCH_DATABASE_URL) overrides it.
+prepare_services() {
+  local override="${1^^}_DATABASE_URL"
+  bash "$ROOT/scripts/install.sh"
+  bash "$ROOT/scripts/services.sh" up
+  DATABASE_URL="${!override:-$(database_url_for "payment_center_$1")}"
+  export DATABASE_URL
+}

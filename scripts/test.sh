@@ -6,12 +6,8 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 
-bash "$ROOT/scripts/install.sh"
-bash "$ROOT/scripts/services.sh" up
-
-# same host/port/user/params, database payment_center_test (TEST_DATABASE_URL overrides)
-DATABASE_URL="${TEST_DATABASE_URL:-$(database_url_for payment_center_test)}"
-export DATABASE_URL
+# database payment_center_test (TEST_DATABASE_URL overrides)
+prepare_services test
 export NODE_ENV=test
 
 # The full run (no arguments) also typechecks and lints; `npm test -- <paths>` runs just those tests.
