@@ -6,6 +6,6 @@ module.exports = {
   // ESM-only dependencies (pulled in by @fastify/static) are compiled to CommonJS for jest.
   transformIgnorePatterns: ['/node_modules/(?!(content-disposition|cookie|set-cookie-parser)/)'],
   testMatch: ['<rootDir>/test/**/*.test.ts'],
-  globalSetup: '<rootDir>/test/global-setup.ts',
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
   testTimeout: 60000,
 };

@@ -1,4 +1,5 @@
 import { DomainError } from '../../domain/errors';
+import { domainError } from '../support/errors';
 import { addDays, assertIsoDate, compareDates, dateIn, isIsoDate, isTimeZone, overdueInstant, zonedInstant } from '../../domain/dates';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -17,14 +18,10 @@ describe('isIsoDate', () => {
 
   it('assertIsoDate throws invalid_date naming the field', () => {
     expect(assertIsoDate('2026-03-01', 'dueDate')).toBe('2026-03-01');
-    try {
-      assertIsoDate('2026-02-30', 'dueDate');
-      throw new Error('expected a DomainError');
-    } catch (err) {
-      expect(err).toBeInstanceOf(DomainError);
-      expect((err as DomainError).code).toBe('invalid_date');
-      expect((err as DomainError).details).toEqual({ field: 'dueDate', value: '2026-02-30' });
-    }
+    const err = domainError(() => assertIsoDate('2026-02-30', 'dueDate'));
+    expect(err).toBeInstanceOf(DomainError);
+    expect(err.code).toBe('invalid_date');
+    expect(err.details).toEqual({ field: 'dueDate', value: '2026-02-30' });
   });
 });
 

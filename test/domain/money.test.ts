@@ -1,4 +1,5 @@
 import { DomainError } from '../../domain/errors';
+import { domainError } from '../support/errors';
 import { assertCurrency, assertPositiveAmount, formatMoney, isCurrency, isMinorAmount, MAX_AMOUNT, minorUnitDigits, sumAmounts } from '../../domain/money';
 
 const codeOf = (fn: () => unknown): string | undefined => {
@@ -23,14 +24,10 @@ describe('currencies', () => {
   });
 
   it('reports the offending field and value', () => {
-    try {
-      assertCurrency('abc', 'payment.currency');
-      throw new Error('expected a DomainError');
-    } catch (err) {
-      expect(err).toBeInstanceOf(DomainError);
-      expect((err as DomainError).kind).toBe('validation');
-      expect((err as DomainError).details).toEqual({ field: 'payment.currency', value: 'abc' });
-    }
+    const err = domainError(() => assertCurrency('abc', 'payment.currency'));
+    expect(err).toBeInstanceOf(DomainError);
+    expect(err.kind).toBe('validation');
+    expect(err.details).toEqual({ field: 'payment.currency', value: 'abc' });
   });
 });
 

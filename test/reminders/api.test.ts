@@ -7,19 +7,15 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app';
 import { createReminderActivities } from '../../activities/reminders';
 import { createReminderQueue, producerConnection } from '../../lib/queues';
-import { createInvoiceViaApi, createTestStack, createTestTenant, type TestStack } from '../support/stack';
-import { REDIS_URL } from './harness';
+import { createInvoiceViaApi, createTestTenant, useTestStack } from '../support/stack';
+import { REDIS_URL } from '../support/reminders';
 
-let stack: TestStack;
+const stack = useTestStack({ worker: false });
 const producer = producerConnection(REDIS_URL);
 const naming = { name: `reminders-api-${randomUUID()}` };
 const queue = createReminderQueue(producer, naming);
 
-beforeAll(async () => {
-  stack = await createTestStack({ worker: false });
-});
 afterAll(async () => {
-  await stack?.close();
   await queue.obliterate({ force: true }).catch(() => undefined);
   await queue.close();
   producer.disconnect();
@@ -124,7 +120,7 @@ describe('Bull Board at /admin/queues', () => {
   const token = `admin-${randomUUID()}`;
   let app: FastifyInstance;
   beforeAll(async () => {
-    app = await buildApp({ ...stack.deps, redis: stack.redis, adminToken: token, reminderQueue: naming });
+    app = await buildApp({ ...stack.process, redis: stack.redis, adminToken: token, reminderQueue: naming });
     await app.ready();
   });
   afterAll(async () => {

@@ -13,7 +13,7 @@ import { outboxChannel, type ReminderChannel } from '../../worker/channels';
 import { createReminderWorker } from '../../worker/reminder-worker';
 import { createTestOrm } from '../support/db';
 import { eventually, insertInvoice, readEvents, type InvoiceFixture } from '../support/fixtures';
-import { JOB_STATES, readOutbox, readReminders, REDIS_URL, TEST_CONFIG } from './harness';
+import { JOB_STATES, readOutbox, readReminders, REDIS_URL, TEST_CONFIG } from '../support/reminders';
 
 let orm: MikroORM;
 let queue: Queue<ReminderJobData>;

@@ -11,7 +11,7 @@ import { addDays, dateIn } from '../../domain/dates';
 import { reminderJobId } from '../../domain/reminders';
 import { addWithDeadline, createReminderQueue, producerConnection } from '../../lib/queues';
 import { eventually, insertInvoice } from '../support/fixtures';
-import { readOutbox, readReminders, startReminderHarness, type ReminderHarness } from './harness';
+import { readOutbox, readReminders, startReminderHarness, type ReminderHarness } from '../support/reminders';
 
 const MINUTE = 60_000;
 let port: number;

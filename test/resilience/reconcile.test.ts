@@ -6,15 +6,9 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { ensureInvoiceWorkflows } from '../../services/reconcile';
 import { getInvoiceStateQuery, invoiceWorkflowId } from '../../workflows/definitions';
 import { insertInvoice } from '../support/fixtures';
-import { createTestStack, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/stack';
 
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await createTestStack();
-});
-afterAll(async () => {
-  await stack?.close();
-});
+const stack = useTestStack();
 
 test('an orphaned invoice gets its workflow back, and a running one is left alone', async () => {
   const orphan = await insertInvoice(stack.orm, { total: 7_000 });

@@ -5,20 +5,10 @@
  */
 import { StripeIntegration } from '../../db/index';
 import { eventually, readInvoice } from '../support/fixtures';
-import { createInvoiceViaApi, createTestTenant, type TestStack } from '../support/stack';
-import { createStripeTenant, deliver, FAKE_STRIPE_KEY, paymentIntentObject, createFakeStripeStack, stripeEvent, TEST_ENCRYPTION_KEY } from './support';
+import { createInvoiceViaApi, createTestTenant } from '../support/stack';
+import { createStripeTenant, deliver, FAKE_STRIPE_KEY, paymentIntentObject, useFakeStripeStack, stripeEvent, TEST_ENCRYPTION_KEY } from '../support/stripe';
 
-let env: Awaited<ReturnType<typeof createFakeStripeStack>>;
-let stack: TestStack;
-let fake: typeof env.fake;
-beforeAll(async () => {
-  env = await createFakeStripeStack();
-  ({ stack, fake } = env);
-});
-afterAll(async () => {
-  await env?.close();
-});
-beforeEach(() => env.reset());
+const { stack, fake } = useFakeStripeStack();
 
 test('integration settings: stored encrypted, shown by last 4 only, deletable; plan-gated; 503 without ENCRYPTION_KEY', async () => {
   const t = await createTestTenant(stack);
@@ -44,12 +34,12 @@ test('integration settings: stored encrypted, shown by last 4 only, deletable; p
   const anon = await stack.app.inject({ method: 'GET', url: '/v1/integrations/stripe' });
   expect(anon.statusCode).toBe(401);
 
-  delete stack.deps.config.ENCRYPTION_KEY;
+  delete stack.process.config.ENCRYPTION_KEY;
   try {
     const res = await t.request('PUT', '/v1/integrations/stripe', { secretKey, webhookSecret });
     expect(res).toMatchObject({ status: 503, body: { error: { code: 'encryption_not_configured' } } });
   } finally {
-    stack.deps.config.ENCRYPTION_KEY = TEST_ENCRYPTION_KEY;
+    stack.process.config.ENCRYPTION_KEY = TEST_ENCRYPTION_KEY;
   }
 });
 

@@ -5,34 +5,13 @@
  */
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { retryReceivedStripeEvents, stripePaymentId } from '../../services/stripe-webhooks';
+import { retryReceivedStripeEvents } from '../../services/stripe-events';
+import { stripePaymentId } from '../../services/stripe-handoff';
 import { eventually, readEvents, readInvoice } from '../support/fixtures';
-import { createInvoiceViaApi, type TestStack } from '../support/stack';
-import {
-  createStripeTenant,
-  deliver,
-  FAKE_STRIPE_KEY,
-  paymentIntentObject,
-  refundedChargeWithoutRefunds,
-  refundObject,
-  rid,
-  createFakeStripeStack,
-  stripeEvent,
-  invoiceSettles,
-  stripeEventRows,
-} from './support';
+import { createInvoiceViaApi } from '../support/stack';
+import { createStripeTenant, deliver, FAKE_STRIPE_KEY, paymentIntentObject, refundedChargeWithoutRefunds, refundObject, rid, useFakeStripeStack, stripeEvent, invoiceSettles, stripeEventRows } from '../support/stripe';
 
-let env: Awaited<ReturnType<typeof createFakeStripeStack>>;
-let stack: TestStack;
-let fake: typeof env.fake;
-beforeAll(async () => {
-  env = await createFakeStripeStack();
-  ({ stack, fake } = env);
-});
-afterAll(async () => {
-  await env?.close();
-});
-beforeEach(() => env.reset());
+const { stack, fake } = useFakeStripeStack();
 
 const eventRows = (tenantId: string) => stripeEventRows(stack, tenantId);
 const settled = (invoiceId: string, expected: Partial<{ status: string; paid: number; due: number }>) => invoiceSettles(stack, invoiceId, expected);
@@ -165,12 +144,12 @@ test('Stripe failing (500, then unreachable): webhook 503, the event stays recei
   const second = refundObject({ chargeId: charge.id, paymentIntentId: t.pi.id, amount: 500 });
   fake.state.refunds.set(charge.id, [second, ...refunds]);
   const event2 = stripeEvent('charge.refunded', { ...charge, amount_refunded: 1500 });
-  const port = stack.deps.config.STRIPE_API_PORT;
-  stack.deps.config.STRIPE_API_PORT = await closedPort();
+  const port = stack.process.config.STRIPE_API_PORT;
+  stack.process.config.STRIPE_API_PORT = await closedPort();
   try {
     expect((await deliver(stack, t.tenantId, event2, t.webhookSecret)).status).toBe(503);
   } finally {
-    stack.deps.config.STRIPE_API_PORT = port;
+    stack.process.config.STRIPE_API_PORT = port;
   }
   row = (await eventRows(t.tenantId)).find((r) => r.id === event2.id)!;
   expect(row).toMatchObject({ status: 'received' });

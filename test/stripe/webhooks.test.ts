@@ -6,30 +6,13 @@ import Stripe from 'stripe';
 import type { Client } from '@temporalio/client';
 import { buildApp } from '../../api/app';
 import { Payment } from '../../db/index';
-import { retryReceivedStripeEvents, stripePaymentId } from '../../services/stripe-webhooks';
+import { retryReceivedStripeEvents } from '../../services/stripe-events';
+import { stripePaymentId } from '../../services/stripe-handoff';
 import { eventually, readEvents, readInvoice, readPayments } from '../support/fixtures';
-import { createInvoiceViaApi, createTestTenant, type TestStack } from '../support/stack';
-import {
-  checkoutSessionObject,
-  createStripeTenant,
-  createStripeTestStack,
-  deliver,
-  disputeObject,
-  paymentIntentObject,
-  refundedChargeObject,
-  rid,
-  stripeEvent,
-  invoiceSettles,
-  stripeEventRows,
-} from './support';
+import { createInvoiceViaApi, createTestTenant } from '../support/stack';
+import { checkoutSessionObject, createStripeTenant, useStripeTestStack, deliver, disputeObject, paymentIntentObject, refundedChargeObject, rid, stripeEvent, invoiceSettles, stripeEventRows } from '../support/stripe';
 
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await createStripeTestStack();
-});
-afterAll(async () => {
-  await stack?.close();
-});
+const stack = useStripeTestStack();
 
 const eventRows = (tenantId: string) => stripeEventRows(stack, tenantId);
 const settled = (invoiceId: string, expected: Partial<{ status: string; paid: number; due: number }>) => invoiceSettles(stack, invoiceId, expected);
@@ -208,7 +191,7 @@ test('Temporal unreachable: the event is kept as received, the webhook answers 5
       }),
     },
   } as unknown as Client;
-  const downApp = await buildApp({ ...stack.deps, temporal: downTemporal, redis: stack.redis });
+  const downApp = await buildApp({ ...stack.process, temporal: downTemporal, redis: stack.redis });
   try {
     const event = stripeEvent('payment_intent.succeeded', paymentIntentObject({ amount: 1200, tenantId: t.tenantId, invoiceId: t.invoice.id }));
     const body = JSON.stringify(event);

@@ -10,6 +10,7 @@ import { buildPaymentPlan, type InstallmentInput } from '../../domain/plan';
 import { formatInvoiceNumber } from '../../domain/numbering';
 import type { InvoiceStatus } from '../../domain/invoice';
 import type { InvoiceWorkflowInput, PaymentInput } from '../../workflows/definitions';
+import { perFile } from './hooks';
 
 export async function insertTenant(orm: MikroORM, over: Partial<Pick<Tenant, 'name' | 'plan' | 'timeZone'>> = {}): Promise<Tenant> {
   const em = orm.em.fork();
@@ -230,3 +231,8 @@ export async function startInvoiceHarness(prefix: string) {
   };
 }
 export type InvoiceHarness = Awaited<ReturnType<typeof startInvoiceHarness>>;
+
+/** The invoice harness for the whole file: started in beforeAll, closed in afterAll (see ./hooks). */
+export function useInvoiceHarness(prefix: string): InvoiceHarness {
+  return perFile(() => startInvoiceHarness(prefix), { close: (h) => h.close() });
+}

@@ -10,9 +10,10 @@ import type { NativeConnection } from '@temporalio/worker';
 import type { Connection } from '@temporalio/client';
 import { buildApp } from '../../api/app';
 import { createTenant } from '../../services/tenants';
-import type { ServiceDeps } from '../../services/context';
+import { scopeOf, type ProcessDeps, type ServiceDeps } from '../../services/context';
 import { createTestOrm } from './db';
 import { connectDevServer, startWorker, uniqueTaskQueue } from './temporal';
+import { perFile } from './hooks';
 
 export interface TestStack {
   app: FastifyInstance;
@@ -21,7 +22,10 @@ export interface TestStack {
   temporal: Client;
   nativeConnection: NativeConnection;
   taskQueue: string;
-  deps: ServiceDeps;
+  /** The long-lived connections the app holds (its config object is shared: tests may change it). */
+  process: ProcessDeps;
+  /** A fresh unit of work (its own EntityManager fork) for calling services directly. */
+  readonly deps: ServiceDeps;
   worker: { stop(): Promise<void> } | null;
   close(): Promise<void>;
 }
@@ -32,9 +36,9 @@ export async function createTestStack(opts: { worker?: boolean; taskQueue?: stri
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:56379', { maxRetriesPerRequest: null });
   const taskQueue = opts.taskQueue ?? uniqueTaskQueue('api-test');
   const config = { TEMPORAL_TASK_QUEUE: taskQueue, PUBLIC_BASE_URL: 'http://127.0.0.1:3000' };
-  const deps: ServiceDeps = { orm, temporal: client, config };
+  const processDeps: ProcessDeps = { orm, temporal: client, config };
   const worker = opts.worker === false ? null : await startWorker({ connection: nativeConnection, taskQueue, orm });
-  const app = await buildApp({ ...deps, redis });
+  const app = await buildApp({ ...processDeps, redis });
   await app.ready();
   return {
     app,
@@ -43,7 +47,10 @@ export async function createTestStack(opts: { worker?: boolean; taskQueue?: stri
     temporal: client,
     nativeConnection,
     taskQueue,
-    deps,
+    process: processDeps,
+    get deps() {
+      return scopeOf(processDeps);
+    },
     worker,
     async close() {
       await app.close();
@@ -53,9 +60,14 @@ export async function createTestStack(opts: { worker?: boolean; taskQueue?: stri
   };
 }
 
+/** The test stack for the whole file: created in beforeAll, closed in afterAll (see ./hooks). */
+export function useTestStack(opts: Parameters<typeof createTestStack>[0] = {}): TestStack {
+  return perFile(() => createTestStack(opts), { close: (stack) => stack.close() });
+}
+
 /** A fresh tenant (isolation between tests) and an authorized request helper. */
 export async function createTestTenant(stack: TestStack, plan = 'professional', timeZone = 'UTC') {
-  const { tenantId, apiKey } = await createTenant(stack.orm, { name: `tenant-${Date.now()}`, plan, timeZone });
+  const { tenantId, apiKey } = await createTenant(stack.deps, { name: `tenant-${Date.now()}`, plan, timeZone });
   const request = async (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await stack.app.inject({ method, url, payload: body as never, headers: { authorization: `Bearer ${apiKey}`, ...headers } });
     return { status: res.statusCode, body: res.body ? safeJson(res.body) : undefined, headers: res.headers };

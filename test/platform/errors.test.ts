@@ -1,13 +1,7 @@
-import { createTestStack, createTestTenant, type TestStack } from '../support/stack';
-import { expectError, invoiceBody, newContact, newInvoice, tenantCounts } from './helpers';
+import { useTestStack, createTestTenant } from '../support/stack';
+import { expectError, invoiceBody, newContact, newInvoice, tenantCounts } from '../support/api';
 
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await createTestStack();
-});
-afterAll(async () => {
-  await stack?.close();
-});
+const stack = useTestStack();
 
 interface Ctx {
   contactId: string;

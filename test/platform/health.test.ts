@@ -1,12 +1,6 @@
-import { createTestStack, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/stack';
 
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await createTestStack({ worker: false });
-});
-afterAll(async () => {
-  await stack?.close();
-});
+const stack = useTestStack({ worker: false });
 
 test('GET /healthz is 200 without auth', async () => {
   const res = await stack.app.inject({ method: 'GET', url: '/healthz' });

@@ -1,12 +1,6 @@
-import { createInvoiceViaApi, createTestStack, createTestTenant, type TestStack } from '../support/stack';
+import { createInvoiceViaApi, useTestStack, createTestTenant } from '../support/stack';
 
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await createTestStack();
-});
-afterAll(async () => {
-  await stack?.close();
-});
+const stack = useTestStack();
 
 test('an invoice takes a payment and shows the new balance', async () => {
   const { request } = await createTestTenant(stack);

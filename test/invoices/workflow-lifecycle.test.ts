@@ -4,17 +4,10 @@
  */
 import { fromFailure } from '../../workflows/failures';
 import { applyPaymentUpdate, getInvoiceStateQuery, paymentReceivedSignal, paymentReversedSignal, voidInvoiceUpdate } from '../../workflows/definitions';
-import { eventually, insertInvoice, paymentFor, readEvents, readInvoice, readPayments, startInvoiceHarness, type InvoiceHarness } from '../support/fixtures';
+import { eventually, insertInvoice, paymentFor, readEvents, readInvoice, readPayments, useInvoiceHarness, type InvoiceHarness } from '../support/fixtures';
 
 const MINUTE = 60_000;
-let h: InvoiceHarness;
-
-beforeAll(async () => {
-  h = await startInvoiceHarness('wf-lifecycle');
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useInvoiceHarness('wf-lifecycle');
 
 async function newInvoice(opts: Parameters<typeof insertInvoice>[1] = {}) {
   const fx = await insertInvoice(h.orm, { now: await h.env.currentTimeMs(), ...opts });

@@ -1,13 +1,7 @@
-import { createTestStack, createTestTenant, type TestStack } from '../support/stack';
-import { countWhere, expectError, invoiceRow, ISO_DATE, ISO_DATETIME, newContact, newInvoice, tenantCounts, UUID } from './helpers';
+import { useTestStack, createTestTenant } from '../support/stack';
+import { countWhere, expectError, invoiceRow, ISO_DATE, ISO_DATETIME, newContact, newInvoice, tenantCounts, UUID } from '../support/api';
 
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await createTestStack();
-});
-afterAll(async () => {
-  await stack?.close();
-});
+const stack = useTestStack();
 
 async function setup(total = 5000, over: Record<string, unknown> = {}) {
   const t = await createTestTenant(stack);

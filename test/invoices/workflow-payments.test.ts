@@ -5,16 +5,9 @@
 import { fromFailure } from '../../workflows/failures';
 import { applyPaymentUpdate, getInvoiceStateQuery, type ApplyPaymentResult } from '../../workflows/definitions';
 import type { DomainError } from '../../domain/errors';
-import { insertInvoice, paymentFor, readEvents, readInvoice, readPayments, startInvoiceHarness, type InvoiceHarness } from '../support/fixtures';
+import { insertInvoice, paymentFor, readEvents, readInvoice, readPayments, useInvoiceHarness, type InvoiceHarness } from '../support/fixtures';
 
-let h: InvoiceHarness;
-
-beforeAll(async () => {
-  h = await startInvoiceHarness('wf-payments');
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useInvoiceHarness('wf-payments');
 
 async function newInvoice(total: number, currency = 'USD') {
   const fx = await insertInvoice(h.orm, { now: await h.env.currentTimeMs(), total, currency });

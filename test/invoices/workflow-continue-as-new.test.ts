@@ -7,17 +7,10 @@ import { addDays } from '../../domain/dates';
 import type { invoiceWorkflow } from '../../workflows/invoice';
 import { applyPaymentUpdate, getInvoiceStateQuery, invoiceWorkflowId } from '../../workflows/definitions';
 import { fromFailure } from '../../workflows/failures';
-import { eventually, insertInvoice, paymentFor, readEvents, readInvoice, readPayments, startInvoiceHarness, type InvoiceHarness } from '../support/fixtures';
+import { eventually, insertInvoice, paymentFor, readEvents, readInvoice, readPayments, useInvoiceHarness } from '../support/fixtures';
 
 const MINUTE = 60_000;
-let h: InvoiceHarness;
-
-beforeAll(async () => {
-  h = await startInvoiceHarness('wf-can');
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useInvoiceHarness('wf-can');
 
 type Handle = WorkflowHandle<typeof invoiceWorkflow>;
 const pay = (handle: Handle, p: ReturnType<typeof paymentFor>, updateId = p.paymentId) =>

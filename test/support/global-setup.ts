@@ -5,9 +5,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { createOrm, migrate } from '../db/orm';
+import { createOrm, migrate } from '../../db/orm';
 
-export const WORKFLOW_BUNDLE_PATH = join(__dirname, '..', '.data', 'test', 'workflow-bundle.js');
+export const WORKFLOW_BUNDLE_PATH = join(__dirname, '..', '..', '.data', 'test', 'workflow-bundle.js');
 
 export default async function globalSetup(): Promise<void> {
   const url = process.env.DATABASE_URL;
@@ -15,7 +15,7 @@ export default async function globalSetup(): Promise<void> {
   const orm = await createOrm(url);
   await migrate(orm);
   await orm.close();
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never });
-  mkdirSync(join(__dirname, '..', '.data', 'test'), { recursive: true });
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never });
+  mkdirSync(join(__dirname, '..', '..', '.data', 'test'), { recursive: true });
   writeFileSync(WORKFLOW_BUNDLE_PATH, code);
 }

@@ -11,17 +11,10 @@ import { reminderJobId } from '../../domain/reminders';
 import { applyPaymentUpdate, getInvoiceStateQuery, paymentReversedSignal, voidInvoiceUpdate } from '../../workflows/definitions';
 import { eventually, insertInvoice, paymentFor, readEvents, type InvoiceFixture } from '../support/fixtures';
 import { WORKFLOW_BUNDLE } from '../support/temporal';
-import { readOutbox, readReminders, startReminderHarness, type ReminderHarness } from './harness';
+import { readOutbox, readReminders, useReminderHarness } from '../support/reminders';
 
 const MINUTE = 60_000;
-let h: ReminderHarness;
-
-beforeAll(async () => {
-  h = await startReminderHarness('rem-wf');
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useReminderHarness('rem-wf');
 
 async function planInvoice(opts: { total: number; plan?: { amount: number; offsetDays: number }[]; timeZone?: string; dueInDays?: number }) {
   const now = await h.env.currentTimeMs();
@@ -172,6 +165,15 @@ describe('a refund or lost dispute reopening a paid invoice (reminders-resume-v1
   const sentKeys = async (fx: InvoiceFixture) => (await readOutbox(h.orm, fx.invoiceId)).map((m) => m.key);
   const timersFired = async (handle: Awaited<ReturnType<typeof planInvoice>>['handle']) =>
     (await handle.fetchHistory()).events!.filter((e) => e.timerFiredEventAttributes).length;
+  /** A 4000 invoice paid in full (its reminders parked), then refunded in full as `reversalId` (resumed). */
+  const paidThenRefunded = async (reversalId: string) => {
+    const { fx, handle } = await planInvoice({ total: 4000, dueInDays: 5 });
+    await handle.executeUpdate(applyPaymentUpdate, { args: [paymentFor(fx, 4000)] });
+    await eventually(async () => expect((await statusOf(fx, 'dun-p1')).status).toBe('skipped'));
+    await handle.signal(paymentReversedSignal, refund(reversalId, 4000));
+    await eventually(async () => expect((await statusOf(fx, 'dun-p1')).status).toBe('scheduled'));
+    return { fx, handle };
+  };
 
   test('paid and never reversed: no timers for its reminders, no dunning', async () => {
     const { fx, handle } = await planInvoice({ total: 4000, dueInDays: 5 });
@@ -221,11 +223,7 @@ describe('a refund or lost dispute reopening a paid invoice (reminders-resume-v1
   });
 
   test('paid again after a reversal parks the rest again; a second reversal resumes them again', async () => {
-    const { fx, handle } = await planInvoice({ total: 4000, dueInDays: 5 });
-    await handle.executeUpdate(applyPaymentUpdate, { args: [paymentFor(fx, 4000)] });
-    await eventually(async () => expect((await statusOf(fx, 'dun-p1')).status).toBe('skipped'));
-    await handle.signal(paymentReversedSignal, refund('re_1', 4000));
-    await eventually(async () => expect((await statusOf(fx, 'dun-p1')).status).toBe('scheduled'));
+    const { fx, handle } = await paidThenRefunded('re_1');
 
     await h.skipTo((await statusOf(fx, 'dun-p1')).at + MINUTE);
     await eventually(async () => expect((await statusOf(fx, 'dun-p1')).status).toBe('sent'));
@@ -251,11 +249,7 @@ describe('a refund or lost dispute reopening a paid invoice (reminders-resume-v1
   });
 
   test('void after a reopen: the resumed reminders are skipped and nothing is sent', async () => {
-    const { fx, handle } = await planInvoice({ total: 4000, dueInDays: 5 });
-    await handle.executeUpdate(applyPaymentUpdate, { args: [paymentFor(fx, 4000)] });
-    await eventually(async () => expect((await statusOf(fx, 'dun-p1')).status).toBe('skipped'));
-    await handle.signal(paymentReversedSignal, refund('re_v', 4000));
-    await eventually(async () => expect((await statusOf(fx, 'dun-p1')).status).toBe('scheduled'));
+    const { fx, handle } = await paidThenRefunded('re_v');
     await handle.executeUpdate(voidInvoiceUpdate, { args: [{ reason: 'refunded' }] });
     expect(await handle.result()).toMatchObject({ status: 'void' });
     const rows = await readReminders(h.orm, fx.invoiceId);
@@ -269,7 +263,7 @@ describe('a refund or lost dispute reopening a paid invoice (reminders-resume-v1
 test('a history recorded before reminders-resume-v1 (paid, refunded, paid again) replays with the old behaviour', async () => {
   // Recorded from the workflow code before reminders-resume-v1: paid in full (all reminders skipped for
   // good), a refund reopens it, it becomes overdue without any dunning, then it is paid again.
-  const history = temporal.api.history.v1.History.decode(readFileSync(join(__dirname, 'fixtures', 'paid-reversed-invoice-history.bin')));
+  const history = temporal.api.history.v1.History.decode(readFileSync(join(__dirname, '..', 'fixtures', 'reminders', 'paid-reversed-invoice-history.bin')));
   expect(history.events!.length).toBeGreaterThan(50);
   await Worker.runReplayHistory({ workflowBundle: WORKFLOW_BUNDLE }, history, 'paid-reversed-invoice');
 });
@@ -277,7 +271,7 @@ test('a history recorded before reminders-resume-v1 (paid, refunded, paid again)
 test('a history recorded before reminders existed still replays (the reminders-v1 patch)', async () => {
   // Recorded from the pre-reminders workflow code: plan of two installments, a partial payment, the
   // installment and overdue timers, then paid in full.
-  const history = temporal.api.history.v1.History.decode(readFileSync(join(__dirname, 'fixtures', 'pre-reminders-invoice-history.bin')));
+  const history = temporal.api.history.v1.History.decode(readFileSync(join(__dirname, '..', 'fixtures', 'reminders', 'pre-reminders-invoice-history.bin')));
   expect(history.events!.length).toBeGreaterThan(20);
   await Worker.runReplayHistory({ workflowBundle: WORKFLOW_BUNDLE }, history, 'pre-reminders-invoice');
 });

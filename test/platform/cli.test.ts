@@ -1,19 +1,13 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createTestStack, type TestStack } from '../support/stack';
-import { countWhere } from './helpers';
+import { useTestStack } from '../support/stack';
+import { countWhere } from '../support/api';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
 
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await createTestStack({ worker: false });
-});
-afterAll(async () => {
-  await stack?.close();
-});
+const stack = useTestStack({ worker: false });
 
 async function cli(...args: string[]): Promise<any> {
   const { stdout } = await run(join(ROOT, 'node_modules', '.bin', 'tsx'), [join(ROOT, 'cli', 'main.ts'), ...args], { cwd: ROOT, env: process.env, timeout: 30_000 });

@@ -7,10 +7,11 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
-import { createTestStack, createTestTenant, type TestStack } from '../support/stack';
+import { createTestStack, createTestTenant, type TestStack } from './stack';
 import type { ServiceDeps } from '../../services/context';
 import { StripeEvent } from '../../db/index';
-import { eventually, readInvoice } from '../support/fixtures';
+import { eventually, readInvoice } from './fixtures';
+import { forwardTo, perFile } from './hooks';
 
 import eventFixture from '../fixtures/stripe/event.json';
 import paymentIntentFixture from '../fixtures/stripe/payment_intent.json';
@@ -30,8 +31,13 @@ export { rid };
 /** The shared test stack, with the config the Stripe services read filled in (same object the app holds). */
 export async function createStripeTestStack(extra: Partial<ServiceDeps['config']> = {}): Promise<TestStack> {
   const stack = await createTestStack();
-  Object.assign(stack.deps.config, { ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, ...extra });
+  Object.assign(stack.process.config, { ENCRYPTION_KEY: TEST_ENCRYPTION_KEY, ...extra });
   return stack;
+}
+
+/** The Stripe test stack for the whole file: created in beforeAll, closed in afterAll (see ./hooks). */
+export function useStripeTestStack(extra: Partial<ServiceDeps['config']> = {}): TestStack {
+  return perFile(() => createStripeTestStack(extra), { close: (stack) => stack.close() });
 }
 
 export type Request = Awaited<ReturnType<typeof createTestTenant>>['request'];
@@ -275,4 +281,15 @@ export async function createFakeStripeStack() {
       await fake.close();
     },
   };
+}
+
+export type FakeStripeStack = Awaited<ReturnType<typeof createFakeStripeStack>>;
+
+/**
+ * The fake-Stripe test stack for the whole file: created in beforeAll, closed in afterAll, the fake
+ * reset before each test (see ./hooks). `stack` and `fake` stand in for `env.stack` and `env.fake`.
+ */
+export function useFakeStripeStack(): { env: FakeStripeStack; stack: TestStack; fake: FakeStripeStack['fake'] } {
+  const env = perFile(createFakeStripeStack, { close: (e) => e.close(), beforeEach: (e) => e.reset() });
+  return { env, stack: forwardTo(() => env.stack), fake: forwardTo(() => env.fake) };
 }

@@ -1,5 +1,4 @@
 import {
-  applyPayment,
   applyReversal,
   assertInvoiceDates,
   assertPaymentAcceptable,
@@ -40,7 +39,7 @@ describe('assertPaymentAcceptable', () => {
   it('accepts up to the amount due, open or overdue', () => {
     expect(() => assertPaymentAcceptable(bal(), 5000)).not.toThrow();
     expect(() => assertPaymentAcceptable(bal({ paid: 4000, pastDue: true }), 1000)).not.toThrow();
-    expect(applyPayment(bal({ paid: 1000 }), 1500)).toEqual(bal({ paid: 2500 }));
+    expect(() => assertPaymentAcceptable(bal({ paid: 1000 }), 1500)).not.toThrow();
   });
 
   it('rejects an overpayment with the amount due in details', () => {
@@ -48,7 +47,7 @@ describe('assertPaymentAcceptable', () => {
     expect(err.kind).toBe('conflict');
     expect(err.code).toBe('overpayment');
     expect(err.details).toEqual({ due: 1000, amount: 1001 });
-    expect(domainError(() => applyPayment(bal(), 5001)).code).toBe('overpayment');
+    expect(domainError(() => assertPaymentAcceptable(bal(), 5001)).code).toBe('overpayment');
   });
 
   it('rejects payments on void and paid invoices', () => {

@@ -1,5 +1,5 @@
 /** Shared helpers for the API integration tests (row counts straight from Postgres). */
-import type { TestStack } from '../support/stack';
+import type { TestStack } from './stack';
 
 export type Request = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
 

@@ -1,15 +1,9 @@
-import { createTestStack, createTestTenant, type TestStack } from '../support/stack';
+import { useTestStack, createTestTenant } from '../support/stack';
 import { eventually } from '../support/fixtures';
 import { encodeCursor } from '../../services/pagination';
-import { expectError, invoiceBody, newContact, newInvoice, walk } from './helpers';
+import { expectError, invoiceBody, newContact, newInvoice, walk } from '../support/api';
 
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await createTestStack();
-});
-afterAll(async () => {
-  await stack?.close();
-});
+const stack = useTestStack();
 
 const LISTS = ['/v1/contacts', '/v1/deals', '/v1/invoices', '/v1/payments', '/v1/payment-plans'];
 

@@ -1,15 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { createTestStack, createTestTenant, type TestStack } from '../support/stack';
+import { useTestStack, createTestTenant } from '../support/stack';
 import { listApiKeys, revokeApiKey } from '../../services/tenants';
-import { expectError, invoiceBody, newContact, newInvoice, tenantCounts } from './helpers';
+import { expectError, invoiceBody, newContact, newInvoice, tenantCounts } from '../support/api';
 
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await createTestStack();
-});
-afterAll(async () => {
-  await stack?.close();
-});
+const stack = useTestStack();
 
 const inject = (method: 'GET' | 'POST', url: string, headers: Record<string, string> = {}, payload?: unknown) =>
   stack.app.inject({ method, url, headers, payload: payload as never }).then((r) => ({ status: r.statusCode, body: r.json() }));
@@ -28,8 +22,8 @@ describe('authentication', () => {
   test('a revoked key is 401 and writes nothing', async () => {
     const { tenantId, apiKey, request } = await createTestTenant(stack);
     expect((await request('GET', '/v1/contacts')).status).toBe(200);
-    const [key] = await listApiKeys(stack.orm, tenantId);
-    await revokeApiKey(stack.orm, key.id);
+    const [key] = await listApiKeys(stack.deps, tenantId);
+    await revokeApiKey(stack.deps, key.id);
     const res = await request('POST', '/v1/contacts', { name: 'Ghost' });
     expectError(res, 401, 'unauthorized');
     expectError(await inject('GET', '/v1/contacts', { authorization: `Bearer ${apiKey}` }), 401, 'unauthorized');

@@ -10,13 +10,15 @@ import { OutboxMessage, Reminder } from '../../db';
 import { createReminderQueue, producerConnection, workerConnection, type ReminderJobData } from '../../lib/queues';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
-import { outboxChannel, type ReminderChannel, type ReminderMessage } from '../../worker/channels';
+import type { ReminderMessage } from '../../domain/reminder-message';
+import { outboxChannel, type ReminderChannel } from '../../worker/channels';
 import { createReminderWorker } from '../../worker/reminder-worker';
 import { invoiceWorkflow } from '../../workflows/invoice';
 import { invoiceWorkflowId } from '../../workflows/definitions';
-import { createTestOrm } from '../support/db';
-import type { InvoiceFixture } from '../support/fixtures';
-import { createTimeSkippingEnv, uniqueTaskQueue, WORKFLOW_BUNDLE } from '../support/temporal';
+import { createTestOrm } from './db';
+import type { InvoiceFixture } from './fixtures';
+import { createTimeSkippingEnv, uniqueTaskQueue, WORKFLOW_BUNDLE } from './temporal';
+import { perFile } from './hooks';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:56379';
 export const TEST_CONFIG = { PUBLIC_BASE_URL: 'https://pay.example.test', REMINDER_FROM: 'billing@example.test' };
@@ -106,3 +108,8 @@ export async function startReminderHarness(prefix: string, opts: { redisUrl?: st
   };
 }
 export type ReminderHarness = Awaited<ReturnType<typeof startReminderHarness>>;
+
+/** The reminder harness for the whole file: started in beforeAll, closed in afterAll (see ./hooks). */
+export function useReminderHarness(prefix: string, opts: Parameters<typeof startReminderHarness>[1] = {}): ReminderHarness {
+  return perFile(() => startReminderHarness(prefix, opts), { close: (h) => h.close() });
+}
