@@ -4,33 +4,12 @@
  */
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
-import { Invoice, InvoiceEvent, Payment, type InvoiceEventType } from '../db/entities';
-import type { InvoiceSnapshot, PaymentInput } from '../workflows/definitions';
+import { Invoice, InvoiceEvent, Payment } from '../db';
+import type { PersistInvoiceArgs } from '../workflows/definitions';
 import { createReminderActivities, type ReminderActivityDeps } from './reminders';
 
 export interface ActivityDeps extends ReminderActivityDeps {
   orm: MikroORM;
-}
-
-/** A payment row as the workflow decided it: applied to the invoice, or unapplied (invoiceId null). */
-export interface PaymentWrite extends Omit<PaymentInput, 'paymentId'> {
-  id: string;
-  invoiceId: string | null;
-}
-
-export interface InvoiceEventWrite {
-  type: InvoiceEventType;
-  dedupeKey: string;
-  data: Record<string, unknown>;
-  occurredAt: number;
-}
-
-export interface PersistInvoiceArgs {
-  tenantId: string;
-  invoiceId: string;
-  snapshot: InvoiceSnapshot;
-  payments: PaymentWrite[];
-  events: InvoiceEventWrite[];
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -59,7 +38,7 @@ export function createActivities(deps: ActivityDeps) {
                 method: p.method,
                 reference: p.reference,
                 source: p.source,
-                createdAt: new Date(),
+                createdAt: p.acceptedAt === undefined ? new Date() : new Date(p.acceptedAt),
               })),
             )
             .onConflict('id')
@@ -100,4 +79,3 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
-export type { EnqueueReminderArgs, MaterializeRemindersArgs, ReminderScheduleResult, SkipRemindersArgs } from './reminders';

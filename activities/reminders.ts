@@ -4,11 +4,13 @@
  * resume the ones a paid invoice skipped when a refund or dispute reopens it.
  * All idempotent: a retried activity or a replayed workflow never creates a second row, job or event.
  */
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Queue, JobsOptions } from 'bullmq';
 import { v7 as uuidv7 } from 'uuid';
-import { InvoiceEvent, Reminder, ReminderPolicyRecord, Tenant, type InvoiceEventType } from '../db';
-import { defaultReminderPolicy, reminderJobId, reminderSchedule, type ReminderInstant, type ReminderKind } from '../domain/reminders';
+import { InvoiceEvent, Reminder, ReminderPolicyRecord, Tenant } from '../db';
+import { queueReminder } from '../db/repositories/reminders';
+import type { InvoiceEventType } from '../domain/invoice-events';
+import { defaultReminderPolicy, reminderJobId, reminderSchedule, type ReminderInstant } from '../domain/reminders';
 import { addWithDeadline, REMINDER_JOB_OPTIONS, type ReminderJobData } from '../lib/queues';
 
 export interface ReminderActivityDeps {
@@ -74,10 +76,9 @@ const toInstant = (r: Reminder): ReminderInstant => ({
 });
 
 export function createReminderActivities({ orm, reminderQueue, reminderJobOptions }: ReminderActivityDeps) {
-  async function writeEvents(tenantId: string, invoiceId: string, type: InvoiceEventType, rows: { key: string; data: Record<string, unknown> }[], at: Date, round?: number) {
+  async function writeEvents(em: EntityManager, tenantId: string, invoiceId: string, type: InvoiceEventType, rows: { key: string; data: Record<string, unknown> }[], at: Date, round?: number) {
     if (rows.length === 0) return;
-    await orm.em
-      .fork()
+    await em
       .createQueryBuilder(InvoiceEvent)
       .insert(rows.map((r) => ({ id: uuidv7(), tenant: tenantId, invoice: invoiceId, type, dedupeKey: `${type}:${r.key}${round === undefined ? '' : `:${round}`}`, data: { key: r.key, ...r.data }, occurredAt: at })))
       .onConflict(['invoice', 'dedupeKey'])
@@ -120,10 +121,10 @@ export function createReminderActivities({ orm, reminderQueue, reminderJobOption
           .onConflict(['invoice', 'key'])
           .ignore()
           .execute();
-        rows = await em.fork().find(Reminder, { invoice: invoiceId, tenant: tenantId });
+        rows = await em.find(Reminder, { invoice: invoiceId, tenant: tenantId }, { refresh: true });
         const data = (r: Reminder) => ({ kind: r.kind, at: r.scheduledAt.toISOString(), date: r.date, ...(r.installmentId ? { installmentId: r.installmentId } : {}) });
-        await writeEvents(tenantId, invoiceId, 'reminder_scheduled', rows.filter((r) => r.status === 'scheduled').map((r) => ({ key: r.key, data: data(r) })), created);
-        await writeEvents(tenantId, invoiceId, 'reminder_skipped', rows.filter((r) => r.skipReason === 'past_at_creation').map((r) => ({ key: r.key, data: { ...data(r), reason: 'past_at_creation' } })), created);
+        await writeEvents(em, tenantId, invoiceId, 'reminder_scheduled', rows.filter((r) => r.status === 'scheduled').map((r) => ({ key: r.key, data: data(r) })), created);
+        await writeEvents(em, tenantId, invoiceId, 'reminder_skipped', rows.filter((r) => r.skipReason === 'past_at_creation').map((r) => ({ key: r.key, data: { ...data(r), reason: 'past_at_creation' } })), created);
       }
       const schedule = rows.map(toInstant).sort((a, b) => a.at - b.at || (a.key < b.key ? -1 : 1));
       return { schedule, done: rows.filter((r) => r.status !== 'scheduled').map((r) => r.key) };
@@ -137,21 +138,11 @@ export function createReminderActivities({ orm, reminderQueue, reminderJobOption
     async enqueueReminder({ tenantId, invoiceId, key, amount }: EnqueueReminderArgs): Promise<{ jobId: string; enqueued: boolean; status: string }> {
       if (!reminderQueue) throw new Error('no reminder queue configured on this worker');
       // One round trip: the conditional transition, or the row as it already is.
-      const [row] = await orm.em.getConnection().execute<{ id: string; kind: ReminderKind; status: string; amount: string | number | null }[]>(
-        `with moved as (
-           update reminders set status = 'queued', amount = ?, queued_at = now(), updated_at = now()
-            where invoice_id = ? and tenant_id = ? and key = ? and status = 'scheduled'
-            returning id, kind, status, amount)
-         select id, kind, status, amount from moved
-         union all
-         select id, kind, status, amount from reminders
-          where invoice_id = ? and tenant_id = ? and key = ? and not exists (select 1 from moved)`,
-        [amount, invoiceId, tenantId, key, invoiceId, tenantId, key],
-      );
+      const row = await queueReminder(orm.em.fork(), { tenantId, invoiceId, key, amount });
       if (!row) throw new Error(`reminder ${key} of invoice ${invoiceId} does not exist`);
       const jobId = reminderJobId(invoiceId, key);
       if (row.status !== 'queued') return { jobId, enqueued: false, status: row.status };
-      const data: ReminderJobData = { reminderId: row.id, tenantId, invoiceId, key, kind: row.kind, amount: row.amount === null ? amount : Number(row.amount) };
+      const data: ReminderJobData = { reminderId: row.id, tenantId, invoiceId, key, kind: row.kind, amount: row.amount ?? amount };
       await addWithDeadline(reminderQueue, 'reminder', data, { ...REMINDER_JOB_OPTIONS, ...reminderJobOptions, jobId });
       return { jobId, enqueued: true, status: row.status };
     },
@@ -162,7 +153,7 @@ export function createReminderActivities({ orm, reminderQueue, reminderJobOption
       const em = orm.em.fork();
       await em.nativeUpdate(Reminder, { invoice: invoiceId, tenant: tenantId, key: { $in: keys }, status: 'scheduled' }, { status: 'skipped', skipReason: reason, updatedAt: new Date() });
       const skipped = await em.find(Reminder, { invoice: invoiceId, tenant: tenantId, key: { $in: keys }, status: 'skipped' });
-      await writeEvents(tenantId, invoiceId, 'reminder_skipped', skipped.map((r) => ({ key: r.key, data: { kind: r.kind, reason: r.skipReason ?? reason, date: r.date } })), new Date(now), round);
+      await writeEvents(em, tenantId, invoiceId, 'reminder_skipped', skipped.map((r) => ({ key: r.key, data: { kind: r.kind, reason: r.skipReason ?? reason, date: r.date } })), new Date(now), round);
     },
 
     /**
@@ -176,9 +167,8 @@ export function createReminderActivities({ orm, reminderQueue, reminderJobOption
       await em.nativeUpdate(Reminder, { ...where, status: 'skipped', skipReason: 'invoice_paid' }, { status: 'scheduled', skipReason: null, updatedAt: new Date() });
       const resumed = await em.find(Reminder, { ...where, status: 'scheduled' });
       const data = (r: Reminder) => ({ kind: r.kind, at: r.scheduledAt.toISOString(), date: r.date, ...(r.installmentId ? { installmentId: r.installmentId } : {}), reason: 'invoice_reopened' });
-      await writeEvents(tenantId, invoiceId, 'reminder_scheduled', resumed.map((r) => ({ key: r.key, data: data(r) })), new Date(now), round);
+      await writeEvents(em, tenantId, invoiceId, 'reminder_scheduled', resumed.map((r) => ({ key: r.key, data: data(r) })), new Date(now), round);
     },
   };
 }
 
-export type ReminderActivities = ReturnType<typeof createReminderActivities>;

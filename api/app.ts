@@ -9,21 +9,27 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import type { Redis } from 'ioredis';
-import { registerErrorHandling } from './errors';
+import type { QueueNaming } from '../lib/queues';
+import type { ProcessDeps } from '../services/context';
+import { registerAdminQueues } from './admin-queues';
 import { requireTenant } from './auth';
-import { idempotency } from './idempotency';
-import { ErrorResponse } from './schemas';
+import { registerErrorHandling } from './errors';
+import { claimOrReplay, rememberAnswer } from './idempotency';
+import { MAX_BODY_BYTES, registerRequestScope } from './request-scope';
 import { contactRoutes } from './routes/contacts';
+import { dealRoutes } from './routes/deals';
 import { invoiceRoutes } from './routes/invoices';
+import { paymentPlanRoutes } from './routes/payment-plans';
 import { paymentRoutes } from './routes/payments';
 import { reminderRoutes } from './routes/reminders';
-import { registerAdminQueues } from './admin-queues';
-import type { QueueNaming } from '../lib/queues';
 import { stripeRoutes } from './routes/stripe';
 import { stripeWebhookRoutes } from './routes/stripe-webhooks';
-import type { ServiceDeps } from '../services/context';
+import { ErrorResponse } from './schemas/common';
 
-export interface AppDeps extends ServiceDeps {
+/** The resources under /v1 that need an API key; a new resource adds its route module here. */
+const TENANT_ROUTES = [contactRoutes, dealRoutes, invoiceRoutes, paymentRoutes, paymentPlanRoutes, reminderRoutes, stripeRoutes];
+
+export interface AppDeps extends ProcessDeps {
   redis: Redis;
   /** Bull Board at /admin/queues; defaults to config.ADMIN_TOKEN when the full config is passed. Unset: not mounted. */
   adminToken?: string;
@@ -38,9 +44,10 @@ function validatorCompilers() {
 }
 
 export async function buildApp(deps: AppDeps, opts: FastifyServerOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: 1_048_576, ...opts }).withTypeProvider<TypeBoxTypeProvider>();
+  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, ...opts }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompilers());
   registerErrorHandling(app);
+  registerRequestScope(app, deps);
   app.addSchema(ErrorResponse);
 
   await app.register(swagger, {
@@ -66,20 +73,15 @@ export async function buildApp(deps: AppDeps, opts: FastifyServerOptions = {}): 
 
   await app.register(
     async (v1) => {
-      const { preHandler, onSend } = idempotency(deps.orm);
-      v1.addHook('onRequest', requireTenant(deps.orm));
-      v1.addHook('preHandler', preHandler);
-      v1.addHook('onSend', onSend);
-      await v1.register(contactRoutes, { deps });
-      await v1.register(invoiceRoutes, { deps });
-      await v1.register(paymentRoutes, { deps });
-      await v1.register(reminderRoutes, { deps });
-      await v1.register(stripeRoutes, { deps });
+      v1.addHook('onRequest', requireTenant);
+      v1.addHook('preHandler', claimOrReplay);
+      v1.addHook('onSend', rememberAnswer);
+      for (const routes of TENANT_ROUTES) await v1.register(routes);
     },
     { prefix: '/v1' },
   );
   await registerAdminQueues(app, { redis: deps.redis, adminToken: deps.adminToken ?? (deps.config as { ADMIN_TOKEN?: string }).ADMIN_TOKEN, queue: deps.reminderQueue });
   // Stripe authenticates webhooks by signature: no API-key hooks, raw-body parser scoped to the plugin.
-  await app.register(stripeWebhookRoutes, { deps, prefix: '/v1/webhooks' });
+  await app.register(stripeWebhookRoutes, { prefix: '/v1/webhooks' });
   return app;
 }

@@ -4,12 +4,13 @@
  * of 5xx are not stored, so a retry after a failure runs again (the services make that safe).
  */
 import { createHash } from 'node:crypto';
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { claimIdempotencyKey, releaseIdempotencyKey, storeAnswer, storedAnswer } from '../db/repositories/idempotency-keys';
 import { DomainError } from '../domain/errors';
 
 /** A request that died mid-flight leaves its key locked this long before a retry may take it over. */
 const STALE_LOCK_MS = 60_000;
+const MAX_KEY_LENGTH = 255;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -22,62 +23,41 @@ const requestHash = (request: FastifyRequest) =>
     .update(`${request.method} ${request.routeOptions.url}\n${JSON.stringify(request.params)}\n${JSON.stringify(request.body ?? null)}`)
     .digest('hex');
 
-export function idempotency(orm: MikroORM): { preHandler: preHandlerAsyncHookHandler; onSend: (request: FastifyRequest, reply: FastifyReply, payload: unknown) => Promise<unknown> } {
-  return {
-    async preHandler(request, reply) {
-      // Only POSTs create things; a GET with the header must never be answered from the store.
-      if (request.method !== 'POST') return;
-      const key = request.headers['idempotency-key'];
-      if (typeof key !== 'string' || key === '') return;
-      if (key.length > 255) throw new DomainError('validation', 'invalid_idempotency_key', 'Idempotency-Key must be at most 255 characters');
-      const hash = requestHash(request);
-      const conn = orm.em.getConnection();
-      const inserted = await conn.execute(
-        `insert into idempotency_keys (tenant_id, key, request_hash, created_at) values (?, ?, ?, now())
-         on conflict (tenant_id, key) do update set request_hash = excluded.request_hash, created_at = now()
-           where idempotency_keys.status_code is null and idempotency_keys.created_at < now() - (? * interval '1 millisecond')
-             and idempotency_keys.request_hash = excluded.request_hash
-         returning key`,
-        [request.tenant.id, key, hash, STALE_LOCK_MS],
-      );
-      if (inserted.length > 0) {
-        request.idempotencyKey = key;
-        return;
-      }
-      const [row] = await conn.execute<{ request_hash: string; status_code: number | null; response_body: unknown }[]>(
-        'select request_hash, status_code, response_body from idempotency_keys where tenant_id = ? and key = ?',
-        [request.tenant.id, key],
-      );
-      if (!row) {
-        // Deleted between the two statements (its first attempt failed): this request may run.
-        request.idempotencyKey = key;
-        return;
-      }
-      if (row.request_hash !== hash) {
-        throw new DomainError('unprocessable', 'idempotency_key_reused', 'this Idempotency-Key was used with a different request', { idempotencyKey: key });
-      }
-      if (row.status_code === null) {
-        throw new DomainError('conflict', 'idempotency_in_progress', 'a request with this Idempotency-Key is still in progress; retry shortly', { idempotencyKey: key });
-      }
-      reply.header('idempotent-replayed', 'true');
-      await reply.status(row.status_code).send(row.response_body);
-    },
+/** preHandler: claims the key, or answers with the stored response of the first request. */
+export async function claimOrReplay(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  // Only POSTs create things; a GET with the header must never be answered from the store.
+  if (request.method !== 'POST') return;
+  const key = request.headers['idempotency-key'];
+  if (typeof key !== 'string' || key === '') return;
+  if (key.length > MAX_KEY_LENGTH) throw new DomainError('validation', 'invalid_idempotency_key', `Idempotency-Key must be at most ${MAX_KEY_LENGTH} characters`);
+  const { em } = request.deps;
+  const hash = requestHash(request);
+  if (await claimIdempotencyKey(em, request.tenant.id, key, hash, STALE_LOCK_MS)) {
+    request.idempotencyKey = key;
+    return;
+  }
+  const stored = await storedAnswer(em, request.tenant.id, key);
+  if (!stored) {
+    // Deleted between the two statements (its first attempt failed): this request may run.
+    request.idempotencyKey = key;
+    return;
+  }
+  if (stored.requestHash !== hash) {
+    throw new DomainError('unprocessable', 'idempotency_key_reused', 'this Idempotency-Key was used with a different request', { idempotencyKey: key });
+  }
+  if (stored.statusCode === null) {
+    throw new DomainError('conflict', 'idempotency_in_progress', 'a request with this Idempotency-Key is still in progress; retry shortly', { idempotencyKey: key });
+  }
+  reply.header('idempotent-replayed', 'true');
+  await reply.status(stored.statusCode).send(stored.responseBody);
+}
 
-    async onSend(request, reply, payload) {
-      const key = request.idempotencyKey;
-      if (!key || reply.getHeader('idempotent-replayed')) return payload;
-      const conn = orm.em.getConnection();
-      if (reply.statusCode >= 500) {
-        await conn.execute('delete from idempotency_keys where tenant_id = ? and key = ? and status_code is null', [request.tenant.id, key]);
-      } else {
-        await conn.execute('update idempotency_keys set status_code = ?, response_body = ?::jsonb where tenant_id = ? and key = ?', [
-          reply.statusCode,
-          typeof payload === 'string' ? payload : JSON.stringify(payload ?? null),
-          request.tenant.id,
-          key,
-        ]);
-      }
-      return payload;
-    },
-  };
+/** onSend: stores the answer for the key's retries, or frees the key after a server-side failure. */
+export async function rememberAnswer(request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
+  const key = request.idempotencyKey;
+  if (!key || reply.getHeader('idempotent-replayed')) return payload;
+  const { em } = request.deps;
+  if (reply.statusCode >= 500) await releaseIdempotencyKey(em, request.tenant.id, key);
+  else await storeAnswer(em, request.tenant.id, key, reply.statusCode, typeof payload === 'string' ? payload : JSON.stringify(payload ?? null));
+  return payload;
 }

@@ -4,8 +4,9 @@ import { loadConfig } from '../lib/config';
 import { createOrm } from '../db/orm';
 import { createTemporalClient } from '../lib/temporal';
 import { buildApp } from './app';
-import { retryReceivedStripeEvents } from '../services/stripe-webhooks';
+import { scopeOf } from '../services/context';
 import { recentOrphans, startRecoverySweeps } from '../services/reconcile';
+import { retryReceivedStripeEvents } from '../services/stripe-events';
 
 async function main() {
   const config = loadConfig();
@@ -15,8 +16,7 @@ async function main() {
   const app = await buildApp({ orm, temporal, redis, config }, { logger: { level: config.LOG_LEVEL } });
   // Invoices committed without their workflow, and Stripe events stored while Temporal was
   // unreachable, are picked up again from here.
-  const deps = { orm, temporal, config };
-  const stopSweeper = startRecoverySweeps([recentOrphans(deps), () => retryReceivedStripeEvents(deps)]);
+  const stopSweeper = startRecoverySweeps(() => scopeOf({ orm, temporal, config }), [recentOrphans, (deps) => retryReceivedStripeEvents(deps)]);
   const close = async () => {
     await stopSweeper();
     await app.close();

@@ -13,6 +13,7 @@ import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { buildApp } from '../api/app';
 import { createOrm } from '../db/orm';
+import { scopeOf } from '../services/context';
 import { createTenant } from '../services/tenants';
 import { invoiceWorkflowId, SearchAttr } from '../workflows/definitions';
 import { createWorker } from '../worker/create-worker';
@@ -119,11 +120,12 @@ async function buildStack(): Promise<Stack> {
       });
     }
 
-    const app = await buildApp({ orm, temporal: client, config: { TEMPORAL_TASK_QUEUE: taskQueue, PUBLIC_BASE_URL: 'http://127.0.0.1:3000' }, redis });
+    const processDeps = { orm, temporal: client, config: { TEMPORAL_TASK_QUEUE: taskQueue, PUBLIC_BASE_URL: 'http://127.0.0.1:3000' } };
+    const app = await buildApp({ ...processDeps, redis });
     closers.push(() => app.close());
     await app.ready();
 
-    const { apiKey } = await createTenant(orm, { name: `bench-${new Date().toISOString()}`, plan: 'professional', timeZone: 'UTC' });
+    const { apiKey } = await createTenant(scopeOf(processDeps), { name: `bench-${new Date().toISOString()}`, plan: 'professional', timeZone: 'UTC' });
     const request = async (method: 'GET' | 'POST', url: string, body?: unknown) => {
       const res = await app.inject({ method, url, payload: body as never, headers: { authorization: `Bearer ${apiKey}` } });
       return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined };

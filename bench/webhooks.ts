@@ -13,11 +13,11 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { buildApp } from '../api/app';
 import { createOrm } from '../db/orm';
-import { Contact } from '../db/entities';
+import { Contact } from '../db';
 import { createInvoice } from '../services/invoices';
 import { createTenant } from '../services/tenants';
-import { putStripeSettings } from '../services/stripe-integration';
-import type { ServiceDeps, TenantContext } from '../services/context';
+import { putStripeSettings } from '../services/stripe-settings';
+import { scopeOf, type ProcessDeps, type TenantContext } from '../services/context';
 import { invoiceWorkflowId } from '../workflows/definitions';
 import { pool, poolOver } from './pool';
 import type { BenchRow, BenchSection } from './types';
@@ -47,20 +47,20 @@ export const run: BenchSection = async () => {
     const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:56379', { lazyConnect: true, maxRetriesPerRequest: null });
     closers.push(async () => redis.disconnect());
 
-    const deps: ServiceDeps = {
+    const processDeps: ProcessDeps = {
       orm,
       temporal,
       config: { TEMPORAL_TASK_QUEUE: taskQueue, PUBLIC_BASE_URL: 'http://127.0.0.1:3000', ENCRYPTION_KEY: randomBytes(32).toString('base64') },
     };
-    const app = await buildApp({ ...deps, redis });
+    const app = await buildApp({ ...processDeps, redis });
     app.post('/bench/bare', async () => ({ received: true }));
     await app.ready();
     closers.push(() => app.close());
 
-    const { tenantId } = await createTenant(orm, { name: 'bench-webhooks', plan: 'professional' });
+    const { tenantId } = await createTenant(scopeOf(processDeps), { name: 'bench-webhooks', plan: 'professional' });
     const tenant: TenantContext = { id: tenantId, plan: 'professional', timeZone: 'UTC' };
     const webhookSecret = `whsec_${randomBytes(16).toString('hex')}`;
-    await putStripeSettings(deps, tenant, { secretKey: `sk_test_${randomBytes(16).toString('hex')}`, webhookSecret });
+    await putStripeSettings(scopeOf(processDeps), tenant, { secretKey: `sk_test_${randomBytes(16).toString('hex')}`, webhookSecret });
     const em = orm.em.fork();
     const contact = em.create(Contact, { id: randomUUID(), tenant: tenantId, name: 'Bench', createdAt: new Date(), updatedAt: new Date() });
     await em.flush();
@@ -73,8 +73,8 @@ export const run: BenchSection = async () => {
       });
     });
     await pool(INVOICES, 16, Infinity, async () => {
-      const inv = await createInvoice(deps, tenant, { contactId: contact.id, currency: 'USD', issueDate: '2026-11-01', dueDate: '2099-12-31', lineItems: [{ description: 'x', quantity: 1, unitAmount: 1000 }] });
-      invoiceIds.push(inv.id);
+      const { invoice } = await createInvoice(scopeOf(processDeps), tenant, { contactId: contact.id, currency: 'USD', issueDate: '2026-11-01', dueDate: '2099-12-31', lineItems: [{ description: 'x', quantity: 1, unitAmount: 1000 }] });
+      invoiceIds.push(invoice.id);
     });
 
     const bodies = invoiceIds.map((invoiceId) => {

@@ -6,8 +6,10 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../lib/config';
+import { lazyTemporalClient } from '../lib/temporal';
 import { createOrm } from '../db/orm';
 import { DomainError } from '../domain/errors';
+import { scopeOf, type ServiceDeps } from '../services/context';
 import { createApiKey, createTenant, listApiKeys, revokeApiKey, setTenantPlan } from '../services/tenants';
 
 const USAGE = `usage:
@@ -29,32 +31,36 @@ async function main(argv: string[]): Promise<number> {
     if (typeof v !== 'string' || v === '') throw new DomainError('validation', 'missing_option', `--${name} is required\n${USAGE}`);
     return v;
   };
-  const run = async (fn: (orm: Awaited<ReturnType<typeof createOrm>>) => Promise<unknown>) => {
-    const orm = await createOrm(loadConfig().DATABASE_URL);
+  /** One command is one unit of work: its own EntityManager fork, printed as one JSON line. */
+  const run = async (fn: (deps: ServiceDeps) => Promise<unknown>) => {
+    const config = loadConfig();
+    const orm = await createOrm(config.DATABASE_URL);
+    const temporal = lazyTemporalClient(config);
     try {
-      console.log(JSON.stringify(await fn(orm)));
+      console.log(JSON.stringify(await fn(scopeOf({ orm, temporal, config }))));
     } finally {
       await orm.close();
+      await temporal.connection.close();
     }
   };
   switch (`${group} ${command}`) {
     case 'tenants create':
-      await run((orm) => createTenant(orm, { name: need('name'), plan: need('plan'), timeZone: values['time-zone'] }));
+      await run((deps) => createTenant(deps, { name: need('name'), plan: need('plan'), timeZone: values['time-zone'] }));
       return 0;
     case 'tenants set-plan':
-      await run((orm) => setTenantPlan(orm, need('tenant'), need('plan')));
+      await run((deps) => setTenantPlan(deps, need('tenant'), need('plan')));
       return 0;
     case 'keys create':
-      await run(async (orm) => {
-        const { keyId, apiKey, prefix } = await createApiKey(orm, need('tenant'));
+      await run(async (deps) => {
+        const { keyId, apiKey, prefix } = await createApiKey(deps, need('tenant'));
         return { tenantId: values.tenant, keyId, prefix, apiKey };
       });
       return 0;
     case 'keys list':
-      await run((orm) => listApiKeys(orm, need('tenant')));
+      await run(async (deps) => (await listApiKeys(deps, need('tenant'))).map((k) => ({ id: k.id, prefix: k.prefix, createdAt: k.createdAt, revokedAt: k.revokedAt ?? null })));
       return 0;
     case 'keys revoke':
-      await run((orm) => revokeApiKey(orm, need('key')));
+      await run((deps) => revokeApiKey(deps, need('key')));
       return 0;
     default:
       console.error(USAGE);

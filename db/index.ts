@@ -1,9 +1,2 @@
-/** Every entity schema the ORM knows. Feature modules add theirs here. */
-import { coreEntities } from './entities';
-import { reminderEntities } from './reminder-entities';
-import { stripeEntities } from './stripe-entities';
-
-export const allEntities = [...coreEntities, ...reminderEntities, ...stripeEntities];
+/** Storage: entity schemas (entities/), raw-SQL repositories (repositories/), the ORM and migrations. */
 export * from './entities';
-export * from './reminder-entities';
-export * from './stripe-entities';

@@ -1,6 +1,6 @@
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
-import { allEntities } from './index';
+import { allEntities } from './entities';
 import { migrationsList } from './migrations';
 
 export function ormOptions(databaseUrl: string, extra: Partial<Options> = {}): Options {

@@ -5,7 +5,10 @@
 import { validationError } from './errors';
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DAY_MS = 86_400_000;
+/** Durations in milliseconds and minutes, named once for every module. */
+export const MS_PER_HOUR = 3_600_000;
+export const MS_PER_DAY = 24 * MS_PER_HOUR;
+export const LAST_MINUTE_OF_DAY = 24 * 60 - 1;
 
 export function isIsoDate(value: unknown): value is string {
   if (typeof value !== 'string') return false;
@@ -22,7 +25,7 @@ export function assertIsoDate(value: unknown, field: string): string {
 
 export function addDays(date: string, days: number): string {
   const m = ISO_DATE.exec(date)!;
-  return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]) + days * DAY_MS).toISOString().slice(0, 10);
+  return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]) + days * MS_PER_DAY).toISOString().slice(0, 10);
 }
 
 /** Lexicographic order of YYYY-MM-DD equals calendar order. */

@@ -27,12 +27,18 @@ export function deriveStatus(b: InvoiceBalance): InvoiceStatus {
   return b.pastDue ? 'overdue' : 'open';
 }
 
+/** The refusals every caller of the invoice rules builds the same way (workflow, API, Stripe checkout). */
+export const invoiceVoidError = () => conflict('invoice_void', 'invoice is void and accepts no payments', { status: 'void' });
+export const invoicePaidError = () => conflict('invoice_paid', 'invoice is already paid in full', { status: 'paid', due: 0 });
+export const currencyMismatchError = (paymentCurrency: string, invoiceCurrency: string) =>
+  conflict('currency_mismatch', `payment currency ${paymentCurrency} differs from the invoice currency ${invoiceCurrency}`, { invoiceCurrency });
+
 /** Throws the DomainError a payment of `amount` on this invoice would violate. */
 export function assertPaymentAcceptable(b: InvoiceBalance, amount: number): void {
   assertPositiveAmount(amount);
   const status = deriveStatus(b);
-  if (status === 'void') throw conflict('invoice_void', 'invoice is void and accepts no payments', { status });
-  if (status === 'paid') throw conflict('invoice_paid', 'invoice is already paid in full', { status, due: 0 });
+  if (status === 'void') throw invoiceVoidError();
+  if (status === 'paid') throw invoicePaidError();
   const due = dueAmount(b);
   if (amount > due) {
     throw conflict('overpayment', `payment of ${amount} exceeds the amount due of ${due}; record the excess as a payment on the contact without an invoice`, {
@@ -42,12 +48,7 @@ export function assertPaymentAcceptable(b: InvoiceBalance, amount: number): void
   }
 }
 
-export function applyPayment(b: InvoiceBalance, amount: number): InvoiceBalance {
-  assertPaymentAcceptable(b, amount);
-  return { ...b, paid: b.paid + amount };
-}
-
-/** A refund or lost dispute gives money back: the balance reopens (open or overdue again). */
+/** A refund or lost dispute gives money back: the balance reopens (open or overdue again), never below zero. */
 export function applyReversal(b: InvoiceBalance, amount: number): InvoiceBalance {
   return { ...b, paid: Math.max(0, b.paid - amount) };
 }

@@ -5,7 +5,7 @@
  * the schedule) and the workflow (timing).
  */
 import { validationError } from './errors';
-import { addDays, zonedInstant } from './dates';
+import { addDays, LAST_MINUTE_OF_DAY, zonedInstant } from './dates';
 
 export interface ReminderOffsets {
   enabled: boolean;
@@ -64,8 +64,8 @@ export function validateReminderPolicy(input: unknown): ReminderPolicy {
   if (typeof input !== 'object' || input === null) throw validationError('invalid_reminder_policy', 'reminder policy must be an object');
   const p = input as Partial<ReminderPolicy>;
   const sendAtMinutes = p.sendAtMinutes ?? DEFAULT_REMINDER_POLICY.sendAtMinutes;
-  if (typeof sendAtMinutes !== 'number' || !Number.isInteger(sendAtMinutes) || sendAtMinutes < 0 || sendAtMinutes > 1439) {
-    throw validationError('invalid_send_time', 'sendAtMinutes must be a whole number of minutes in [0, 1439]', { field: 'sendAtMinutes', value: sendAtMinutes });
+  if (typeof sendAtMinutes !== 'number' || !Number.isInteger(sendAtMinutes) || sendAtMinutes < 0 || sendAtMinutes > LAST_MINUTE_OF_DAY) {
+    throw validationError('invalid_send_time', `sendAtMinutes must be a whole number of minutes in [0, ${LAST_MINUTE_OF_DAY}]`, { field: 'sendAtMinutes', value: sendAtMinutes });
   }
   return {
     installments: validateOffsets(p.installments, 'installments', INSTALLMENT_OFFSET_RANGE),

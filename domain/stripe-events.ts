@@ -7,6 +7,10 @@
  */
 import { isCurrency, isMinorAmount } from './money';
 
+/** Lifecycle of a received webhook event (stripe_events.status). */
+export const STRIPE_EVENT_STATUSES = ['received', 'processed', 'ignored', 'unmatched', 'failed'] as const;
+export type StripeEventStatus = (typeof STRIPE_EVENT_STATUSES)[number];
+
 export interface StripeMetadataRef {
   tenantId: string | null;
   invoiceId: string | null;
@@ -184,9 +188,9 @@ export function chargeRefundedAction(charge: unknown, refunds: readonly unknown[
 /** Last 4 characters of a secret, for display. */
 export const last4 = (secret: string) => secret.slice(-4);
 
-export function assertStripeSecretKey(value: string): boolean {
+export function isStripeSecretKey(value: string): boolean {
   return /^(sk|rk)_(test|live)_[A-Za-z0-9_]{8,}$/.test(value);
 }
-export function assertWebhookSecret(value: string): boolean {
+export function isWebhookSecret(value: string): boolean {
   return /^whsec_[A-Za-z0-9+/=_-]{8,}$/.test(value);
 }

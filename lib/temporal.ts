@@ -5,3 +5,8 @@ export async function createTemporalClient(config: Pick<Config, 'TEMPORAL_ADDRES
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
 }
+
+/** A client that connects on its first call: for processes (the admin CLI) that rarely or never need Temporal. */
+export function lazyTemporalClient(config: Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE'>): Client {
+  return new Client({ connection: Connection.lazy({ address: config.TEMPORAL_ADDRESS }), namespace: config.TEMPORAL_NAMESPACE });
+}

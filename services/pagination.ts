@@ -4,36 +4,51 @@
  */
 import { validationError } from '../domain/errors';
 import { isIsoDate } from '../domain/dates';
+import { isUuid } from '../domain/ids';
+
+/** Page size when the request names none (the schemas document the same default). */
+export const DEFAULT_PAGE_SIZE = 25;
+
+/** What every list takes: a page size and the cursor of the previous page. */
+export interface PageParams {
+  limit?: number;
+  cursor?: string;
+}
+/** Lists with a free-text search. */
+export interface SearchParams extends PageParams {
+  q?: string;
+}
+/** Inclusive calendar-date bounds. */
+export interface DateRangeParams {
+  dateFrom?: string;
+  dateTo?: string;
+}
+
+export interface Page<T> {
+  rows: T[];
+  nextCursor: string | null;
+}
 
 export function encodeCursor(key: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** What each position of a cursor key holds; checked so a forged cursor is a 400, never a database error. */
-export type CursorPart = 'uuid' | 'date' | 'datetime' | 'string' | 'number';
+export type CursorPart = 'uuid' | 'date' | 'datetime' | 'string';
 const PART_OK: Record<CursorPart, (v: unknown) => boolean> = {
-  uuid: (v) => typeof v === 'string' && UUID.test(v),
-  date: (v) => isIsoDate(v),
-  datetime: (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(v) && !Number.isNaN(Date.parse(v)),
+  uuid: isUuid,
+  date: isIsoDate,
+  // ISO instants in UTC, millisecond (JS) or microsecond (Postgres) precision.
+  datetime: (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3,6}Z$/.test(v) && !Number.isNaN(Date.parse(v)),
   string: (v) => typeof v === 'string',
-  number: (v) => typeof v === 'number' && Number.isFinite(v),
 };
 
-/** `shape` is the kind of each key part (or, loosely, just their count). */
-export function decodeCursor(cursor: string | undefined, shape: number | readonly CursorPart[]): (string | number)[] | undefined {
+/** The key of a cursor, each part checked against `shape`. */
+export function decodeCursor(cursor: string | undefined, shape: readonly CursorPart[]): string[] | undefined {
   if (cursor === undefined) return undefined;
-  const parts: readonly CursorPart[] | null = typeof shape === 'number' ? null : shape;
-  const arity = parts ? parts.length : (shape as number);
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(key) &&
-      key.length === arity &&
-      key.every((k, i) => (parts ? PART_OK[parts[i]](k) : typeof k === 'string' || typeof k === 'number'))
-    ) {
-      return key;
-    }
+    if (Array.isArray(key) && key.length === shape.length && key.every((k, i) => PART_OK[shape[i]](k))) return key;
   } catch {
     /* fall through */
   }
@@ -41,7 +56,7 @@ export function decodeCursor(cursor: string | undefined, shape: number | readonl
 }
 
 /** Splits a limit+1 fetch into a page and the cursor of its last row. */
-export function toPage<T>(rows: T[], limit: number, keyOf: (row: T) => (string | number)[]): { rows: T[]; nextCursor: string | null } {
+export function toPage<T>(rows: T[], limit: number, keyOf: (row: T) => string[]): Page<T> {
   if (rows.length <= limit) return { rows, nextCursor: null };
   const page = rows.slice(0, limit);
   return { rows: page, nextCursor: encodeCursor(keyOf(page[page.length - 1])) };

@@ -1,29 +1,24 @@
 import type { FilterQuery } from '@mikro-orm/core';
-import { PlannedPayment } from '../db/entities';
+import { PlannedPayment } from '../db';
 import type { InvoiceStatus } from '../domain/invoice';
 import type { PaymentMethod } from '../domain/payment';
 import type { ServiceDeps, TenantContext } from './context';
-import { decodeCursor, likePattern, toPage } from './pagination';
+import { decodeCursor, DEFAULT_PAGE_SIZE, likePattern, toPage, type DateRangeParams, type Page, type SearchParams } from './pagination';
 
-export interface PlannedPaymentListQuery {
-  limit?: number;
-  cursor?: string;
-  q?: string;
+export interface PlannedPaymentListQuery extends SearchParams, DateRangeParams {
   contactId?: string;
   invoiceId?: string;
   invoiceStatus?: InvoiceStatus;
   method?: PaymentMethod;
-  dateFrom?: string;
-  dateTo?: string;
 }
 
 /** Installments across invoices, soonest first (date, then id). */
-export async function listPlannedPayments(deps: ServiceDeps, tenant: TenantContext, query: PlannedPaymentListQuery) {
-  const limit = query.limit ?? 25;
+export async function listPlannedPayments(deps: ServiceDeps, tenant: TenantContext, query: PlannedPaymentListQuery): Promise<Page<PlannedPayment>> {
+  const limit = query.limit ?? DEFAULT_PAGE_SIZE;
   const conditions: FilterQuery<PlannedPayment>[] = [{ tenant: tenant.id }];
   const after = decodeCursor(query.cursor, ['date', 'uuid']);
   if (after) {
-    const [date, id] = after.map(String);
+    const [date, id] = after;
     conditions.push({ $or: [{ date: { $gt: date } }, { date, id: { $gt: id } }] });
   }
   if (query.invoiceId) conditions.push({ invoice: query.invoiceId });
@@ -36,7 +31,7 @@ export async function listPlannedPayments(deps: ServiceDeps, tenant: TenantConte
     const like = likePattern(query.q);
     conditions.push({ $or: [{ invoice: { number: { $ilike: like } } }, { invoice: { contact: { name: { $ilike: like } } } }] });
   }
-  const rows = await deps.orm.em.fork().find(PlannedPayment, { $and: conditions }, {
+  const rows = await deps.em.find(PlannedPayment, { $and: conditions }, {
     orderBy: [{ date: 'asc' }, { id: 'asc' }],
     limit: limit + 1,
     populate: ['invoice', 'invoice.contact'],

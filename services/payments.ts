@@ -5,17 +5,17 @@
  * retry after any failure reaches the workflow with the same id and is applied at most once.
  */
 import type { FilterQuery } from '@mikro-orm/core';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
-import { Contact, Invoice, Payment } from '../db/entities';
+import { Contact, Invoice, Payment } from '../db';
 import { conflict, DomainError, notFound } from '../domain/errors';
+import { currencyMismatchError, invoiceVoidError } from '../domain/invoice';
 import { assertCurrency, assertPositiveAmount } from '../domain/money';
 import { assertIsoDate, dateIn } from '../domain/dates';
 import type { PaymentMethod, PaymentSource } from '../domain/payment';
-import { applyPaymentUpdate, invoiceWorkflowId } from '../workflows/definitions';
-import { fromFailure } from '../workflows/failures';
+import type { PaymentInput } from '../workflows/definitions';
 import type { ServiceDeps, TenantContext } from './context';
-import { decodeCursor, likePattern, toPage } from './pagination';
+import { applyPayment } from './invoice-workflow';
+import { decodeCursor, DEFAULT_PAGE_SIZE, likePattern, toPage, type DateRangeParams, type Page, type SearchParams } from './pagination';
 
 const PAYMENT_ID_NAMESPACE = '5b0e2a6c-8f3e-4a4e-9a57-3c1f1f0f6d21';
 
@@ -32,21 +32,17 @@ export interface RecordPaymentInput {
   date?: string;
   method: PaymentMethod;
   reference?: string | null;
-  source?: PaymentSource;
 }
-
-/** How long an API call waits for the workflow before answering 503 (the client retries with its key). */
-const UPDATE_TIMEOUT_MS = 20_000;
 
 export async function recordPayment(deps: ServiceDeps, tenant: TenantContext, input: RecordPaymentInput, paymentId: string): Promise<Payment> {
   assertPositiveAmount(input.amount);
   const date = input.date ?? dateIn(Date.now(), tenant.timeZone);
   assertIsoDate(date, 'date');
-  const em = deps.orm.em.fork();
+  const { em } = deps;
 
   // A retry of a recorded payment answers from Postgres (its invoice's workflow may have ended since).
   const [existing, invoice] = await Promise.all([
-    em.fork().findOne(Payment, { id: paymentId, tenant: tenant.id }, { populate: ['contact', 'invoice'] }),
+    findPayment(deps, tenant, paymentId),
     input.invoiceId ? em.findOne(Invoice, { id: input.invoiceId, tenant: tenant.id }) : null,
   ]);
   if (existing) return existing;
@@ -56,79 +52,50 @@ export async function recordPayment(deps: ServiceDeps, tenant: TenantContext, in
   const contact = await em.findOne(Contact, { id: contactId, tenant: tenant.id });
   if (!contact) throw notFound('contact', contactId);
   const currency = assertCurrency(input.currency ?? invoice?.currency);
-
-  const payment = {
-    paymentId,
-    contactId,
-    amount: input.amount,
-    currency,
-    date,
-    method: input.method,
-    reference: input.reference ?? null,
-    source: input.source ?? 'manual',
-  } as const;
+  const payment: PaymentInput = { paymentId, contactId, amount: input.amount, currency, date, method: input.method, reference: input.reference ?? null, source: 'manual' };
 
   if (!invoice) {
-    await em.createQueryBuilder(Payment).insert({ id: paymentId, tenant: tenant.id, contact: contactId, invoice: null, amount: payment.amount, currency, date, method: payment.method, reference: payment.reference, source: payment.source, createdAt: new Date() }).onConflict('id').ignore().execute();
+    const { paymentId: id, contactId: _contact, ...fields } = payment;
+    await em.createQueryBuilder(Payment).insert({ ...fields, id, tenant: tenant.id, contact: contactId, invoice: null, createdAt: new Date() }).onConflict('id').ignore().execute();
     return getPayment(deps, tenant, paymentId);
   }
-
   if (invoice.contact.id !== contactId) {
     throw conflict('contact_mismatch', 'the payment contact differs from the invoice contact', { invoiceContactId: invoice.contact.id, contactId });
   }
-  if (currency !== invoice.currency) {
-    throw conflict('currency_mismatch', `payment currency ${currency} differs from the invoice currency ${invoice.currency}`, { invoiceCurrency: invoice.currency });
-  }
-  if (invoice.status === 'void') throw conflict('invoice_void', 'invoice is void and accepts no payments', { status: 'void' });
+  if (currency !== invoice.currency) throw currencyMismatchError(currency, invoice.currency);
+  if (invoice.status === 'void') throw invoiceVoidError();
 
-  const handle = deps.temporal.workflow.getHandle(invoiceWorkflowId(invoice.id));
-  try {
-    await deps.temporal.withDeadline(Date.now() + UPDATE_TIMEOUT_MS, () =>
-      handle.executeUpdate(applyPaymentUpdate, { args: [payment], updateId: `payment-${paymentId}` }),
-    );
-  } catch (err) {
-    const domain = fromFailure(err);
-    if (domain) throw domain;
-    if (err instanceof WorkflowNotFoundError || (err instanceof WorkflowUpdateFailedError && !fromFailure(err))) {
-      const current = await em.fork().findOne(Invoice, { id: invoice.id });
-      if (current?.status === 'void') throw conflict('invoice_void', 'invoice is void and accepts no payments', { status: 'void' });
-      if (current?.status === 'paid') throw conflict('invoice_paid', 'invoice is already paid in full', { status: 'paid', due: 0 });
-    }
-    throw new DomainError('unavailable', 'payment_pending', 'the invoice workflow did not confirm the payment in time; retry with the same Idempotency-Key', {
-      paymentId,
-      cause: (err as Error).message,
-    });
-  }
-  return getPayment(deps, tenant, paymentId);
+  const result = await applyPayment(deps, invoice, payment);
+  if (result.acceptedAt === null) return getPayment(deps, tenant, paymentId);
+  // The Update answers once the row is committed, exactly as the workflow wrote it.
+  const { paymentId: id, contactId: _contact, ...fields } = payment;
+  return em.merge(Payment, { ...fields, id, tenant: tenant.id, contact, invoice, createdAt: new Date(result.acceptedAt) });
 }
 
+const findPayment = (deps: ServiceDeps, tenant: TenantContext, id: string) => deps.em.findOne(Payment, { id, tenant: tenant.id }, { populate: ['contact', 'invoice'] });
+
 export async function getPayment(deps: ServiceDeps, tenant: TenantContext, id: string): Promise<Payment> {
-  const payment = await deps.orm.em.fork().findOne(Payment, { id, tenant: tenant.id }, { populate: ['contact', 'invoice'] });
+  const payment = await findPayment(deps, tenant, id);
   if (!payment) throw notFound('payment', id);
   return payment;
 }
 
-export interface PaymentListQuery {
-  limit?: number;
-  cursor?: string;
-  q?: string;
+export interface PaymentListQuery extends SearchParams, DateRangeParams {
   contactId?: string;
   invoiceId?: string;
   method?: PaymentMethod;
   source?: PaymentSource;
-  dateFrom?: string;
-  dateTo?: string;
 }
 
-export async function listPayments(deps: ServiceDeps, tenant: TenantContext, query: PaymentListQuery) {
-  const limit = query.limit ?? 25;
+export async function listPayments(deps: ServiceDeps, tenant: TenantContext, query: PaymentListQuery): Promise<Page<Payment>> {
+  const limit = query.limit ?? DEFAULT_PAGE_SIZE;
   const where: FilterQuery<Payment> = { tenant: tenant.id };
   // Newest first by creation time: payment ids derived from idempotency keys or Stripe ids are
   // not time-ordered, so the id only breaks ties.
   const after = decodeCursor(query.cursor, ['datetime', 'uuid']);
   if (after) {
-    const createdAt = new Date(String(after[0]));
-    where.$and = [{ $or: [{ createdAt: { $lt: createdAt } }, { createdAt, id: { $lt: String(after[1]) } }] }];
+    const createdAt = new Date(after[0]);
+    where.$and = [{ $or: [{ createdAt: { $lt: createdAt } }, { createdAt, id: { $lt: after[1] } }] }];
   }
   if (query.contactId) where.contact = query.contactId;
   if (query.invoiceId) where.invoice = query.invoiceId;
@@ -139,6 +106,6 @@ export async function listPayments(deps: ServiceDeps, tenant: TenantContext, que
     const like = likePattern(query.q);
     where.$or = [{ reference: { $ilike: like } }, { contact: { name: { $ilike: like } } }, { invoice: { number: { $ilike: like } } }];
   }
-  const rows = await deps.orm.em.fork().find(Payment, where, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: limit + 1, populate: ['contact', 'invoice'] });
+  const rows = await deps.em.find(Payment, where, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: limit + 1, populate: ['contact', 'invoice'] });
   return toPage(rows, limit, (p) => [p.createdAt.toISOString(), p.id]);
 }

@@ -5,18 +5,17 @@ import { assertIsoDate } from '../domain/dates';
 import { validationError } from '../domain/errors';
 import { defaultReminderPolicy, validateReminderPolicy, type ReminderPolicy, type ReminderStatus } from '../domain/reminders';
 import type { ServiceDeps, TenantContext } from './context';
-import { decodeCursor, toPage } from './pagination';
+import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type DateRangeParams, type Page, type PageParams } from './pagination';
 
-export async function getReminderPolicy(deps: Pick<ServiceDeps, 'orm'>, tenant: Pick<TenantContext, 'id'>): Promise<ReminderPolicy> {
-  const row = await deps.orm.em.fork().findOne(ReminderPolicyRecord, { tenant: tenant.id });
+export async function getReminderPolicy(deps: ServiceDeps, tenant: TenantContext): Promise<ReminderPolicy> {
+  const row = await deps.em.findOne(ReminderPolicyRecord, { tenant: tenant.id });
   return row?.policy ?? defaultReminderPolicy();
 }
 
 /** Replaces the tenant's policy. Applies to invoices created afterwards (existing schedules are kept). */
-export async function updateReminderPolicy(deps: Pick<ServiceDeps, 'orm'>, tenant: Pick<TenantContext, 'id'>, input: unknown): Promise<ReminderPolicy> {
+export async function updateReminderPolicy(deps: ServiceDeps, tenant: TenantContext, input: unknown): Promise<ReminderPolicy> {
   const policy = validateReminderPolicy(input);
-  await deps.orm.em
-    .fork()
+  await deps.em
     .createQueryBuilder(ReminderPolicyRecord)
     .insert({ tenant: tenant.id, policy, updatedAt: new Date() })
     .onConflict('tenant')
@@ -25,26 +24,20 @@ export async function updateReminderPolicy(deps: Pick<ServiceDeps, 'orm'>, tenan
   return policy;
 }
 
-export interface ReminderListQuery {
-  limit?: number;
-  cursor?: string;
+/** Dates are the tenant-local reminder dates. */
+export interface ReminderListQuery extends PageParams, DateRangeParams {
   invoiceId?: string;
   status?: ReminderStatus;
-  /** Tenant-local reminder dates, inclusive. */
-  dateFrom?: string;
-  dateTo?: string;
 }
 
 /** Reminders across invoices, soonest first (scheduledAt, then id). */
-export async function listReminders(deps: Pick<ServiceDeps, 'orm'>, tenant: Pick<TenantContext, 'id'>, query: ReminderListQuery) {
-  const limit = query.limit ?? 25;
+export async function listReminders(deps: ServiceDeps, tenant: TenantContext, query: ReminderListQuery): Promise<Page<Reminder>> {
+  const limit = query.limit ?? DEFAULT_PAGE_SIZE;
   const conditions: FilterQuery<Reminder>[] = [{ tenant: tenant.id }];
-  const after = decodeCursor(query.cursor, ['string', 'uuid']);
+  const after = decodeCursor(query.cursor, ['datetime', 'uuid']);
   if (after) {
-    const at = new Date(String(after[0]));
-    if (Number.isNaN(at.getTime())) throw validationError('invalid_cursor', 'cursor is not valid; use nextCursor from a previous page', { cursor: query.cursor });
-    const id = String(after[1]);
-    conditions.push({ $or: [{ scheduledAt: { $gt: at } }, { scheduledAt: at, id: { $gt: id } }] });
+    const at = new Date(after[0]);
+    conditions.push({ $or: [{ scheduledAt: { $gt: at } }, { scheduledAt: at, id: { $gt: after[1] } }] });
   }
   if (query.invoiceId) conditions.push({ invoice: query.invoiceId });
   if (query.status) conditions.push({ status: query.status });
@@ -53,6 +46,6 @@ export async function listReminders(deps: Pick<ServiceDeps, 'orm'>, tenant: Pick
   if (query.dateFrom && query.dateTo && query.dateFrom > query.dateTo) {
     throw validationError('invalid_date_range', 'dateFrom must be on or before dateTo', { dateFrom: query.dateFrom, dateTo: query.dateTo });
   }
-  const rows = await deps.orm.em.fork().find(Reminder, { $and: conditions }, { orderBy: [{ scheduledAt: 'asc' }, { id: 'asc' }], limit: limit + 1, populate: ['invoice'] });
+  const rows = await deps.em.find(Reminder, { $and: conditions }, { orderBy: [{ scheduledAt: 'asc' }, { id: 'asc' }], limit: limit + 1, populate: ['invoice'] });
   return toPage(rows, limit, (r) => [r.scheduledAt.toISOString(), r.id]);
 }

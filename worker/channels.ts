@@ -5,36 +5,19 @@
  */
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { createTransport } from 'nodemailer';
-import { v7 as uuidv7 } from 'uuid';
-
-export interface ReminderMessage {
-  reminderId: string;
-  tenantId: string;
-  invoiceId: string;
-  /** Contact e-mail; null when the contact has none (the outbox still keeps the message). */
-  recipient: string | null;
-  from: string;
-  subject: string;
-  body: string;
-  link: string;
-}
+import { storeOutboxMessage } from '../db/repositories/outbox-messages';
+import type { ReminderMessage } from '../domain/reminder-message';
 
 export interface ReminderChannel {
   name: string;
   deliver(message: ReminderMessage): Promise<void>;
 }
 
-/** Stores the message (outbox_messages, db/reminder-entities.ts); the unique reminder id makes a second delivery a no-op. */
+/** Stores the message in outbox_messages; the unique reminder id makes a second delivery a no-op. */
 export function outboxChannel(orm: MikroORM): ReminderChannel {
   return {
     name: 'outbox',
-    async deliver(m) {
-      await orm.em.getConnection().execute(
-        `insert into outbox_messages (id, tenant_id, reminder_id, invoice_id, recipient, subject, body, link, created_at)
-         values (?, ?, ?, ?, ?, ?, ?, ?, now()) on conflict (reminder_id) do nothing`,
-        [uuidv7(), m.tenantId, m.reminderId, m.invoiceId, m.recipient, m.subject, m.body, m.link],
-      );
-    },
+    deliver: (m) => storeOutboxMessage(orm.em.fork(), m),
   };
 }
 

@@ -5,6 +5,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey } from '@temporalio/common';
 import type { InvoiceStatus } from '../domain/invoice';
+import type { InvoiceEventType } from '../domain/invoice-events';
 import type { PaymentMethod, PaymentSource } from '../domain/payment';
 import type { ReminderTrack } from './reminders';
 
@@ -82,6 +83,8 @@ export interface ApplyPaymentResult extends InvoiceSnapshot {
   paymentId: string;
   /** True when this payment id had already been applied: nothing changed. */
   duplicate: boolean;
+  /** Workflow time the payment was accepted (its row's createdAt); null for a duplicate. */
+  acceptedAt: number | null;
 }
 
 export interface ReversalInput {
@@ -92,6 +95,34 @@ export interface ReversalInput {
   kind: 'refund' | 'dispute';
   reference: string | null;
 }
+
+// ---- what the workflow hands its persistence activity ---------------------------------------
+
+/** A payment row as the workflow decided it: applied to the invoice, or unapplied (invoiceId null). */
+export interface PaymentWrite extends Omit<PaymentInput, 'paymentId'> {
+  id: string;
+  invoiceId: string | null;
+  /** Workflow time of acceptance, stored as the row's createdAt (absent in batches scheduled before it existed). */
+  acceptedAt?: number;
+}
+
+export interface InvoiceEventWrite {
+  type: InvoiceEventType;
+  dedupeKey: string;
+  data: Record<string, unknown>;
+  occurredAt: number;
+}
+
+/** One batch of accepted changes, written in one transaction by the `persistInvoice` activity. */
+export interface PersistInvoiceArgs {
+  tenantId: string;
+  invoiceId: string;
+  snapshot: InvoiceSnapshot;
+  payments: PaymentWrite[];
+  events: InvoiceEventWrite[];
+}
+
+// ---- messages ------------------------------------------------------------------------------
 
 export const applyPaymentUpdate = defineUpdate<ApplyPaymentResult, [PaymentInput]>('applyPayment');
 export const voidInvoiceUpdate = defineUpdate<InvoiceSnapshot, [{ reason?: string | null }]>('voidInvoice');

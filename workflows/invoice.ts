@@ -5,9 +5,10 @@
  * passed. Its activities are the single writer of status/paid/due in Postgres.
  */
 import * as wf from '@temporalio/workflow';
-import type { Activities, InvoiceEventWrite, PaymentWrite } from '../activities';
+import type { Activities } from '../activities';
+import { MS_PER_DAY } from '../domain/dates';
 import { DomainError } from '../domain/errors';
-import { assertPaymentAcceptable, assertVoidable, deriveStatus, dueAmount, type InvoiceBalance, type InvoiceStatus } from '../domain/invoice';
+import { applyReversal, assertPaymentAcceptable, assertVoidable, currencyMismatchError, deriveStatus, dueAmount, type InvoiceBalance, type InvoiceStatus } from '../domain/invoice';
 import { uncoveredInstallments } from '../domain/plan';
 import { toFailure } from './failures';
 import { decideReminder, nextReminderAt, nextReminderStep, settleReminderStep } from './reminders';
@@ -19,9 +20,11 @@ import {
   SearchAttr,
   voidInvoiceUpdate,
   type InvoiceCarriedState,
+  type InvoiceEventWrite,
   type InvoiceSnapshot,
   type InvoiceWorkflowInput,
   type PaymentInput,
+  type PaymentWrite,
 } from './definitions';
 
 // Postgres may be down for a while: a payment the workflow accepted must still reach it, so
@@ -38,7 +41,7 @@ const { materializeReminders, enqueueReminder, skipReminders, resumeReminders } 
 });
 
 /** A paid invoice stays reachable this long for refunds and disputes, then the workflow ends. */
-const PAID_RETENTION_MS = 180 * 86_400_000;
+const PAID_RETENTION_MS = 180 * MS_PER_DAY;
 const DEFAULT_MAX_HISTORY_EVENTS = 4_000;
 
 export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<InvoiceSnapshot> {
@@ -104,7 +107,8 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   function acceptPayment(p: PaymentInput, toInvoice: number): number {
     return transition(() => {
       s.paid += toInvoice;
-      const base = { contactId: p.contactId, currency: p.currency, date: p.date, method: p.method, reference: p.reference, source: p.source };
+      const acceptedAt = Date.now();
+      const base = { contactId: p.contactId, currency: p.currency, date: p.date, method: p.method, reference: p.reference, source: p.source, acceptedAt };
       if (toInvoice > 0) {
         pendingPayments.push({ ...base, id: p.paymentId, invoiceId: input.invoiceId, amount: toInvoice });
         event('payment_applied', `payment:${p.paymentId}`, { paymentId: p.paymentId, amount: toInvoice, method: p.method, source: p.source });
@@ -129,10 +133,10 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       const seen = s.applied[p.paymentId];
       if (seen !== undefined) {
         await persisted(seen);
-        return { ...snapshot(), paymentId: p.paymentId, duplicate: true };
+        return { ...snapshot(), paymentId: p.paymentId, duplicate: true, acceptedAt: null };
       }
       const version = acceptPayment(p, p.amount);
-      const result = { ...snapshot(), paymentId: p.paymentId, duplicate: false };
+      const result = { ...snapshot(), paymentId: p.paymentId, duplicate: false, acceptedAt: Date.now() };
       // Returns only once Postgres has it, so the caller's next read sees the new balance.
       await persisted(version);
       return result;
@@ -140,11 +144,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     {
       validator: (p) => {
         if (s.applied[p.paymentId] !== undefined) return;
-        if (p.currency !== input.currency) {
-          throw toFailure(new DomainError('conflict', 'currency_mismatch', `payment currency ${p.currency} differs from the invoice currency ${input.currency}`, {
-            invoiceCurrency: input.currency,
-          }));
-        }
+        if (p.currency !== input.currency) throw toFailure(currencyMismatchError(p.currency, input.currency));
         try {
           assertPaymentAcceptable(balance(), p.amount);
         } catch (err) {
@@ -164,9 +164,10 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   wf.setHandler(paymentReversedSignal, (r) => {
     if (s.reversed[r.reversalId] !== undefined || s.voided) return;
     transition(() => {
-      const amount = Math.min(r.amount, s.paid);
+      const after = applyReversal(balance(), r.amount);
+      const amount = s.paid - after.paid;
       s.reversed[r.reversalId] = amount;
-      s.paid -= amount;
+      s.paid = after.paid;
       event('payment_reversed', `reversal:${r.reversalId}`, { ...r, amountReversed: amount });
     });
   });

@@ -1,40 +1,34 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import * as S from '../schemas';
-import { historyJson, invoiceJson, paymentJson } from '../serializers';
-import { createInvoice, getInvoiceDetail, listInvoices, plansFor, voidInvoice } from '../../services/invoices';
+import { createInvoice, getInvoiceDetail, listInvoices, voidInvoice } from '../../services/invoices';
 import { paymentIdFor, recordPayment } from '../../services/payments';
-import type { ServiceDeps } from '../../services/context';
+import { IdempotencyHeaders, IdParams, Page } from '../schemas/common';
+import { InvoiceBody, InvoiceDetailResponse, InvoiceListQuery, InvoiceResponse, VoidBody } from '../schemas/invoices';
+import { InvoicePaymentBody, PaymentResponse } from '../schemas/payments';
+import { pageJson } from '../serializers/common';
+import { invoiceDetailJson, invoiceJson } from '../serializers/invoices';
+import { paymentJson } from '../serializers/payments';
 
-export const invoiceRoutes: FastifyPluginAsyncTypebox<{ deps: ServiceDeps }> = async (app, { deps }) => {
-  app.post('/invoices', { schema: { tags: ['invoices'], headers: S.IdempotencyHeaders, body: S.InvoiceBody, response: { 201: S.InvoiceResponse } } }, async (req, reply) => {
-    const invoice = await createInvoice(deps, req.tenant, req.body);
-    const plans = await plansFor(deps, req.tenant, [invoice.id]);
-    return reply.status(201).send(invoiceJson(invoice, plans.get(invoice.id)!));
-  });
+const tags = ['invoices'];
 
-  app.get('/invoices', { schema: { tags: ['invoices'], querystring: S.InvoiceListQuery, response: { 200: S.Page(S.InvoiceResponse) } } }, async (req) => {
-    const page = await listInvoices(deps, req.tenant, req.query);
-    return { data: page.rows.map((i) => invoiceJson(i, page.plans.get(i.id)!)), nextCursor: page.nextCursor };
-  });
-
-  app.get('/invoices/:id', { schema: { tags: ['invoices'], params: S.IdParams, response: { 200: S.InvoiceDetailResponse } } }, async (req) => {
-    const { invoice, plan, payments, history } = await getInvoiceDetail(deps, req.tenant, req.params.id);
-    return { ...invoiceJson(invoice, plan), payments: payments.map(paymentJson), history: history.map(historyJson) };
-  });
-
-  app.post('/invoices/:id/void', { schema: { tags: ['invoices'], params: S.IdParams, body: S.VoidBody, response: { 200: S.InvoiceResponse } } }, async (req) => {
-    const invoice = await voidInvoice(deps, req.tenant, req.params.id, req.body?.reason ?? null);
-    const plans = await plansFor(deps, req.tenant, [invoice.id]);
-    return invoiceJson(invoice, plans.get(invoice.id)!);
-  });
-
+export const invoiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.post('/invoices', { schema: { tags, headers: IdempotencyHeaders, body: InvoiceBody, response: { 201: InvoiceResponse } } }, async (req, reply) =>
+    reply.status(201).send(invoiceJson(await createInvoice(req.deps, req.tenant, req.body))),
+  );
+  app.get('/invoices', { schema: { tags, querystring: InvoiceListQuery, response: { 200: Page(InvoiceResponse) } } }, async (req) =>
+    pageJson(await listInvoices(req.deps, req.tenant, req.query), invoiceJson),
+  );
+  app.get('/invoices/:id', { schema: { tags, params: IdParams, response: { 200: InvoiceDetailResponse } } }, async (req) =>
+    invoiceDetailJson(await getInvoiceDetail(req.deps, req.tenant, req.params.id)),
+  );
+  app.post('/invoices/:id/void', { schema: { tags, params: IdParams, body: VoidBody, response: { 200: InvoiceResponse } } }, async (req) =>
+    invoiceJson(await voidInvoice(req.deps, req.tenant, req.params.id, req.body?.reason ?? null)),
+  );
   app.post(
     '/invoices/:id/payments',
-    { schema: { tags: ['invoices', 'payments'], params: S.IdParams, headers: S.IdempotencyHeaders, body: S.InvoicePaymentBody, response: { 201: S.PaymentResponse } } },
+    { schema: { tags: ['invoices', 'payments'], params: IdParams, headers: IdempotencyHeaders, body: InvoicePaymentBody, response: { 201: PaymentResponse } } },
     async (req, reply) => {
       const paymentId = paymentIdFor(req.tenant.id, req.idempotencyKey);
-      const payment = await recordPayment(deps, req.tenant, { ...req.body, invoiceId: req.params.id }, paymentId);
-      return reply.status(201).send(paymentJson(payment));
+      return reply.status(201).send(paymentJson(await recordPayment(req.deps, req.tenant, { ...req.body, invoiceId: req.params.id }, paymentId)));
     },
   );
 };

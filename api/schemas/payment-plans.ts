@@ -1,0 +1,27 @@
+import { Type } from '@sinclair/typebox';
+import { Currency, InvoiceRef, IsoDate, ListQueryBase, MoneyValue, Nullable, Ref, Uuid } from './common';
+import { InvoiceStatus } from './invoices';
+import { PaymentMethod } from './payments';
+
+export const PlannedPaymentResponse = Type.Object({
+  id: Uuid,
+  invoice: InvoiceRef,
+  contact: Ref,
+  amount: MoneyValue,
+  currency: Currency,
+  date: IsoDate,
+  method: Nullable(PaymentMethod),
+  invoiceStatus: InvoiceStatus,
+});
+export const PlannedPaymentListQuery = Type.Object(
+  {
+    ...ListQueryBase,
+    contactId: Type.Optional(Uuid),
+    invoiceId: Type.Optional(Uuid),
+    invoiceStatus: Type.Optional(InvoiceStatus),
+    method: Type.Optional(PaymentMethod),
+    dateFrom: Type.Optional(IsoDate),
+    dateTo: Type.Optional(IsoDate),
+  },
+  { additionalProperties: false },
+);

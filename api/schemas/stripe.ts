@@ -1,0 +1,78 @@
+import { Type } from '@sinclair/typebox';
+import { STRIPE_EVENT_STATUSES } from '../../domain/stripe-events';
+import { Currency, literals, MoneyValue, Nullable, PageQuery, Uuid } from './common';
+
+export const StripeSettingsBody = Type.Object(
+  {
+    secretKey: Type.String({ minLength: 8, maxLength: 255 }),
+    webhookSecret: Type.String({ minLength: 8, maxLength: 255 }),
+    accountId: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
+  },
+  { additionalProperties: false },
+);
+export const StripeSettingsResponse = Type.Object({
+  configured: Type.Boolean(),
+  secretKeyLast4: Type.Optional(Type.String()),
+  webhookSecretLast4: Type.Optional(Type.String()),
+  accountId: Type.Optional(Nullable(Type.String())),
+  webhookUrl: Type.String(),
+  updatedAt: Type.Optional(Type.String()),
+});
+export const CheckoutBody = Type.Union([
+  Type.Object(
+    { successUrl: Type.Optional(Type.String({ format: 'uri', maxLength: 2000 })), cancelUrl: Type.Optional(Type.String({ format: 'uri', maxLength: 2000 })) },
+    { additionalProperties: false },
+  ),
+  Type.Null(),
+]);
+export const CheckoutResponse = Type.Object({
+  id: Type.String(),
+  url: Nullable(Type.String()),
+  invoiceId: Uuid,
+  amount: MoneyValue,
+  currency: Currency,
+  expiresAt: Nullable(Type.String()),
+});
+export const ReaderResponse = Type.Object({
+  id: Type.String(),
+  label: Nullable(Type.String()),
+  deviceType: Nullable(Type.String()),
+  serialNumber: Nullable(Type.String()),
+  status: Nullable(Type.String()),
+  location: Nullable(Type.String()),
+});
+export const ReaderBody = Type.Object(
+  { registrationCode: Type.String({ minLength: 1, maxLength: 255 }), label: Type.String({ minLength: 1, maxLength: 255 }), location: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) },
+  { additionalProperties: false },
+);
+export const CollectionBody = Type.Object({ readerId: Type.String({ minLength: 1, maxLength: 255 }) }, { additionalProperties: false });
+export const CollectionResponse = Type.Object({
+  paymentIntentId: Type.String(),
+  invoiceId: Uuid,
+  amount: MoneyValue,
+  currency: Currency,
+  reader: ReaderResponse,
+  actionStatus: Nullable(Type.String()),
+});
+export const StripeEventListQuery = Type.Object(
+  {
+    status: Type.Optional(literals(STRIPE_EVENT_STATUSES)),
+    ...PageQuery,
+  },
+  { additionalProperties: false },
+);
+export const StripeEventResponse = Type.Object({
+  id: Type.String(),
+  type: Type.String(),
+  status: Type.String(),
+  invoiceId: Nullable(Uuid),
+  paymentIntentId: Nullable(Type.String()),
+  note: Nullable(Type.String()),
+  attempts: Type.Integer(),
+  receivedAt: Type.String(),
+  processedAt: Nullable(Type.String()),
+  payload: Type.Unknown(),
+});
+
+export const StripeWebhookParams = Type.Object({ tenantId: Type.String({ maxLength: 64 }) });
+export const StripeWebhookResponse = Type.Object({ received: Type.Boolean(), eventId: Type.String(), status: Type.String(), duplicate: Type.Boolean() });

@@ -1,0 +1,15 @@
+/** Every entity schema the ORM knows; a new table adds its file here. */
+import { crmEntities } from './crm';
+import { idempotencyEntities } from './idempotency';
+import { invoiceEntities } from './invoice';
+import { reminderEntities } from './reminders';
+import { stripeEntities } from './stripe';
+import { tenantEntities } from './tenant';
+
+export const allEntities = [...tenantEntities, ...crmEntities, ...invoiceEntities, ...idempotencyEntities, ...reminderEntities, ...stripeEntities];
+export * from './crm';
+export * from './idempotency';
+export * from './invoice';
+export * from './reminders';
+export * from './stripe';
+export * from './tenant';

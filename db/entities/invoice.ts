@@ -1,0 +1,138 @@
+/** Invoices and what hangs off them: the payment plan, payments and the history. */
+import { EntitySchema } from '@mikro-orm/core';
+import type { InvoiceStatus, LineItem } from '../../domain/invoice';
+import type { PaymentMethod, PaymentSource } from '../../domain/payment';
+import { createdAt, money, updatedAt } from './columns';
+import { Contact, Deal } from './crm';
+import { ownedByTenant, type Tenant } from './tenant';
+
+/** Rows that go with their invoice. */
+export const partOfInvoice = () => ({ kind: 'm:1', entity: () => Invoice, deleteRule: 'cascade' }) as const;
+
+export class Invoice {
+  id!: string;
+  tenant!: Tenant;
+  number!: string;
+  contact!: Contact;
+  deal?: Deal | null;
+  currency!: string;
+  issueDate!: string;
+  dueDate!: string;
+  lineItems!: LineItem[];
+  total!: number;
+  paid!: number;
+  due!: number;
+  status!: InvoiceStatus;
+  /** Monotonic version of the workflow state last persisted; older writes are ignored. */
+  stateVersion!: number;
+  createdAt!: Date;
+  updatedAt!: Date;
+}
+export const InvoiceSchema = new EntitySchema<Invoice>({
+  class: Invoice,
+  tableName: 'invoices',
+  uniques: [{ properties: ['tenant', 'number'] }],
+  indexes: [{ properties: ['tenant', 'status'] }, { properties: ['tenant', 'contact'] }],
+  properties: {
+    id: { type: 'uuid', primary: true },
+    tenant: ownedByTenant(),
+    number: { type: 'string', length: 64 },
+    contact: { kind: 'm:1', entity: () => Contact },
+    deal: { kind: 'm:1', entity: () => Deal, nullable: true },
+    currency: { type: 'string', length: 3 },
+    issueDate: { type: 'date' },
+    dueDate: { type: 'date' },
+    lineItems: { type: 'json' },
+    total: money(),
+    paid: money(),
+    due: money(),
+    status: { type: 'string', length: 16 },
+    stateVersion: { type: 'integer', default: 0 },
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+});
+
+export class Payment {
+  id!: string;
+  tenant!: Tenant;
+  contact!: Contact;
+  invoice?: Invoice | null;
+  amount!: number;
+  currency!: string;
+  date!: string;
+  method!: PaymentMethod;
+  reference?: string | null;
+  source!: PaymentSource;
+  createdAt!: Date;
+}
+export const PaymentSchema = new EntitySchema<Payment>({
+  class: Payment,
+  tableName: 'payments',
+  indexes: [{ properties: ['tenant', 'invoice'] }, { properties: ['tenant', 'contact'] }, { properties: ['tenant', 'date'] }],
+  properties: {
+    id: { type: 'uuid', primary: true },
+    tenant: ownedByTenant(),
+    contact: { kind: 'm:1', entity: () => Contact },
+    invoice: { kind: 'm:1', entity: () => Invoice, nullable: true },
+    amount: money(),
+    currency: { type: 'string', length: 3 },
+    date: { type: 'date' },
+    method: { type: 'string', length: 20 },
+    reference: { type: 'string', nullable: true },
+    source: { type: 'string', length: 10 },
+    createdAt: createdAt(),
+  },
+});
+
+export class PlannedPayment {
+  id!: string;
+  tenant!: Tenant;
+  invoice!: Invoice;
+  seq!: number;
+  amount!: number;
+  date!: string;
+  method?: PaymentMethod | null;
+}
+export const PlannedPaymentSchema = new EntitySchema<PlannedPayment>({
+  class: PlannedPayment,
+  tableName: 'planned_payments',
+  indexes: [{ properties: ['tenant', 'date'] }],
+  uniques: [{ properties: ['invoice', 'seq'] }],
+  properties: {
+    id: { type: 'uuid', primary: true },
+    tenant: ownedByTenant(),
+    invoice: partOfInvoice(),
+    seq: { type: 'integer' },
+    amount: money(),
+    date: { type: 'date' },
+    method: { type: 'string', length: 20, nullable: true },
+  },
+});
+
+export class InvoiceEvent {
+  id!: string;
+  tenant!: Tenant;
+  invoice!: Invoice;
+  type!: string;
+  /** Makes writes idempotent: a retried activity re-inserts the same key and is ignored. */
+  dedupeKey!: string;
+  data!: Record<string, unknown>;
+  occurredAt!: Date;
+}
+export const InvoiceEventSchema = new EntitySchema<InvoiceEvent>({
+  class: InvoiceEvent,
+  tableName: 'invoice_events',
+  uniques: [{ properties: ['invoice', 'dedupeKey'] }],
+  properties: {
+    id: { type: 'uuid', primary: true },
+    tenant: ownedByTenant(),
+    invoice: partOfInvoice(),
+    type: { type: 'string', length: 32 },
+    dedupeKey: { type: 'string' },
+    data: { type: 'json' },
+    occurredAt: { type: 'datetime' },
+  },
+});
+
+export const invoiceEntities = [InvoiceSchema, PaymentSchema, PlannedPaymentSchema, InvoiceEventSchema];

@@ -1,0 +1,92 @@
+/**
+ * reminders: the status moves of the hot paths in plain SQL — one statement per move, with its
+ * history event in the same statement, so a retried job or activity can never record a move twice.
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { v7 as uuidv7 } from 'uuid';
+import type { InvoiceEventType } from '../../domain/invoice-events';
+import type { ReminderView } from '../../domain/reminder-message';
+import type { ReminderKind, ReminderStatus } from '../../domain/reminders';
+
+export interface QueuedReminder {
+  id: string;
+  kind: ReminderKind;
+  status: ReminderStatus;
+  amount: number | null;
+}
+
+/** scheduled → queued with the amount to ask for; returns the row as it is now (queued, or already further). */
+export async function queueReminder(em: EntityManager, r: { tenantId: string; invoiceId: string; key: string; amount: number }): Promise<QueuedReminder | null> {
+  const [row] = await em.execute<{ id: string; kind: ReminderKind; status: ReminderStatus; amount: string | number | null }[]>(
+    `with moved as (
+       update reminders set status = 'queued', amount = ?, queued_at = now(), updated_at = now()
+        where invoice_id = ? and tenant_id = ? and key = ? and status = 'scheduled'
+        returning id, kind, status, amount)
+     select id, kind, status, amount from moved
+     union all
+     select id, kind, status, amount from reminders
+      where invoice_id = ? and tenant_id = ? and key = ? and not exists (select 1 from moved)`,
+    [r.amount, r.invoiceId, r.tenantId, r.key, r.invoiceId, r.tenantId, r.key],
+  );
+  return row ? { id: row.id, kind: row.kind, status: row.status, amount: row.amount === null ? null : Number(row.amount) } : null;
+}
+
+const isoDate = (v: unknown) => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v));
+
+/** The reminder with what rendering needs of its invoice and contact. */
+export async function reminderForDelivery(em: EntityManager, id: string): Promise<ReminderView | null> {
+  const [row] = await em.execute<Record<string, unknown>[]>(
+    `select r.id, r.tenant_id, r.invoice_id, r.key, r.kind, r."offset", r.date, r.status,
+            i.number, i.status as invoice_status, i.currency, i.due_date, c.name as contact_name, c.email as contact_email
+       from reminders r join invoices i on i.id = r.invoice_id join contacts c on c.id = i.contact_id
+      where r.id = ?`,
+    [id],
+  );
+  if (!row) return null;
+  return {
+    id: String(row.id),
+    tenantId: String(row.tenant_id),
+    invoiceId: String(row.invoice_id),
+    key: String(row.key),
+    kind: row.kind as ReminderKind,
+    offset: Number(row.offset),
+    date: isoDate(row.date),
+    status: row.status as ReminderStatus,
+    invoiceNumber: String(row.number),
+    invoiceStatus: String(row.invoice_status),
+    currency: String(row.currency),
+    dueDate: isoDate(row.due_date),
+    contactName: String(row.contact_name),
+    contactEmail: row.contact_email == null ? null : String(row.contact_email),
+  };
+}
+
+/** Updates the reminder (when `guard` holds) and records the history event in the same statement. */
+async function move(em: EntityManager, r: ReminderView, set: string, setParams: unknown[], guard: string, type: InvoiceEventType, data: Record<string, unknown>): Promise<void> {
+  await em.execute(
+    `with moved as (update reminders set ${set}, updated_at = now() where id = ? ${guard} returning id, tenant_id, invoice_id)
+     insert into invoice_events (id, tenant_id, invoice_id, type, dedupe_key, data, occurred_at)
+     select ?, tenant_id, invoice_id, ?, ?, ?::jsonb, now() from moved
+     on conflict (invoice_id, dedupe_key) do nothing`,
+    [...setParams, r.id, uuidv7(), type, `${type}:${r.key}`, JSON.stringify({ key: r.key, kind: r.kind, ...data })],
+  );
+}
+
+export const markReminderSkipped = (em: EntityManager, r: ReminderView, reason: string) =>
+  move(em, r, `status = 'skipped', skip_reason = ?`, [reason], `and status in ('scheduled', 'queued')`, 'reminder_skipped', { reason });
+
+export const markReminderSent = (em: EntityManager, r: ReminderView, d: { attempt: number; channel: string; amount: number }) =>
+  move(em, r, `status = 'sent', sent_at = now(), attempts = ?, channel = ?, last_error = null`, [d.attempt, d.channel], '', 'reminder_sent', {
+    channel: d.channel,
+    amount: d.amount,
+    attempts: d.attempt,
+  });
+
+/** Attempts exhausted: failed for good (never over a sent one). */
+export const markReminderFailed = (em: EntityManager, r: ReminderView, d: { attempt: number; error: string }) =>
+  move(em, r, `status = 'failed', attempts = ?, last_error = ?`, [d.attempt, d.error], `and status <> 'sent'`, 'reminder_failed', { attempts: d.attempt, error: d.error });
+
+/** A failed attempt that will be retried: counted, no history event. */
+export async function noteReminderAttempt(em: EntityManager, id: string, d: { attempt: number; error: string }): Promise<void> {
+  await em.execute(`update reminders set attempts = ?, last_error = ?, updated_at = now() where id = ? and status <> 'sent'`, [d.attempt, d.error, id]);
+}
