@@ -2,6 +2,7 @@
  * Opaque keyset cursors: base64url JSON of the last row's sort key. Rows are ordered by a
  * unique key (id, or (date, id)), so pages never skip or repeat rows under concurrent inserts.
  */
+import type { FilterQuery } from '@mikro-orm/core';
 import { validationError } from '../domain/errors';
 import { isIsoDate } from '../domain/dates';
 import { isUuid } from '../domain/ids';
@@ -53,6 +54,12 @@ export function decodeCursor(cursor: string | undefined, shape: readonly CursorP
     /* fall through */
   }
   throw validationError('invalid_cursor', 'cursor is not valid; use nextCursor from a previous page', { cursor });
+}
+
+/** Rows past `(value, id)` in `(field, id)` order: the keyset condition of a two-part cursor. */
+export function afterKey<T>(field: string, value: unknown, id: string, order: 'asc' | 'desc'): FilterQuery<T> {
+  const past = order === 'asc' ? '$gt' : '$lt';
+  return { $or: [{ [field]: { [past]: value } }, { [field]: value, id: { [past]: id } }] } as FilterQuery<T>;
 }
 
 /** Splits a limit+1 fetch into a page and the cursor of its last row. */

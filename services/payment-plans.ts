@@ -3,7 +3,7 @@ import { PlannedPayment } from '../db';
 import type { InvoiceStatus } from '../domain/invoice';
 import type { PaymentMethod } from '../domain/payment';
 import type { ServiceDeps, TenantContext } from './context';
-import { decodeCursor, DEFAULT_PAGE_SIZE, likePattern, toPage, type DateRangeParams, type Page, type SearchParams } from './pagination';
+import { afterKey, decodeCursor, DEFAULT_PAGE_SIZE, likePattern, toPage, type DateRangeParams, type Page, type SearchParams } from './pagination';
 
 export interface PlannedPaymentListQuery extends SearchParams, DateRangeParams {
   contactId?: string;
@@ -17,10 +17,7 @@ export async function listPlannedPayments(deps: ServiceDeps, tenant: TenantConte
   const limit = query.limit ?? DEFAULT_PAGE_SIZE;
   const conditions: FilterQuery<PlannedPayment>[] = [{ tenant: tenant.id }];
   const after = decodeCursor(query.cursor, ['date', 'uuid']);
-  if (after) {
-    const [date, id] = after;
-    conditions.push({ $or: [{ date: { $gt: date } }, { date, id: { $gt: id } }] });
-  }
+  if (after) conditions.push(afterKey('date', after[0], after[1], 'asc'));
   if (query.invoiceId) conditions.push({ invoice: query.invoiceId });
   if (query.contactId) conditions.push({ invoice: { contact: query.contactId } });
   if (query.invoiceStatus) conditions.push({ invoice: { status: query.invoiceStatus } });

@@ -15,7 +15,7 @@ import type { PaymentMethod, PaymentSource } from '../domain/payment';
 import type { PaymentInput } from '../workflows/definitions';
 import type { ServiceDeps, TenantContext } from './context';
 import { applyPayment } from './invoice-workflow';
-import { decodeCursor, DEFAULT_PAGE_SIZE, likePattern, toPage, type DateRangeParams, type Page, type SearchParams } from './pagination';
+import { afterKey, decodeCursor, DEFAULT_PAGE_SIZE, likePattern, toPage, type DateRangeParams, type Page, type SearchParams } from './pagination';
 
 const PAYMENT_ID_NAMESPACE = '5b0e2a6c-8f3e-4a4e-9a57-3c1f1f0f6d21';
 
@@ -93,10 +93,7 @@ export async function listPayments(deps: ServiceDeps, tenant: TenantContext, que
   // Newest first by creation time: payment ids derived from idempotency keys or Stripe ids are
   // not time-ordered, so the id only breaks ties.
   const after = decodeCursor(query.cursor, ['datetime', 'uuid']);
-  if (after) {
-    const createdAt = new Date(after[0]);
-    where.$and = [{ $or: [{ createdAt: { $lt: createdAt } }, { createdAt, id: { $lt: after[1] } }] }];
-  }
+  if (after) where.$and = [afterKey('createdAt', new Date(after[0]), after[1], 'desc')];
   if (query.contactId) where.contact = query.contactId;
   if (query.invoiceId) where.invoice = query.invoiceId;
   if (query.method) where.method = query.method;

@@ -5,7 +5,7 @@ import { assertIsoDate } from '../domain/dates';
 import { validationError } from '../domain/errors';
 import { defaultReminderPolicy, validateReminderPolicy, type ReminderPolicy, type ReminderStatus } from '../domain/reminders';
 import type { ServiceDeps, TenantContext } from './context';
-import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type DateRangeParams, type Page, type PageParams } from './pagination';
+import { afterKey, decodeCursor, DEFAULT_PAGE_SIZE, toPage, type DateRangeParams, type Page, type PageParams } from './pagination';
 
 export async function getReminderPolicy(deps: ServiceDeps, tenant: TenantContext): Promise<ReminderPolicy> {
   const row = await deps.em.findOne(ReminderPolicyRecord, { tenant: tenant.id });
@@ -35,10 +35,7 @@ export async function listReminders(deps: ServiceDeps, tenant: TenantContext, qu
   const limit = query.limit ?? DEFAULT_PAGE_SIZE;
   const conditions: FilterQuery<Reminder>[] = [{ tenant: tenant.id }];
   const after = decodeCursor(query.cursor, ['datetime', 'uuid']);
-  if (after) {
-    const at = new Date(after[0]);
-    conditions.push({ $or: [{ scheduledAt: { $gt: at } }, { scheduledAt: at, id: { $gt: after[1] } }] });
-  }
+  if (after) conditions.push(afterKey('scheduledAt', new Date(after[0]), after[1], 'asc'));
   if (query.invoiceId) conditions.push({ invoice: query.invoiceId });
   if (query.status) conditions.push({ status: query.status });
   if (query.dateFrom) conditions.push({ date: { $gte: assertIsoDate(query.dateFrom, 'dateFrom') } });
