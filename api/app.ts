@@ -15,6 +15,7 @@ import { registerAdminQueues } from './admin-queues';
 import { requireTenant } from './auth';
 import { registerErrorHandling } from './errors';
 import { claimOrReplay, rememberAnswer } from './idempotency';
+import { rejectUnstorableText } from './input-rules';
 import { MAX_BODY_BYTES, registerRequestScope } from './request-scope';
 import { contactRoutes } from './routes/contacts';
 import { dealRoutes } from './routes/deals';
@@ -48,6 +49,7 @@ export async function buildApp(deps: AppDeps, opts: FastifyServerOptions = {}): 
   app.setValidatorCompiler(validatorCompilers());
   registerErrorHandling(app);
   registerRequestScope(app, deps);
+  app.addHook('preValidation', rejectUnstorableText);
   app.addSchema(ErrorResponse);
 
   await app.register(swagger, {

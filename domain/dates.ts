@@ -8,21 +8,28 @@ const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** Durations in milliseconds and minutes, named once for every module. */
 export const MS_PER_HOUR = 3_600_000;
 export const MS_PER_DAY = 24 * MS_PER_HOUR;
-export const LAST_MINUTE_OF_DAY = 24 * 60 - 1;
+export const MINUTES_PER_DAY = 24 * 60;
+export const LAST_MINUTE_OF_DAY = MINUTES_PER_DAY - 1;
+
+/** The calendar dates accepted anywhere (every body and query field): 4-digit years Postgres and every client agree on. */
+export const MIN_ISO_DATE = '1900-01-01';
+export const MAX_ISO_DATE = '9999-12-31';
 
 export function isIsoDate(value: unknown): value is string {
   if (typeof value !== 'string') return false;
   const m = ISO_DATE.exec(value);
   if (!m) return false;
   const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
-  return d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3];
+  // Same-width strings: lexicographic order is calendar order.
+  return d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3] && value >= MIN_ISO_DATE && value <= MAX_ISO_DATE;
 }
 
 export function assertIsoDate(value: unknown, field: string): string {
-  if (!isIsoDate(value)) throw validationError('invalid_date', `${field} must be a valid YYYY-MM-DD date`, { field, value });
+  if (!isIsoDate(value)) throw validationError('invalid_date', `${field} must be a valid YYYY-MM-DD date from ${MIN_ISO_DATE} to ${MAX_ISO_DATE}`, { field, value });
   return value;
 }
 
+/** The date `days` later (or earlier). Past the accepted range it is no ISO date: check with isIsoDate. */
 export function addDays(date: string, days: number): string {
   const m = ISO_DATE.exec(date)!;
   return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]) + days * MS_PER_DAY).toISOString().slice(0, 10);
@@ -79,7 +86,35 @@ export function dateIn(instant: number, timeZone: string): string {
   return new Date(instant + zoneOffsetAt(instant, timeZone)).toISOString().slice(0, 10);
 }
 
+const pad = (n: number, width = 2) => String(Math.abs(n)).padStart(width, '0');
+
+/** Local date and time of `instant` in `timeZone` (years past 9999 keep all their digits). */
+function wallClock(instant: number, timeZone: string): { offset: number; date: string; time: string } {
+  const offset = zoneOffsetAt(instant, timeZone);
+  const d = new Date(instant + offset);
+  return {
+    offset,
+    date: `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`,
+    time: `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`,
+  };
+}
+
+/** For people: `2026-12-15 00:00 Europe/Berlin` (the instant's wall-clock minute in `timeZone`, and the zone). */
+export function formatInstant(instant: number, timeZone: string): string {
+  const { date, time } = wallClock(instant, timeZone);
+  return `${date} ${time.slice(0, 5)} ${timeZone}`;
+}
+
+/** ISO 8601 with the zone's offset at that instant: `2026-12-15T00:00:00+01:00` (`Z` for UTC). */
+export function isoInstant(instant: number, timeZone: string): string {
+  const { offset, date, time } = wallClock(instant, timeZone);
+  const minutes = Math.trunc(offset / 60_000);
+  const zone = minutes === 0 ? 'Z' : `${minutes < 0 ? '-' : '+'}${pad(Math.trunc(minutes / 60))}:${pad(minutes % 60)}`;
+  return `${date}T${time}${zone}`;
+}
+
 /** An invoice is overdue once its due date has fully passed in the tenant's time zone. */
 export function overdueInstant(dueDate: string, timeZone: string): number {
-  return zonedInstant(addDays(dueDate, 1), timeZone);
+  // Midnight at the end of the due date (the next day's start), also after 9999-12-31.
+  return zonedInstant(dueDate, timeZone, MINUTES_PER_DAY);
 }

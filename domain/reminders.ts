@@ -5,7 +5,7 @@
  * the schedule) and the workflow (timing).
  */
 import { validationError } from './errors';
-import { addDays, LAST_MINUTE_OF_DAY, zonedInstant } from './dates';
+import { addDays, isIsoDate, LAST_MINUTE_OF_DAY, zonedInstant } from './dates';
 
 export interface ReminderOffsets {
   enabled: boolean;
@@ -114,6 +114,7 @@ export function reminderSchedule(args: {
     for (const installment of plan) {
       for (const offset of policy.installments.offsets) {
         const date = addDays(installment.date, offset);
+        if (!isIsoDate(date)) continue; // beyond the calendar we accept: never due
         out.push({
           key: installmentReminderKey(installment.id, offset),
           kind: 'installment',
@@ -128,6 +129,7 @@ export function reminderSchedule(args: {
   if (policy.dunning.enabled) {
     policy.dunning.offsets.forEach((offset, i) => {
       const date = addDays(dueDate, offset);
+      if (!isIsoDate(date)) return;
       out.push({ key: dunningReminderKey(offset), kind: 'dunning', offset, step: i + 1, date, at: zonedInstant(date, timeZone, policy.sendAtMinutes) });
     });
   }

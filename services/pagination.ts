@@ -39,8 +39,8 @@ export type CursorPart = 'uuid' | 'date' | 'datetime' | 'string';
 const PART_OK: Record<CursorPart, (v: unknown) => boolean> = {
   uuid: isUuid,
   date: isIsoDate,
-  // ISO instants in UTC, millisecond (JS) or microsecond (Postgres) precision.
-  datetime: (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3,6}Z$/.test(v) && !Number.isNaN(Date.parse(v)),
+  // ISO instants in UTC, millisecond (JS) or microsecond (Postgres) precision, on an accepted date.
+  datetime: (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3,6}Z$/.test(v) && isIsoDate(v.slice(0, 10)) && !Number.isNaN(Date.parse(v)),
   string: (v) => typeof v === 'string',
 };
 

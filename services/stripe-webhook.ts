@@ -8,6 +8,7 @@ import { storeStripeEvent, noteStripeEventFailure, type StripeEventEnvelope } fr
 import { DomainError, validationError } from '../domain/errors';
 import { isUuid } from '../domain/ids';
 import { paymentIntentIdOf, type StripeEventStatus } from '../domain/stripe-events';
+import { firstUnstorableText } from '../domain/text';
 import type { ServiceDeps } from './context';
 import { stripeWebhooks } from './stripe-client';
 import { handOffStripeEvent } from './stripe-handoff';
@@ -33,6 +34,8 @@ function verifiedEvent(rawBody: Buffer, signature: string, webhookSecret: string
   if (typeof event?.id !== 'string' || typeof event.type !== 'string' || typeof event.data?.object !== 'object' || event.data.object === null) {
     throw validationError('malformed_payload', 'the webhook body is not a Stripe event (id, type, data.object)');
   }
+  const unstorable = firstUnstorableText(event);
+  if (unstorable !== null) throw validationError('malformed_payload', `the event holds text that cannot be stored (${unstorable})`, { path: unstorable });
   return event;
 }
 

@@ -3,19 +3,26 @@
  * TypeScript types and the OpenAPI document. Each resource has its own module beside this one.
  */
 import { Type, type TSchema } from '@sinclair/typebox';
+import { MAX_ISO_DATE, MIN_ISO_DATE } from '../../domain/dates';
 import { MAX_AMOUNT } from '../../domain/money';
 
 export const literals = <T extends readonly string[]>(values: T) => Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 /**
- * Free text from clients: Postgres cannot store NUL (U+0000) in text, so such a string is a 400 at the
- * boundary rather than a failed insert (or a workflow activity retrying an unstorable payment forever).
+ * Free text from clients. Every string of every request must be storable text (well-formed Unicode,
+ * no NUL: api/input-rules.ts, before validation); this pattern documents the NUL part in the schema.
  */
 export const Text = (opts: Parameters<typeof Type.String>[0] = {}) => Type.String({ pattern: '^[^\\u0000]*$', ...opts });
 
 export const Uuid = Type.String({ format: 'uuid' });
-export const IsoDate = Type.String({ format: 'date', description: 'YYYY-MM-DD' });
+/** Every date field of every body and query: a calendar date from 1900-01-01 to 9999-12-31 (domain/dates.ts). */
+export const IsoDate = Type.String({
+  format: 'date',
+  pattern: '^(19|[2-9][0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$',
+  description: `YYYY-MM-DD, ${MIN_ISO_DATE} to ${MAX_ISO_DATE}`,
+  examples: ['2026-12-15'],
+});
 export const DateTime = Type.String({ format: 'date-time' });
 export const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' });
 export const Amount = Type.Integer({ minimum: 1, maximum: MAX_AMOUNT, description: 'minor units (e.g. cents)' });

@@ -130,3 +130,20 @@ describe('time zones', () => {
     }
   });
 });
+
+describe('the accepted calendar: 1900-01-01 to 9999-12-31', () => {
+  it('isIsoDate takes the ends and refuses what lies outside', () => {
+    expect([isIsoDate('1900-01-01'), isIsoDate('9999-12-31')]).toEqual([true, true]);
+    expect([isIsoDate('1899-12-31'), isIsoDate('0000-01-01'), isIsoDate('0099-06-01')]).toEqual([false, false, false]);
+  });
+
+  it('the last day still becomes overdue at the next midnight', () => {
+    expect(overdueInstant('9999-12-31', 'UTC')).toBe(Date.UTC(10000, 0, 1));
+    expect(overdueInstant('9999-12-31', 'Europe/Berlin')).toBe(Date.UTC(9999, 11, 31, 23));
+  });
+
+  it('dates moved past the end are no ISO dates', () => {
+    expect(isIsoDate(addDays('9999-12-31', 1))).toBe(false);
+    expect(isIsoDate(addDays('1900-01-01', -1))).toBe(false);
+  });
+});

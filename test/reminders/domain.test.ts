@@ -51,6 +51,11 @@ describe('reminderSchedule', () => {
     { id: 'a', date: '2026-12-10' },
     { id: 'b', date: '2027-01-10' },
   ];
+  test('reminders past 9999-12-31 are never scheduled (dunning after the last accepted due date)', () => {
+    const s = reminderSchedule({ plan: [{ id: 'z', date: '9999-12-31' }], dueDate: '9999-12-31', timeZone: 'UTC', policy: defaultReminderPolicy() });
+    expect(s.map((r) => r.key)).toEqual(['inst-z-m3', 'inst-z-p0']);
+  });
+
   test('instants at 09:00 tenant time, in time order, with stable keys', () => {
     const s = reminderSchedule({ plan, dueDate: '2027-01-10', timeZone: 'America/New_York', policy: defaultReminderPolicy() });
     expect(s.map((r) => [r.key, r.date])).toEqual([

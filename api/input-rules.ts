@@ -1,0 +1,17 @@
+/**
+ * Input rules that hold for every route, before schema validation: all text must be storable
+ * (domain/text.ts) — body, query string, path parameters and headers alike.
+ */
+import type { FastifyRequest } from 'fastify';
+import { validationError } from '../domain/errors';
+import { firstUnstorableText } from '../domain/text';
+
+export async function rejectUnstorableText(request: FastifyRequest): Promise<void> {
+  const parts = { body: Buffer.isBuffer(request.body) ? undefined : request.body, query: request.query, params: request.params, headers: request.headers };
+  for (const [part, value] of Object.entries(parts)) {
+    const path = firstUnstorableText(value);
+    if (path !== null) {
+      throw validationError('invalid_text', `${part} ${path} is not well-formed text (lone UTF-16 surrogates and NUL characters are refused)`, { part, path });
+    }
+  }
+}
