@@ -4,7 +4,10 @@
  * that never leaks internals.
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { isDatabaseUnavailable } from '../db/availability';
 import { DomainError, type DomainErrorKind } from '../domain/errors';
+import { isRedisUnavailable } from '../lib/queues';
+import { isTemporalUnavailable } from '../lib/temporal';
 
 const STATUS: Record<DomainErrorKind, number> = {
   validation: 400,
@@ -24,10 +27,30 @@ export const errorBody = (code: string, message: string, details: Record<string,
   error: { code, message, details },
 });
 
+/** Seconds a client should wait before retrying a 503 (or an Idempotency-Key still in progress). */
+export const RETRY_AFTER_SECONDS = 2;
+
+/** The dependency an unexpected error says is down, if any: its request is a 503, not a 500. */
+function unavailableDependency(err: unknown): 'database' | 'temporal' | 'redis' | null {
+  if (isDatabaseUnavailable(err)) return 'database';
+  if (isTemporalUnavailable(err)) return 'temporal';
+  if (isRedisUnavailable(err)) return 'redis';
+  return null;
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | DomainError | Error, request, reply) => {
     if (err instanceof DomainError) {
+      if (err.kind === 'unavailable' || err.code === 'idempotency_in_progress') reply.header('retry-after', String(RETRY_AFTER_SECONDS));
       return reply.status(STATUS[err.kind]).send(errorBody(err.code, err.message, err.details));
+    }
+    const dependency = unavailableDependency(err);
+    if (dependency) {
+      request.log.warn({ err, dependency }, `${dependency} unavailable`);
+      return reply
+        .status(503)
+        .header('retry-after', String(RETRY_AFTER_SECONDS))
+        .send(errorBody(`${dependency}_unavailable`, `the ${dependency} is unavailable; retry later`, {}));
     }
     const fe = err as FastifyError;
     if (fe.validation) {

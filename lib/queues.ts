@@ -82,3 +82,13 @@ export function createReminderQueue(connection: Redis, naming: QueueNaming = {})
   queue.on('error', () => {}); // add() rejects when Redis is unreachable; the caller retries
   return queue;
 }
+
+/** ioredis failures that mean Redis cannot be reached now (a command on a closed or offline connection). */
+export function isRedisUnavailable(err: unknown): boolean {
+  const e = err as { name?: string; message?: string; code?: string };
+  return (
+    e?.name === 'MaxRetriesPerRequestError' ||
+    e?.code === 'ECONNREFUSED' ||
+    /Connection is closed|enableOfflineQueue|Stream isn't writeable|Reached the max retries per request/i.test(e?.message ?? '')
+  );
+}

@@ -28,7 +28,7 @@ import type { invoiceWorkflow } from '../workflows/invoice';
 import type { ServiceDeps } from './context';
 
 /** How long an API call waits for the workflow before answering 503 (the client retries with its key). */
-const UPDATE_TIMEOUT_MS = 20_000;
+export const UPDATE_TIMEOUT_MS = 10_000;
 
 /** A message that never waits for an answer: Stripe payments and reversals. */
 export type InvoiceSignal = { kind: 'payment'; payment: PaymentInput } | { kind: 'reversal'; reversal: ReversalInput };

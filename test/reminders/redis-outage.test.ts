@@ -4,30 +4,19 @@
  * loopback port (the shared test Redis is never stopped).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { addDays, dateIn } from '../../domain/dates';
 import { reminderJobId } from '../../domain/reminders';
 import { addWithDeadline, createReminderQueue, producerConnection } from '../../lib/queues';
 import { eventually, insertInvoice } from '../support/fixtures';
+import { freePort } from '../support/net';
 import { readOutbox, readReminders, startReminderHarness, type ReminderHarness } from '../support/reminders';
 
 const MINUTE = 60_000;
 let port: number;
 let redis: ChildProcess | undefined;
 let h: ReminderHarness | undefined;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function startRedis(): Promise<void> {
   redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });

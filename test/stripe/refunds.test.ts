@@ -3,11 +3,10 @@
  * webhook lists them from Stripe (the local fake, through STRIPE_API_HOST/PORT/PROTOCOL) with the
  * tenant's key. Real Postgres, the Temporal dev server and a worker.
  */
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { retryReceivedStripeEvents } from '../../services/stripe-events';
 import { stripePaymentId } from '../../services/stripe-handoff';
 import { eventually, readEvents, readInvoice } from '../support/fixtures';
+import { freePort } from '../support/net';
 import { createInvoiceViaApi } from '../support/stack';
 import { createStripeTenant, deliver, FAKE_STRIPE_KEY, paymentIntentObject, refundedChargeWithoutRefunds, refundObject, rid, useFakeStripeStack, stripeEvent, invoiceSettles, stripeEventRows } from '../support/stripe';
 
@@ -26,15 +25,6 @@ async function paidByCard(total: number) {
   expect((await deliver(stack, t.tenantId, stripeEvent('payment_intent.succeeded', pi), t.webhookSecret)).body).toMatchObject({ status: 'processed' });
   await settled(invoice.id, { status: 'paid', paid: total, due: 0 });
   return { ...t, invoice, contact, pi };
-}
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
 }
 
 test('charge.refunded without embedded refunds: the refunds are listed from Stripe (every page, tenant key) and reverse the payment', async () => {
@@ -145,7 +135,7 @@ test('Stripe failing (500, then unreachable): webhook 503, the event stays recei
   fake.state.refunds.set(charge.id, [second, ...refunds]);
   const event2 = stripeEvent('charge.refunded', { ...charge, amount_refunded: 1500 });
   const port = stack.process.config.STRIPE_API_PORT;
-  stack.process.config.STRIPE_API_PORT = await closedPort();
+  stack.process.config.STRIPE_API_PORT = await freePort();
   try {
     expect((await deliver(stack, t.tenantId, event2, t.webhookSecret)).status).toBe(503);
   } finally {

@@ -3,7 +3,7 @@
  * real Stripe fixtures (test/fixtures/stripe) wrapped in an event envelope and signed by the SDK.
  */
 import Stripe from 'stripe';
-import type { Client } from '@temporalio/client';
+import { unreachableTemporal } from '../support/temporal';
 import { buildApp } from '../../api/app';
 import { Payment } from '../../db/index';
 import { retryReceivedStripeEvents } from '../../services/stripe-events';
@@ -182,15 +182,7 @@ test('bad signature, wrong tenant secret, malformed JSON, missing signature, unk
 
 test('Temporal unreachable: the event is kept as received, the webhook answers 503, the sweep delivers it later', async () => {
   const t = await paidInvoiceSetup(1200);
-  const downTemporal = {
-    workflow: {
-      getHandle: () => ({
-        signal: async () => {
-          throw new Error('14 UNAVAILABLE: connection refused');
-        },
-      }),
-    },
-  } as unknown as Client;
+  const downTemporal = await unreachableTemporal();
   const downApp = await buildApp({ ...stack.process, temporal: downTemporal, redis: stack.redis });
   try {
     const event = stripeEvent('payment_intent.succeeded', paymentIntentObject({ amount: 1200, tenantId: t.tenantId, invoiceId: t.invoice.id }));
@@ -202,6 +194,7 @@ test('Temporal unreachable: the event is kept as received, the webhook answers 5
       headers: { 'content-type': 'application/json', 'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: body, secret: t.webhookSecret }) },
     });
     expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBeDefined();
     expect(await eventRows(t.tenantId)).toEqual([expect.objectContaining({ id: event.id, status: 'received' })]);
 
     const swept = await retryReceivedStripeEvents(stack.deps, { olderThanMs: 0 });
@@ -210,6 +203,7 @@ test('Temporal unreachable: the event is kept as received, the webhook answers 5
     expect(await eventRows(t.tenantId)).toEqual([expect.objectContaining({ status: 'processed' })]);
   } finally {
     await downApp.close();
+    await downTemporal.connection.close().catch(() => undefined);
   }
 });
 

@@ -1,7 +1,7 @@
 import { createOrm } from '../../db/orm';
 
-export async function createTestOrm() {
-  const url = process.env.DATABASE_URL;
+/** The test database (DATABASE_URL), or another one such as a test's private Postgres. */
+export async function createTestOrm(url = process.env.DATABASE_URL) {
   if (!url) throw new Error('DATABASE_URL is not set; run tests with npm test');
   return createOrm(url, { pool: { min: 0, max: 10 } });
 }

@@ -30,8 +30,8 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-export async function createTestStack(opts: { worker?: boolean; taskQueue?: string; temporalAddress?: string } = {}): Promise<TestStack> {
-  const orm = await createTestOrm();
+export async function createTestStack(opts: { worker?: boolean; taskQueue?: string; temporalAddress?: string; databaseUrl?: string } = {}): Promise<TestStack> {
+  const orm = await createTestOrm(opts.databaseUrl);
   const { client, connection, nativeConnection } = await connectDevServer(opts.temporalAddress);
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:56379', { maxRetriesPerRequest: null });
   const taskQueue = opts.taskQueue ?? uniqueTaskQueue('api-test');

@@ -6,6 +6,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { createWorker } from '../../worker/create-worker';
+import { freePort } from './net';
 
 export const WORKFLOW_BUNDLE = { codePath: join(__dirname, '..', '..', '.data', 'test', 'workflow-bundle.js') };
 
@@ -41,6 +42,11 @@ export async function connectDevServer(
   const connection = await Connection.connect({ address });
   const nativeConnection = await NativeConnection.connect({ address });
   return { client: new Client({ connection, namespace: 'default' }), connection, nativeConnection };
+}
+
+/** A real client whose server is not there (a loopback port nothing listens on): every call fails as when Temporal is down. */
+export async function unreachableTemporal(): Promise<Client> {
+  return new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: '1 second' }), namespace: 'default' });
 }
 
 export const uniqueTaskQueue = (prefix: string) => `${prefix}-${randomUUID()}`;
