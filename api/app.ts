@@ -12,10 +12,12 @@ import type { Redis } from 'ioredis';
 import type { QueueNaming } from '../lib/queues';
 import type { ProcessDeps } from '../services/context';
 import { registerAdminQueues } from './admin-queues';
+import { optionalNullableBodies, registerContract } from './contract';
 import { requireTenant } from './auth';
 import { registerErrorHandling } from './errors';
 import { claimOrReplay, rememberAnswer } from './idempotency';
 import { rejectUnstorableText } from './input-rules';
+import { limitRequests, rateLimitRedis, rateLimitsOf, type RateLimitConfig } from './rate-limits';
 import { MAX_BODY_BYTES, registerRequestScope } from './request-scope';
 import { contactRoutes } from './routes/contacts';
 import { dealRoutes } from './routes/deals';
@@ -31,6 +33,7 @@ import { ErrorResponse } from './schemas/common';
 const TENANT_ROUTES = [contactRoutes, dealRoutes, invoiceRoutes, paymentRoutes, paymentPlanRoutes, reminderRoutes, stripeRoutes];
 
 export interface AppDeps extends ProcessDeps {
+  config: ProcessDeps['config'] & RateLimitConfig;
   redis: Redis;
   /** Bull Board at /admin/queues; defaults to config.ADMIN_TOKEN when the full config is passed. Unset: not mounted. */
   adminToken?: string;
@@ -48,6 +51,7 @@ export async function buildApp(deps: AppDeps, opts: FastifyServerOptions = {}): 
   const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, ...opts }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompilers());
   registerErrorHandling(app);
+  registerContract(app);
   registerRequestScope(app, deps);
   app.addHook('preValidation', rejectUnstorableText);
   app.addSchema(ErrorResponse);
@@ -58,6 +62,9 @@ export async function buildApp(deps: AppDeps, opts: FastifyServerOptions = {}): 
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
       security: [{ apiKey: [] }],
     },
+    // Shared schemas keep their $id as the component name (#/components/schemas/Error).
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+    transformObject: (document) => optionalNullableBodies('openapiObject' in document ? document.openapiObject : document.swaggerObject),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
@@ -73,9 +80,12 @@ export async function buildApp(deps: AppDeps, opts: FastifyServerOptions = {}): 
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: { postgres, redis, temporal } });
   });
 
+  const counter = rateLimitRedis(app, deps.redis);
+  const limits = rateLimitsOf(deps.config);
   await app.register(
     async (v1) => {
       v1.addHook('onRequest', requireTenant);
+      await limitRequests(v1, counter, { name: 'tenant', max: limits.perTenant, key: (req) => req.tenant.id });
       v1.addHook('preHandler', claimOrReplay);
       v1.addHook('onSend', rememberAnswer);
       for (const routes of TENANT_ROUTES) await v1.register(routes);
@@ -84,6 +94,12 @@ export async function buildApp(deps: AppDeps, opts: FastifyServerOptions = {}): 
   );
   await registerAdminQueues(app, { redis: deps.redis, adminToken: deps.adminToken ?? (deps.config as { ADMIN_TOKEN?: string }).ADMIN_TOKEN, queue: deps.reminderQueue });
   // Stripe authenticates webhooks by signature: no API-key hooks, raw-body parser scoped to the plugin.
-  await app.register(stripeWebhookRoutes, { prefix: '/v1/webhooks' });
+  await app.register(
+    async (webhooks) => {
+      await limitRequests(webhooks, counter, { name: 'webhook-ip', max: limits.webhookPerIp });
+      await webhooks.register(stripeWebhookRoutes);
+    },
+    { prefix: '/v1/webhooks' },
+  );
   return app;
 }

@@ -38,7 +38,39 @@ function unavailableDependency(err: unknown): 'database' | 'temporal' | 'redis' 
   return null;
 }
 
+/** Fastify's own client errors under the names the OpenAPI document lists. */
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed_json',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+};
+
+/** Route paths (`/v1/invoices/:id`) as patterns of concrete paths, with the methods each has. */
+function routeMethods(app: FastifyInstance): (path: string) => string[] {
+  const routes = new Map<string, { pattern: RegExp; methods: Set<string> }>();
+  app.addHook('onRoute', ({ url, method }) => {
+    const entry = routes.get(url) ?? { pattern: new RegExp(`^${url.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[^/]+/g, '[^/]+').replace(/\*/g, '.*')}$`), methods: new Set<string>() };
+    for (const m of [method].flat()) entry.methods.add(m);
+    if (entry.methods.has('GET')) entry.methods.add('HEAD');
+    routes.set(url, entry);
+  });
+  return (path) => [...new Set([...routes.values()].filter((r) => r.pattern.test(path)).flatMap((r) => [...r.methods]))].sort();
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
+  const methodsOf = routeMethods(app);
+  // A path that exists with other methods is a 405 naming them, answered before any body is read.
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.is404) return;
+    const path = request.url.split('?')[0];
+    const allowed = methodsOf(path);
+    if (allowed.length === 0) return;
+    return reply
+      .status(405)
+      .header('allow', allowed.join(', '))
+      .send(errorBody('method_not_allowed', `${request.method} is not supported on ${path}; use ${allowed.join(', ')}`, { allow: allowed }));
+  });
   app.setErrorHandler((err: FastifyError | DomainError | Error, request, reply) => {
     if (err instanceof DomainError) {
       if (err.kind === 'unavailable' || err.code === 'idempotency_in_progress') reply.header('retry-after', String(RETRY_AFTER_SECONDS));
@@ -61,8 +93,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
       );
     }
     if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
-      // Malformed JSON, wrong content type, body too large, …
-      const code = fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError ? 'malformed_json' : (fe.code ?? 'bad_request').toLowerCase();
+      // Malformed JSON, wrong content type, body too large, rate limited, …
+      const code = err instanceof SyntaxError ? 'malformed_json' : (FASTIFY_CODES[fe.code] ?? (fe.code ?? 'bad_request').toLowerCase());
       return reply.status(fe.statusCode).send(errorBody(code, fe.message, {}));
     }
     request.log.error({ err }, 'unhandled error');

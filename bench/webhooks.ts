@@ -58,7 +58,7 @@ export const run: BenchSection = async () => {
     closers.push(() => app.close());
 
     const { tenantId } = await createTenant(scopeOf(processDeps), { name: 'bench-webhooks', plan: 'professional' });
-    const tenant: TenantContext = { id: tenantId, plan: 'professional', timeZone: 'UTC' };
+    const tenant: TenantContext = { id: tenantId, plan: 'professional', timeZone: 'UTC', defaultCurrency: 'USD' };
     const webhookSecret = `whsec_${randomBytes(16).toString('hex')}`;
     await putStripeSettings(scopeOf(processDeps), tenant, { secretKey: `sk_test_${randomBytes(16).toString('hex')}`, webhookSecret });
     const em = orm.em.fork();

@@ -1,6 +1,6 @@
 /**
  * Admin CLI (`npx payment-center …`). The last line of every command is one JSON object.
- *   tenants create --name N --plan P [--time-zone TZ]
+ *   tenants create --name N --plan P [--time-zone TZ] [--currency EUR]
  *   tenants set-plan --tenant ID --plan P
  *   keys create --tenant ID | keys list --tenant ID | keys revoke --key ID_OR_PREFIX
  */
@@ -13,7 +13,7 @@ import { scopeOf, type ServiceDeps } from '../services/context';
 import { createApiKey, createTenant, listApiKeys, revokeApiKey, setTenantPlan } from '../services/tenants';
 
 const USAGE = `usage:
-  payment-center tenants create --name NAME --plan free|starter|professional|enterprise [--time-zone Europe/Paris]
+  payment-center tenants create --name NAME --plan free|starter|professional|enterprise [--time-zone Europe/Paris] [--currency EUR]
   payment-center tenants set-plan --tenant TENANT_ID --plan PLAN
   payment-center keys create --tenant TENANT_ID
   payment-center keys list --tenant TENANT_ID
@@ -23,7 +23,7 @@ async function main(argv: string[]): Promise<number> {
   const [group, command, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,
-    options: { name: { type: 'string' }, plan: { type: 'string' }, 'time-zone': { type: 'string' }, tenant: { type: 'string' }, key: { type: 'string' } },
+    options: { name: { type: 'string' }, plan: { type: 'string' }, 'time-zone': { type: 'string' }, currency: { type: 'string' }, tenant: { type: 'string' }, key: { type: 'string' } },
     strict: true,
   });
   const need = (name: keyof typeof values): string => {
@@ -45,7 +45,7 @@ async function main(argv: string[]): Promise<number> {
   };
   switch (`${group} ${command}`) {
     case 'tenants create':
-      await run((deps) => createTenant(deps, { name: need('name'), plan: need('plan'), timeZone: values['time-zone'] }));
+      await run((deps) => createTenant(deps, { name: need('name'), plan: need('plan'), timeZone: values['time-zone'], defaultCurrency: values.currency }));
       return 0;
     case 'tenants set-plan':
       await run((deps) => setTenantPlan(deps, need('tenant'), need('plan')));

@@ -12,7 +12,9 @@ export interface Money {
 /** Largest amount accepted anywhere (well inside Number.MAX_SAFE_INTEGER and Postgres bigint). */
 export const MAX_AMOUNT = 1_000_000_000_000_00;
 
-const SUPPORTED_CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
+/** The ISO 4217 codes the runtime can format (the API's currency enum). */
+export const CURRENCIES: readonly string[] = Intl.supportedValuesOf('currency');
+const SUPPORTED_CURRENCIES: ReadonlySet<string> = new Set(CURRENCIES);
 
 export function isCurrency(code: unknown): code is string {
   return typeof code === 'string' && /^[A-Z]{3}$/.test(code) && SUPPORTED_CURRENCIES.has(code);

@@ -34,6 +34,10 @@ export function buildPaymentPlan(
         issueDate: invoice.issueDate,
       });
     }
+    // The plan schedules the invoice's terms: nothing falls due after the invoice itself.
+    if (compareDates(p.date, invoice.dueDate) > 0) {
+      throw validationError('plan_date_after_due', `paymentPlan[${i}].date must be on or before the due date`, { index: i, date: p.date, dueDate: invoice.dueDate });
+    }
     return { amount: p.amount, date: p.date, method: p.method ?? null };
   });
   const sum = sumAmounts(plan.map((p) => p.amount));

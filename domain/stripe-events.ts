@@ -188,9 +188,12 @@ export function chargeRefundedAction(charge: unknown, refunds: readonly unknown[
 /** Last 4 characters of a secret, for display. */
 export const last4 = (secret: string) => secret.slice(-4);
 
+/** Secret (sk_…) or restricted (rk_…) API keys, test or live. */
+export const STRIPE_SECRET_KEY_PATTERN = '^(sk|rk)_(test|live)_[A-Za-z0-9_]{8,}$';
+export const WEBHOOK_SECRET_PATTERN = '^whsec_[A-Za-z0-9+/=_-]{8,}$';
 export function isStripeSecretKey(value: string): boolean {
-  return /^(sk|rk)_(test|live)_[A-Za-z0-9_]{8,}$/.test(value);
+  return new RegExp(STRIPE_SECRET_KEY_PATTERN).test(value);
 }
 export function isWebhookSecret(value: string): boolean {
-  return /^whsec_[A-Za-z0-9+/=_-]{8,}$/.test(value);
+  return new RegExp(WEBHOOK_SECRET_PATTERN).test(value);
 }

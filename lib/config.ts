@@ -5,6 +5,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
+/** High enough that no test or bench run meets them; production sets its own. */
+export const RATE_LIMIT_DEFAULTS = { RATE_LIMIT_PER_MINUTE: 6000, WEBHOOK_RATE_LIMIT_PER_MINUTE: 12000 } as const;
+
 const ConfigSchema = Type.Object({
   NODE_ENV: Type.String({ default: 'development' }),
   HOST: Type.String({ default: '127.0.0.1' }),
@@ -26,6 +29,10 @@ const ConfigSchema = Type.Object({
   STRIPE_API_HOST: Type.Optional(Type.String()),
   STRIPE_API_PORT: Type.Optional(Type.Integer()),
   STRIPE_API_PROTOCOL: Type.Optional(Type.Union([Type.Literal('http'), Type.Literal('https')])),
+  /** Requests per minute one tenant may send to /v1 (all its API keys together); then 429. */
+  RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: RATE_LIMIT_DEFAULTS.RATE_LIMIT_PER_MINUTE }),
+  /** Requests per minute one client IP may send to the (unauthenticated) Stripe webhook. */
+  WEBHOOK_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: RATE_LIMIT_DEFAULTS.WEBHOOK_RATE_LIMIT_PER_MINUTE }),
 });
 export type Config = Static<typeof ConfigSchema>;
 

@@ -30,4 +30,6 @@ export interface TenantContext {
   id: string;
   plan: TenantPlan;
   timeZone: string;
+  /** ISO 4217 code for payments that name no currency and no invoice. */
+  defaultCurrency: string;
 }

@@ -51,7 +51,7 @@ export async function recordPayment(deps: ServiceDeps, tenant: TenantContext, in
   if (!contactId) throw new DomainError('validation', 'contact_required', 'contactId is required for a payment without an invoice');
   const contact = await em.findOne(Contact, { id: contactId, tenant: tenant.id });
   if (!contact) throw notFound('contact', contactId);
-  const currency = assertCurrency(input.currency ?? invoice?.currency);
+  const currency = assertCurrency(input.currency ?? invoice?.currency ?? tenant.defaultCurrency);
   const payment: PaymentInput = { paymentId, contactId, amount: input.amount, currency, date, method: input.method, reference: input.reference ?? null, source: 'manual' };
 
   if (!invoice) {

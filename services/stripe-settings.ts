@@ -9,8 +9,8 @@ import { stripeClient } from './stripe-client';
 
 const aad = (tenantId: string, field: string) => `stripe:${tenantId}:${field}`;
 
-export const stripeNotConfigured = () =>
-  new DomainError('unprocessable', 'stripe_not_configured', 'Stripe is not configured for this account; PUT /v1/integrations/stripe first');
+/** A conflict with the account's state (no saved integration), not a fault of the request itself. */
+export const stripeNotConfigured = () => new DomainError('conflict', 'stripe_not_configured', 'Stripe is not configured for this account; PUT /v1/integrations/stripe first');
 
 export interface StripeSettingsInput {
   secretKey: string;

@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { ApiKey, Tenant } from '../db';
 import { notFound, validationError } from '../domain/errors';
+import { assertCurrency } from '../domain/money';
 import { TENANT_PLANS, type TenantPlan } from '../domain/tenant';
 import { isTimeZone } from '../domain/dates';
 import { isUuid } from '../domain/ids';
@@ -29,14 +30,15 @@ export async function createApiKey(deps: ServiceDeps, tenantId: string): Promise
 
 export async function createTenant(
   deps: ServiceDeps,
-  input: { name: string; plan: string; timeZone?: string },
+  input: { name: string; plan: string; timeZone?: string; defaultCurrency?: string },
 ): Promise<{ tenantId: string; apiKey: string }> {
   const plan = assertPlan(input.plan);
   const timeZone = input.timeZone ?? 'UTC';
   if (!isTimeZone(timeZone)) throw validationError('invalid_time_zone', 'timeZone must be an IANA time zone', { timeZone });
   if (!input.name.trim()) throw validationError('invalid_name', 'name must not be empty');
+  const defaultCurrency = assertCurrency(input.defaultCurrency ?? 'USD', 'defaultCurrency');
   const { em } = deps;
-  const tenant = em.create(Tenant, { id: uuidv7(), name: input.name.trim(), plan, timeZone, invoiceSequence: 0, createdAt: new Date(), updatedAt: new Date() });
+  const tenant = em.create(Tenant, { id: uuidv7(), name: input.name.trim(), plan, timeZone, defaultCurrency, invoiceSequence: 0, createdAt: new Date(), updatedAt: new Date() });
   await em.flush();
   const { apiKey } = await createApiKey(deps, tenant.id);
   return { tenantId: tenant.id, apiKey };
@@ -64,5 +66,5 @@ export async function listApiKeys(deps: ServiceDeps, tenantId: string): Promise<
 export async function authenticate(deps: ServiceDeps, apiKey: string): Promise<TenantContext | null> {
   const key = await deps.em.findOne(ApiKey, { keyHash: hashKey(apiKey), revokedAt: null }, { populate: ['tenant'] });
   if (!key) return null;
-  return { id: key.tenant.id, plan: key.tenant.plan, timeZone: key.tenant.timeZone };
+  return { id: key.tenant.id, plan: key.tenant.plan, timeZone: key.tenant.timeZone, defaultCurrency: key.tenant.defaultCurrency };
 }

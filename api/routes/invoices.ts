@@ -11,21 +11,80 @@ import { paymentJson } from '../serializers/payments';
 const tags = ['invoices'];
 
 export const invoiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.post('/invoices', { schema: { tags, headers: IdempotencyHeaders, body: InvoiceBody, response: { 201: InvoiceResponse } } }, async (req, reply) =>
+  app.post(
+    '/invoices',
+    {
+      schema: {
+        tags,
+        summary: 'Create an invoice',
+        description:
+          'Prices the line items, stores the invoice with its payment plan and starts its workflow (timers for the plan, reminders and the due date). ' +
+          'Without a paymentPlan the whole total is planned on the due date. Send an Idempotency-Key to make retries safe.',
+        headers: IdempotencyHeaders,
+        body: InvoiceBody,
+        response: { 201: InvoiceResponse },
+        errors: {
+          400: ['invalid_currency', 'invalid_date', 'due_before_issue', 'invalid_line_items', 'invalid_quantity', 'invalid_amount', 'amount_too_large', 'invalid_invoice_number', 'plan_date_before_issue', 'plan_date_after_due', 'plan_total_mismatch'],
+          404: ['not_found'],
+          409: ['deal_contact_mismatch', 'duplicate_invoice_number'],
+        },
+      },
+    }, async (req, reply) =>
     reply.status(201).send(invoiceJson(await createInvoice(req.deps, req.tenant, req.body))),
   );
-  app.get('/invoices', { schema: { tags, querystring: InvoiceListQuery, response: { 200: Page(InvoiceResponse) } } }, async (req) =>
+  app.get(
+    '/invoices',
+    {
+      schema: {
+        tags,
+        summary: 'List invoices',
+        description: 'Newest first, one page at a time (pass nextCursor as cursor); filters combine, date bounds are inclusive; q searches the invoice number and the contact name.',
+        querystring: InvoiceListQuery,
+        response: { 200: Page(InvoiceResponse) },
+        errors: { 400: ['invalid_cursor'] },
+      },
+    },
+    async (req) =>
     pageJson(await listInvoices(req.deps, req.tenant, req.query), invoiceJson),
   );
-  app.get('/invoices/:id', { schema: { tags, params: IdParams, response: { 200: InvoiceDetailResponse } } }, async (req) =>
+  app.get(
+    '/invoices/:id',
+    { schema: { tags, summary: 'Get an invoice', description: 'The invoice with its payment plan, payments and history (oldest event first).', params: IdParams, response: { 200: InvoiceDetailResponse } } },
+    async (req) =>
     invoiceDetailJson(await getInvoiceDetail(req.deps, req.tenant, req.params.id)),
   );
-  app.post('/invoices/:id/void', { schema: { tags, params: IdParams, body: VoidBody, response: { 200: InvoiceResponse } } }, async (req) =>
+  app.post(
+    '/invoices/:id/void',
+    {
+      schema: {
+        tags,
+        summary: 'Void an invoice',
+        description: 'Cancels an unpaid invoice: it accepts no more payments and its reminders stop. The body (a reason) is optional; voiding a void invoice answers it unchanged.',
+        params: IdParams,
+        body: VoidBody,
+        response: { 200: InvoiceResponse },
+        errors: { 409: ['invoice_paid'] },
+      },
+    },
+    async (req) =>
     invoiceJson(await voidInvoice(req.deps, req.tenant, req.params.id, req.body?.reason ?? null)),
   );
   app.post(
     '/invoices/:id/payments',
-    { schema: { tags: ['invoices', 'payments'], params: IdParams, headers: IdempotencyHeaders, body: InvoicePaymentBody, response: { 201: PaymentResponse } } },
+    {
+      schema: {
+        tags: ['invoices', 'payments'],
+        summary: 'Record a payment on an invoice',
+        description:
+          "Applies a payment to the invoice's balance through its workflow and answers once it is stored, so the next read shows the new balance. " +
+          'At most the amount due; send an Idempotency-Key so a retry is applied once.',
+        params: IdParams,
+        headers: IdempotencyHeaders,
+        body: InvoicePaymentBody,
+        response: { 201: PaymentResponse },
+        errors: { 400: ['invalid_amount', 'invalid_currency', 'invalid_date'], 409: ['contact_mismatch', 'currency_mismatch', 'invoice_void', 'invoice_paid', 'overpayment'], 503: ['payment_pending'] },
+      },
+    },
     async (req, reply) => {
       const paymentId = paymentIdFor(req.tenant.id, req.idempotencyKey);
       return reply.status(201).send(paymentJson(await recordPayment(req.deps, req.tenant, { ...req.body, invoiceId: req.params.id }, paymentId)));

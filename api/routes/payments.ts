@@ -8,12 +8,42 @@ import { paymentJson } from '../serializers/payments';
 const tags = ['payments'];
 
 export const paymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.post('/payments', { schema: { tags, headers: IdempotencyHeaders, body: PaymentBody, response: { 201: PaymentResponse } } }, async (req, reply) => {
+  app.post(
+    '/payments',
+    {
+      schema: {
+        tags,
+        summary: 'Record a payment',
+        description:
+          'A payment of a contact, on one of its invoices (invoiceId, applied as on POST /v1/invoices/{id}/payments) or on the contact alone. ' +
+          "Without a currency it takes the invoice's, or the account's default currency. Send an Idempotency-Key so a retry is applied once.",
+        headers: IdempotencyHeaders,
+        body: PaymentBody,
+        response: { 201: PaymentResponse },
+        errors: { 400: ['invalid_amount', 'invalid_currency', 'invalid_date', 'contact_required'], 404: ['not_found'], 409: ['contact_mismatch', 'currency_mismatch', 'invoice_void', 'invoice_paid', 'overpayment'], 503: ['payment_pending'] },
+      },
+    },
+    async (req, reply) => {
     const paymentId = paymentIdFor(req.tenant.id, req.idempotencyKey);
     return reply.status(201).send(paymentJson(await recordPayment(req.deps, req.tenant, req.body, paymentId)));
-  });
-  app.get('/payments', { schema: { tags, querystring: PaymentListQuery, response: { 200: Page(PaymentResponse) } } }, async (req) =>
+    },
+  );
+  app.get(
+    '/payments',
+    {
+      schema: {
+        tags,
+        summary: 'List payments',
+        description: 'Newest first, one page at a time (pass nextCursor as cursor); dateFrom/dateTo bound the payment date (inclusive); q searches the reference, the contact name and the invoice number.',
+        querystring: PaymentListQuery,
+        response: { 200: Page(PaymentResponse) },
+        errors: { 400: ['invalid_cursor'] },
+      },
+    },
+    async (req) =>
     pageJson(await listPayments(req.deps, req.tenant, req.query), paymentJson),
   );
-  app.get('/payments/:id', { schema: { tags, params: IdParams, response: { 200: PaymentResponse } } }, async (req) => paymentJson(await getPayment(req.deps, req.tenant, req.params.id)));
+  app.get('/payments/:id', { schema: { tags, summary: 'Get a payment', description: 'One payment, manual or from Stripe.', params: IdParams, response: { 200: PaymentResponse } } }, async (req) =>
+    paymentJson(await getPayment(req.deps, req.tenant, req.params.id)),
+  );
 };

@@ -1,13 +1,13 @@
 import { Type } from '@sinclair/typebox';
-import { DateTime, ListQueryBase, Nullable, Text, Uuid } from './common';
+import { DateTime, ListQuery, NonBlank, Nullable, Text, Uuid } from './common';
 
 export const ContactBody = Type.Object(
   {
-    name: Text({ minLength: 1, maxLength: 200 }),
-    email: Type.Optional(Nullable(Text({ format: 'email', maxLength: 320 }))),
-    company: Type.Optional(Nullable(Text({ maxLength: 200 }))),
+    name: NonBlank({ maxLength: 200, description: 'display name; not blank', examples: ['Ada Lovelace'] }),
+    email: Type.Optional(Nullable(Text({ format: 'email', maxLength: 320, examples: ['ada@example.com'] }))),
+    company: Type.Optional(Nullable(Text({ maxLength: 200, examples: ['Analytical Engines Ltd'] }))),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ name: 'Ada Lovelace', email: 'ada@example.com', company: 'Analytical Engines Ltd' }] },
 );
 export const ContactResponse = Type.Object({
   id: Uuid,
@@ -16,4 +16,4 @@ export const ContactResponse = Type.Object({
   company: Nullable(Type.String()),
   createdAt: DateTime,
 });
-export const ContactListQuery = Type.Object(ListQueryBase, { additionalProperties: false });
+export const ContactListQuery = Type.Object(ListQuery('the contact name, email or company'), { additionalProperties: false });

@@ -1,32 +1,56 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { INVOICE_STATUSES } from '../../domain/invoice';
 import { INVOICE_NUMBER_PATTERN } from '../../domain/numbering';
-import { Amount, Currency, DateTime, IsoDate, ListQueryBase, literals, MoneyValue, Nullable, Ref, Text, Uuid } from './common';
+import { Amount, Currency, DateTime, IsoDate, ListQuery, literals, MoneyValue, NonBlank, Nullable, Ref, Text, Uuid } from './common';
 import { PaymentMethod, PaymentResponse } from './payments';
 
 export const InvoiceStatus = literals(INVOICE_STATUSES);
 
 export const LineItemBody = Type.Object(
   {
-    description: Text({ minLength: 1, maxLength: 500 }),
-    quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+    description: NonBlank({ maxLength: 500, examples: ['Consulting, December 2026'] }),
+    quantity: Type.Integer({ minimum: 1, maximum: 1_000_000, examples: [1] }),
     unitAmount: Amount,
   },
+  { additionalProperties: false, description: 'quantity × unitAmount, and the invoice total, must not exceed the largest amount' },
+);
+export const InstallmentBody = Type.Object(
+  { amount: Amount, date: { ...IsoDate, description: 'planned payment date, from issueDate to dueDate' }, method: Type.Optional(Nullable(PaymentMethod)) },
   { additionalProperties: false },
 );
-export const InstallmentBody = Type.Object({ amount: Amount, date: IsoDate, method: Type.Optional(Nullable(PaymentMethod)) }, { additionalProperties: false });
 export const InvoiceBody = Type.Object(
   {
-    number: Type.Optional(Type.String({ pattern: INVOICE_NUMBER_PATTERN })),
+    number: Type.Optional(Type.String({ pattern: INVOICE_NUMBER_PATTERN, description: 'unique per account; generated (INV-000001, …) when left out', examples: ['INV-2026-0042'] })),
     contactId: Uuid,
-    dealId: Type.Optional(Nullable(Uuid)),
+    dealId: Type.Optional(Nullable({ ...Uuid, description: "a deal of the invoice's contact" })),
     currency: Currency,
     issueDate: IsoDate,
-    dueDate: IsoDate,
+    dueDate: { ...IsoDate, description: 'on or after issueDate; the invoice is overdue once this day has passed in the account time zone' },
     lineItems: Type.Array(LineItemBody, { minItems: 1, maxItems: 200 }),
-    paymentPlan: Type.Optional(Type.Array(InstallmentBody, { minItems: 1, maxItems: 120 })),
+    paymentPlan: Type.Optional(
+      Type.Array(InstallmentBody, {
+        minItems: 1,
+        maxItems: 120,
+        description: 'instalments summing to the invoice total, dated from issueDate to dueDate; default: the total on the due date',
+      }),
+    ),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        contactId: '0199a1b2-7c3d-7e4f-8a5b-6c7d8e9f0a1b',
+        currency: 'USD',
+        issueDate: '2026-11-15',
+        dueDate: '2026-12-15',
+        lineItems: [{ description: 'Consulting, December 2026', quantity: 1, unitAmount: 12500 }],
+        paymentPlan: [
+          { amount: 6250, date: '2026-11-30', method: 'card' },
+          { amount: 6250, date: '2026-12-15', method: 'card' },
+        ],
+      },
+    ],
+  },
 );
 export type InvoiceBody = Static<typeof InvoiceBody>;
 
@@ -62,7 +86,7 @@ export const HistoryEntry = Type.Object({
 export const InvoiceDetailResponse = Type.Composite([InvoiceResponse, Type.Object({ payments: Type.Array(PaymentResponse), history: Type.Array(HistoryEntry) })]);
 export const InvoiceListQuery = Type.Object(
   {
-    ...ListQueryBase,
+    ...ListQuery('the invoice number or the contact name'),
     status: Type.Optional(InvoiceStatus),
     contactId: Type.Optional(Uuid),
     issueDateFrom: Type.Optional(IsoDate),
@@ -72,4 +96,7 @@ export const InvoiceListQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-export const VoidBody = Type.Union([Type.Object({ reason: Type.Optional(Text({ maxLength: 500 })) }, { additionalProperties: false }), Type.Null()]);
+export const VoidBody = Type.Union(
+  [Type.Object({ reason: Type.Optional(Text({ maxLength: 500, description: 'kept in the invoice history', examples: ['Issued to the wrong contact'] })) }, { additionalProperties: false }), Type.Null()],
+  { description: 'optional' },
+);

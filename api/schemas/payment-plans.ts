@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { Currency, InvoiceRef, IsoDate, ListQueryBase, MoneyValue, Nullable, Ref, Uuid } from './common';
+import { Currency, InvoiceRef, IsoDate, ListQuery, MoneyValue, Nullable, Ref, Uuid } from './common';
 import { InvoiceStatus } from './invoices';
 import { PaymentMethod } from './payments';
 
@@ -15,7 +15,7 @@ export const PlannedPaymentResponse = Type.Object({
 });
 export const PlannedPaymentListQuery = Type.Object(
   {
-    ...ListQueryBase,
+    ...ListQuery('the invoice number or the contact name'),
     contactId: Type.Optional(Uuid),
     invoiceId: Type.Optional(Uuid),
     invoiceStatus: Type.Optional(InvoiceStatus),

@@ -5,7 +5,7 @@ import { DateTime, InvoiceRef, IsoDate, literals, Nullable, PageQuery, Uuid } fr
 
 const Offsets = (range: readonly [number, number], description: string) =>
   Type.Object(
-    { enabled: Type.Boolean(), offsets: Type.Array(Type.Integer({ minimum: range[0], maximum: range[1] }), { maxItems: MAX_OFFSETS, description }) },
+    { enabled: Type.Boolean(), offsets: Type.Array(Type.Integer({ minimum: range[0], maximum: range[1] }), { maxItems: MAX_OFFSETS, uniqueItems: true, description }) },
     { additionalProperties: false },
   );
 export const ReminderPolicyBody = Type.Object(
@@ -14,7 +14,7 @@ export const ReminderPolicyBody = Type.Object(
     dunning: Offsets(DUNNING_OFFSET_RANGE, 'days after the due date while the invoice is overdue'),
     sendAtMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: LAST_MINUTE_OF_DAY, description: 'local send time, minutes after midnight (default 540 = 09:00)' })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ installments: { enabled: true, offsets: [-3, 0] }, dunning: { enabled: true, offsets: [1, 7, 14] }, sendAtMinutes: 540 }] },
 );
 export const ReminderPolicyResponse = Type.Object({
   installments: Type.Object({ enabled: Type.Boolean(), offsets: Type.Array(Type.Integer()) }),
@@ -44,8 +44,8 @@ export const ReminderListQuery = Type.Object(
     ...PageQuery,
     invoiceId: Type.Optional(Uuid),
     status: Type.Optional(literals(REMINDER_STATUSES)),
-    dateFrom: Type.Optional(IsoDate),
-    dateTo: Type.Optional(IsoDate),
+    dateFrom: Type.Optional({ ...IsoDate, description: 'reminders planned on or after this day' }),
+    dateTo: Type.Optional({ ...IsoDate, description: 'reminders planned on or before this day; not before dateFrom' }),
   },
   { additionalProperties: false },
 );

@@ -1,12 +1,12 @@
 import { Type } from '@sinclair/typebox';
-import { STRIPE_EVENT_STATUSES } from '../../domain/stripe-events';
+import { STRIPE_EVENT_STATUSES, STRIPE_SECRET_KEY_PATTERN, WEBHOOK_SECRET_PATTERN } from '../../domain/stripe-events';
 import { Currency, literals, MoneyValue, Nullable, PageQuery, Uuid } from './common';
 
 export const StripeSettingsBody = Type.Object(
   {
-    secretKey: Type.String({ minLength: 8, maxLength: 255 }),
-    webhookSecret: Type.String({ minLength: 8, maxLength: 255 }),
-    accountId: Type.Optional(Nullable(Type.String({ maxLength: 255 }))),
+    secretKey: Type.String({ minLength: 8, maxLength: 255, pattern: STRIPE_SECRET_KEY_PATTERN, description: 'secret (sk_…) or restricted (rk_…) key; stored encrypted, shown by its last 4 characters', examples: ['sk_test_51Nx0example0key'] }),
+    webhookSecret: Type.String({ minLength: 8, maxLength: 255, pattern: WEBHOOK_SECRET_PATTERN, description: "the webhook endpoint's signing secret", examples: ['whsec_0example0signing0secret'] }),
+    accountId: Type.Optional(Nullable(Type.String({ maxLength: 255, examples: ['acct_1Nx0example'] }))),
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,5 @@
 /** Tenants (the sales teams using Payment Center) and their API keys. */
-import { EntitySchema } from '@mikro-orm/core';
+import { EntitySchema, type Opt } from '@mikro-orm/core';
 import type { TenantPlan } from '../../domain/tenant';
 import { createdAt, updatedAt } from './columns';
 
@@ -8,6 +8,8 @@ export class Tenant {
   name!: string;
   plan!: TenantPlan;
   timeZone!: string;
+  /** ISO 4217; what a payment without an invoice and without a currency is in. */
+  defaultCurrency!: string & Opt;
   invoiceSequence!: number;
   createdAt!: Date;
   updatedAt!: Date;
@@ -20,6 +22,7 @@ export const TenantSchema = new EntitySchema<Tenant>({
     name: { type: 'string' },
     plan: { type: 'string', length: 20 },
     timeZone: { type: 'string', default: 'UTC' },
+    defaultCurrency: { type: 'string', length: 3, default: 'USD' },
     invoiceSequence: { type: 'integer', default: 0 },
     createdAt: createdAt(),
     updatedAt: updatedAt(),

@@ -56,6 +56,13 @@ describe('buildPaymentPlan', () => {
     expect(err.details).toEqual({ index: 1, date: '2025-12-31', issueDate: '2026-01-01' });
   });
 
+  it('rejects an installment dated after the due date, accepting one on it', () => {
+    expect(buildPaymentPlan([{ amount: 10_000, date: '2026-03-31' }], invoice)).toEqual([{ amount: 10_000, date: '2026-03-31', method: null }]);
+    const err = domainError(() => buildPaymentPlan([{ amount: 5000, date: '2026-03-31' }, { amount: 5000, date: '2026-04-01' }], invoice));
+    expect(err.code).toBe('plan_date_after_due');
+    expect(err.details).toEqual({ index: 1, date: '2026-04-01', dueDate: '2026-03-31' });
+  });
+
   it('rejects invalid dates and amounts naming the installment', () => {
     expect(domainError(() => buildPaymentPlan([{ amount: 10_000, date: '2026-02-30' }], invoice)).details.field).toBe('paymentPlan[0].date');
     expect(domainError(() => buildPaymentPlan([{ amount: 10_000, date: '2026-02-01' }, { amount: 0, date: '2026-02-01' }], invoice)).details.field).toBe(

@@ -1,3 +1,4 @@
+import { createTenant } from '../../services/tenants';
 import { useTestStack, createTestTenant } from '../support/stack';
 import { countWhere, expectError, invoiceRow, ISO_DATE, ISO_DATETIME, newContact, newInvoice, tenantCounts, UUID } from '../support/api';
 
@@ -84,6 +85,18 @@ test('a payment on a paid invoice is 409 and changes nothing', async () => {
   expect(['invoice_paid', 'overpayment']).toContain(again.body.error.code);
   expect(await invoiceRow(stack, invoice.id)).toEqual({ status: 'paid', paid: 1000, due: 0, total: 1000 });
   expect((await tenantCounts(stack, tenantId)).payments).toBe(1);
+});
+
+test("a payment without an invoice and without a currency takes the tenant's default currency", async () => {
+  const { apiKey } = await createTenant(stack.deps, { name: 'Euro tenant', plan: 'professional', defaultCurrency: 'EUR' });
+  const post = (payload: object) => stack.app.inject({ method: 'POST', url: '/v1/payments', payload, headers: { authorization: `Bearer ${apiKey}` } }).then((r) => ({ status: r.statusCode, body: r.json() }));
+  const contact = (await stack.app.inject({ method: 'POST', url: '/v1/contacts', payload: { name: 'Émile' }, headers: { authorization: `Bearer ${apiKey}` } })).json();
+  expect(await post({ contactId: contact.id, amount: 12500, method: 'bank_transfer' })).toMatchObject({ status: 201, body: { amount: 12500, currency: 'EUR', invoice: null } });
+  expect(await post({ contactId: contact.id, amount: 12500, currency: 'USD', method: 'bank_transfer' })).toMatchObject({ status: 201, body: { currency: 'USD' } });
+  // Default tenants: USD.
+  const { request } = await createTestTenant(stack);
+  const other = await newContact(request);
+  expect(await request('POST', '/v1/payments', { contactId: other.id, amount: 100, method: 'cash' })).toMatchObject({ status: 201, body: { currency: 'USD' } });
 });
 
 test('currency mismatch is 409 and records nothing', async () => {

@@ -62,6 +62,16 @@ test('tenants create → a working key; set-plan starter → 403; keys revoke �
   expect((await get(second.apiKey)).status).toBe(200);
 }, 120_000);
 
+test('tenants create --currency sets the default currency of payments without one (USD when left out)', async () => {
+  const eur = await cli('tenants', 'create', '--name', 'Euro GmbH', '--plan', 'professional', '--currency', 'EUR');
+  expect(await countWhere(stack, 'tenants', "id = ? and default_currency = 'EUR'", [eur.tenantId])).toBe(1);
+  const usd = await cli('tenants', 'create', '--name', 'Dollar Inc', '--plan', 'professional');
+  expect(await countWhere(stack, 'tenants', "id = ? and default_currency = 'USD'", [usd.tenantId])).toBe(1);
+  const bad = await cliFails('tenants', 'create', '--name', 'Nocur', '--plan', 'professional', '--currency', 'XOI');
+  expect(bad.last.error.code).toBe('invalid_currency');
+  expect(await countWhere(stack, 'tenants', "name = 'Nocur'", [])).toBe(0);
+}, 60_000);
+
 test('bad CLI input exits non-zero with a JSON error line and creates nothing', async () => {
   const bad = await cliFails('tenants', 'create', '--name', 'Nope', '--plan', 'platinum');
   expect(bad.code).not.toBe(0);
