@@ -17,8 +17,8 @@ declare module 'fastify' {
 /** Codes every /v1 operation of a given shape can answer (see api/auth.ts, api/idempotency.ts, api/errors.ts). */
 const AUTHENTICATED: ErrorCodes = { 401: ['unauthorized'], 403: ['plan_required'] };
 const ANY_ROUTE: ErrorCodes = { 429: ['rate_limited'], 503: ['database_unavailable', 'redis_unavailable', 'temporal_unavailable'] };
-const WITH_INPUT: ErrorCodes = { 400: ['validation_failed'] };
-const WITH_BODY: ErrorCodes = { 400: ['validation_failed', 'malformed_json'], 413: ['body_too_large'], 415: ['unsupported_media_type'] };
+const WITH_INPUT: ErrorCodes = { 400: ['validation_failed', 'invalid_text'] };
+const WITH_BODY: ErrorCodes = { 400: ['validation_failed', 'invalid_text', 'malformed_json'], 413: ['body_too_large'], 415: ['unsupported_media_type'] };
 const WITH_ID: ErrorCodes = { 404: ['not_found'] };
 const IDEMPOTENT: ErrorCodes = { 400: ['invalid_idempotency_key'], 409: ['idempotency_in_progress'], 422: ['idempotency_key_reused'] };
 

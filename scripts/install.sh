@@ -78,4 +78,20 @@ if [ ! -x "$TOOLS_DIR/temporal/bin/temporal" ] || [ ! -x "$TOOLS_DIR/temporal/bi
   echo "$want" > "$marker"
 fi
 
-log "ok (node $(node -v), $(temporal --version 2>/dev/null | head -n1))"
+# --- schemathesis (the contract test in scripts/schemathesis.sh), in its own venv ---
+SCHEMATHESIS_VERSION=4.32.5
+st_dir="$TOOLS_DIR/schemathesis"
+if [ "$(cat "$st_dir/.version" 2>/dev/null)" != "$SCHEMATHESIS_VERSION" ] || [ ! -x "$st_dir/bin/st" ]; then
+  log "installing schemathesis==$SCHEMATHESIS_VERSION into $st_dir"
+  if ! python3 -m venv --help > /dev/null 2>&1 || ! python3 -c 'import ensurepip' 2> /dev/null; then
+    log "installing python3-venv (apt)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv > /dev/null
+  fi
+  rm -rf "$st_dir"
+  python3 -m venv "$st_dir"
+  "$st_dir/bin/pip" install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" > "$TOOLS_DIR/schemathesis-pip.log" 2>&1 \
+    || { cat "$TOOLS_DIR/schemathesis-pip.log" >&2; exit 1; }
+  echo "$SCHEMATHESIS_VERSION" > "$st_dir/.version"
+fi
+
+log "ok (node $(node -v), $(temporal --version 2>/dev/null | head -n1), schemathesis $SCHEMATHESIS_VERSION)"

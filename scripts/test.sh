@@ -10,10 +10,13 @@ cd "$ROOT"
 prepare_services test
 export NODE_ENV=test
 
-# The full run (no arguments) also typechecks and lints; `npm test -- <paths>` runs just those tests.
+# The full run (no arguments) also typechecks, lints and runs the contract test; `npm test -- <paths>` runs just those tests.
 if [ "$#" -eq 0 ]; then
   echo "[test] typecheck"; tsc --noEmit -p "$ROOT/tsconfig.json"
   echo "[test] lint"; eslint --max-warnings=0 "$ROOT"
 fi
 
-exec jest --runInBand "$@"
+if [ "$#" -gt 0 ]; then exec jest --runInBand "$@"; fi
+jest --runInBand
+# The contract against the live API: its own API, worker and tenant (scripts/schemathesis.sh).
+echo "[test] contract (schemathesis)"; bash "$ROOT/scripts/schemathesis.sh"

@@ -1,12 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import { STRIPE_EVENT_STATUSES, STRIPE_SECRET_KEY_PATTERN, WEBHOOK_SECRET_PATTERN } from '../../domain/stripe-events';
-import { Currency, literals, MoneyValue, Nullable, PageQuery, Uuid } from './common';
+import { Currency, literals, MoneyValue, Nullable, PageQuery, Text, Uuid } from './common';
 
 export const StripeSettingsBody = Type.Object(
   {
     secretKey: Type.String({ minLength: 8, maxLength: 255, pattern: STRIPE_SECRET_KEY_PATTERN, description: 'secret (sk_…) or restricted (rk_…) key; stored encrypted, shown by its last 4 characters', examples: ['sk_test_51Nx0example0key'] }),
     webhookSecret: Type.String({ minLength: 8, maxLength: 255, pattern: WEBHOOK_SECRET_PATTERN, description: "the webhook endpoint's signing secret", examples: ['whsec_0example0signing0secret'] }),
-    accountId: Type.Optional(Nullable(Type.String({ maxLength: 255, examples: ['acct_1Nx0example'] }))),
+    accountId: Type.Optional(Nullable(Text({ maxLength: 255, examples: ['acct_1Nx0example'] }))),
   },
   { additionalProperties: false },
 );
@@ -42,10 +42,14 @@ export const ReaderResponse = Type.Object({
   location: Nullable(Type.String()),
 });
 export const ReaderBody = Type.Object(
-  { registrationCode: Type.String({ minLength: 1, maxLength: 255 }), label: Type.String({ minLength: 1, maxLength: 255 }), location: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) },
+  {
+    registrationCode: Text({ minLength: 1, maxLength: 255, description: 'the code the reader shows', examples: ['simulated-wpe'] }),
+    label: Text({ minLength: 1, maxLength: 255, examples: ['Front desk'] }),
+    location: Type.Optional(Text({ minLength: 1, maxLength: 255, description: 'Stripe Terminal location id', examples: ['tml_1Nx0example'] })),
+  },
   { additionalProperties: false },
 );
-export const CollectionBody = Type.Object({ readerId: Type.String({ minLength: 1, maxLength: 255 }) }, { additionalProperties: false });
+export const CollectionBody = Type.Object({ readerId: Text({ minLength: 1, maxLength: 255, examples: ['tmr_1Nx0example'] }) }, { additionalProperties: false });
 export const CollectionResponse = Type.Object({
   paymentIntentId: Type.String(),
   invoiceId: Uuid,
@@ -74,5 +78,5 @@ export const StripeEventResponse = Type.Object({
   payload: Type.Unknown(),
 });
 
-export const StripeWebhookParams = Type.Object({ tenantId: Type.String({ maxLength: 64 }) });
+export const StripeWebhookParams = Type.Object({ tenantId: Text({ maxLength: 64, description: 'the account id, as in the webhook URL of GET /v1/integrations/stripe' }) });
 export const StripeWebhookResponse = Type.Object({ received: Type.Boolean(), eventId: Type.String(), status: Type.String(), duplicate: Type.Boolean() });

@@ -161,7 +161,8 @@ export interface FakeStripeState {
   failWith: number | null;
 }
 
-export async function startFakeStripe(): Promise<{ server: Server; port: number; requests: RecordedRequest[]; state: FakeStripeState; close(): Promise<void> }> {
+/** `anyKey`: every sk_/rk_ key is accepted (the contract test's tenants save generated keys). */
+export async function startFakeStripe(opts: { anyKey?: boolean; port?: number } = {}): Promise<{ server: Server; port: number; requests: RecordedRequest[]; state: FakeStripeState; close(): Promise<void> }> {
   const requests: RecordedRequest[] = [];
   const state: FakeStripeState = { refunds: new Map(), pageSize: 100, failWith: null };
   const server = createServer((req, res) => {
@@ -180,7 +181,7 @@ export async function startFakeStripe(): Promise<{ server: Server; port: number;
       if (state.failWith !== null) {
         return send(state.failWith, { error: { type: 'api_error', message: 'fake Stripe outage' } });
       }
-      if (req.headers.authorization !== 'Bearer sk_test_fake_stripe_key_0001') {
+      if (opts.anyKey ? !/^Bearer (sk|rk)_/.test(req.headers.authorization ?? '') : req.headers.authorization !== 'Bearer sk_test_fake_stripe_key_0001') {
         return send(401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided' } });
       }
       if (req.method === 'GET' && url.pathname === '/v1/refunds') {
@@ -236,7 +237,7 @@ export async function startFakeStripe(): Promise<{ server: Server; port: number;
       return send(404, { error: { type: 'invalid_request_error', message: `no fake for ${req.method} ${url.pathname}` } });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
     server,
