@@ -6,23 +6,35 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
 import { Invoice, InvoiceEvent, Payment } from '../db';
 import type { PersistInvoiceArgs } from '../workflows/definitions';
+import { observed } from './observed';
 import { createReminderActivities, type ReminderActivityDeps } from './reminders';
 
 export interface ActivityDeps extends ReminderActivityDeps {
   orm: MikroORM;
 }
 
+/** What a persistInvoice call did, as Temporal UI shows its result. */
+export interface PersistInvoiceResult {
+  version: number;
+  status: string;
+  /** Payment rows and events in the batch (a retried batch inserts only the missing ones). */
+  payments: number;
+  events: number;
+  /** False when a newer version was already stored (a late retry): the row was left alone. */
+  invoiceUpdated: boolean;
+}
+
 export function createActivities(deps: ActivityDeps) {
   const { orm } = deps;
-  return {
+  return observed({
     ...createReminderActivities(deps),
     /**
      * Writes a batch of workflow changes in one transaction. Idempotent: payments and events are
      * keyed (insert-or-ignore) and the invoice row only moves forward in `stateVersion`, so a retried
      * or replayed call can never count a payment twice or roll the balance back.
      */
-    async persistInvoice({ tenantId, invoiceId, snapshot, payments, events }: PersistInvoiceArgs): Promise<void> {
-      await orm.em.fork().transactional(async (em) => {
+    async persistInvoice({ tenantId, invoiceId, snapshot, payments, events }: PersistInvoiceArgs): Promise<PersistInvoiceResult> {
+      return orm.em.fork().transactional(async (em) => {
         if (payments.length > 0) {
           await em
             .createQueryBuilder(Payment)
@@ -73,9 +85,10 @@ export function createActivities(deps: ActivityDeps) {
             .ignore()
             .execute();
         }
+        return { version: snapshot.version, status: snapshot.status, payments: payments.length, events: events.length, invoiceUpdated: updated > 0 };
       });
     },
-  };
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

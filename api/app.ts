@@ -17,6 +17,7 @@ import { requireTenant } from './auth';
 import { registerErrorHandling } from './errors';
 import { claimOrReplay, rememberAnswer } from './idempotency';
 import { rejectUnstorableText } from './input-rules';
+import { registerMetrics } from './metrics';
 import { limitRequests, rateLimitRedis, rateLimitsOf, type RateLimitConfig } from './rate-limits';
 import { MAX_BODY_BYTES, registerRequestScope } from './request-scope';
 import { contactRoutes } from './routes/contacts';
@@ -56,6 +57,7 @@ export async function buildApp(deps: AppDeps, opts: FastifyServerOptions = {}): 
   registerRequestScope(app, deps);
   app.addHook('preValidation', rejectUnstorableText);
   app.addSchema(ErrorResponse);
+  registerMetrics(app, deps);
 
   await app.register(swagger, {
     openapi: {
@@ -70,7 +72,7 @@ export async function buildApp(deps: AppDeps, opts: FastifyServerOptions = {}): 
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+  app.get('/readyz', { schema: { hide: true } }, async (req, reply) => {
     const checks = await Promise.all([
       deps.orm.em.getConnection().execute('select 1').then(() => 'ok', (e: Error) => e.message),
       deps.redis.ping().then(() => 'ok', (e: Error) => e.message),
@@ -78,6 +80,7 @@ export async function buildApp(deps: AppDeps, opts: FastifyServerOptions = {}): 
     ]);
     const [postgres, redis, temporal] = checks;
     const ready = checks.every((c) => c === 'ok');
+    if (!ready) req.log.warn({ checks: { postgres, redis, temporal } }, 'not ready: a dependency does not answer');
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: { postgres, redis, temporal } });
   });
 

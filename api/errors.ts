@@ -73,6 +73,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
   app.setErrorHandler((err: FastifyError | DomainError | Error, request, reply) => {
     if (err instanceof DomainError) {
+      // Not the client's fault: the log says why (the cause stays out of the answer).
+      if (STATUS[err.kind] >= 500) request.log.warn({ code: err.code, details: err.details, err: err.cause }, `answered ${STATUS[err.kind]} ${err.code}: ${err.message}`);
       if (err.kind === 'unavailable' || err.code === 'idempotency_in_progress') reply.header('retry-after', String(RETRY_AFTER_SECONDS));
       return reply.status(STATUS[err.kind]).send(errorBody(err.code, err.message, err.details));
     }

@@ -16,8 +16,9 @@ export class DomainError extends Error {
   readonly code: string;
   readonly details: Record<string, unknown>;
 
-  constructor(kind: DomainErrorKind, code: string, message: string, details: Record<string, unknown> = {}) {
-    super(message);
+  /** `options.cause`: the underlying failure, for the logs (never part of the answer). */
+  constructor(kind: DomainErrorKind, code: string, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'DomainError';
     this.kind = kind;
     this.code = code;

@@ -12,6 +12,8 @@ const ConfigSchema = Type.Object({
   NODE_ENV: Type.String({ default: 'development' }),
   HOST: Type.String({ default: '127.0.0.1' }),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  /** The worker process serves its Prometheus metrics here (GET /metrics on HOST); 0 picks a free port. */
+  WORKER_METRICS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9464 }),
   LOG_LEVEL: Type.String({ default: 'info' }),
   DATABASE_URL: Type.String({ default: 'postgres://payment_center:payment_center@127.0.0.1:55432/payment_center' }),
   REDIS_URL: Type.String({ default: 'redis://127.0.0.1:56379' }),

@@ -87,10 +87,13 @@ export async function applyPayment(deps: ServiceDeps, invoice: Invoice, payment:
       if (current?.status === 'void') throw invoiceVoidError();
       if (current?.status === 'paid') throw invoicePaidError();
     }
-    throw new DomainError('unavailable', 'payment_pending', 'the invoice workflow did not confirm the payment in time; retry with the same Idempotency-Key', {
-      paymentId: payment.paymentId,
-      cause: (err as Error).message,
-    });
+    throw new DomainError(
+      'unavailable',
+      'payment_pending',
+      'the invoice workflow did not confirm the payment in time; retry with the same Idempotency-Key',
+      { paymentId: payment.paymentId, cause: (err as Error).message },
+      { cause: err },
+    );
   }
 }
 

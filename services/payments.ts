@@ -11,6 +11,7 @@ import { conflict, DomainError, notFound } from '../domain/errors';
 import { currencyMismatchError, invoiceVoidError } from '../domain/invoice';
 import { assertCurrency, assertPositiveAmount } from '../domain/money';
 import { assertIsoDate, dateIn } from '../domain/dates';
+import { observePayment } from '../lib/metrics';
 import type { PaymentMethod, PaymentSource } from '../domain/payment';
 import type { PaymentInput } from '../workflows/definitions';
 import type { ServiceDeps, TenantContext } from './context';
@@ -34,7 +35,12 @@ export interface RecordPaymentInput {
   reference?: string | null;
 }
 
-export async function recordPayment(deps: ServiceDeps, tenant: TenantContext, input: RecordPaymentInput, paymentId: string): Promise<Payment> {
+/** Records a payment; its outcome (accepted, rejected by code, pending) is counted for /metrics, whichever route it came by. */
+export function recordPayment(deps: ServiceDeps, tenant: TenantContext, input: RecordPaymentInput, paymentId: string): Promise<Payment> {
+  return observePayment(applyNewPayment(deps, tenant, input, paymentId));
+}
+
+async function applyNewPayment(deps: ServiceDeps, tenant: TenantContext, input: RecordPaymentInput, paymentId: string): Promise<Payment> {
   assertPositiveAmount(input.amount);
   const date = input.date ?? dateIn(Date.now(), tenant.timeZone);
   assertIsoDate(date, 'date');

@@ -57,8 +57,6 @@ export async function receiveStripeWebhook(deps: ServiceDeps, tenantId: string, 
   } catch (err) {
     // Stored but not handed off: the row stays `received`; Stripe redelivers on 5xx and the sweep retries.
     await noteStripeEventFailure(deps.em, tenantId, event.id, err).catch(() => undefined);
-    throw new DomainError('unavailable', 'handoff_failed', 'the event was stored but could not be handed to the invoice workflow yet; it will be retried', {
-      eventId: event.id,
-    });
+    throw new DomainError('unavailable', 'handoff_failed', 'the event was stored but could not be handed to the invoice workflow yet; it will be retried', { eventId: event.id }, { cause: err });
   }
 }

@@ -2,6 +2,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from '../lib/config';
 import { createOrm } from '../db/orm';
+import { serveMetrics, workerRegistry } from '../lib/metrics';
 import { createReminderQueue, producerConnection, workerConnection } from '../lib/queues';
 import { createWorker } from './create-worker';
 import { channelsFromConfig } from './channels';
@@ -17,11 +18,13 @@ async function main() {
   const channels = channelsFromConfig(orm, config);
   const reminderWorker = createReminderWorker({ orm, connection: consumerRedis, channels, config });
   const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, orm, reminderQueue });
-  console.log(`worker listening on task queue ${config.TEMPORAL_TASK_QUEUE}`);
+  const metrics = await serveMetrics(workerRegistry, { host: config.HOST, port: config.WORKER_METRICS_PORT });
+  console.log(`worker listening on task queue ${config.TEMPORAL_TASK_QUEUE}; metrics at http://${config.HOST}:${config.WORKER_METRICS_PORT}/metrics`);
   // Worker.run() handles SIGINT/SIGTERM: it stops polling and drains in-flight tasks.
   await worker.run();
   // Finishes in-flight reminder jobs (or returns them to the queue) before closing.
   await reminderWorker.close();
+  metrics.close();
   await reminderQueue.close();
   for (const c of channels) (c as { close?: () => void }).close?.();
   producerRedis.disconnect();

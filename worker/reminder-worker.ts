@@ -10,6 +10,7 @@ import type { Redis } from 'ioredis';
 import { markReminderFailed, markReminderSent, markReminderSkipped, noteReminderAttempt, reminderForDelivery } from '../db/repositories/reminders';
 import { renderReminder } from '../domain/reminder-message';
 import type { Config } from '../lib/config';
+import { reminderOutcomes } from '../lib/metrics';
 import { REMINDER_QUEUE, type QueueNaming, type ReminderJobData } from '../lib/queues';
 import type { ReminderChannel } from './channels';
 
@@ -23,13 +24,15 @@ export interface ReminderWorkerOptions {
   concurrency?: number;
   /** Connection and processing errors (the job itself is retried by BullMQ). Default: log. */
   onError?: (err: Error) => void;
+  /** Where failed delivery attempts are reported. Default: console. */
+  log?: Pick<Console, 'warn' | 'error'>;
 }
 
 /** Longest error text kept on a reminder row. */
 const MAX_ERROR_LENGTH = 2000;
 
 export function createReminderWorker(opts: ReminderWorkerOptions): Worker<ReminderJobData> {
-  const { orm, channels, config } = opts;
+  const { orm, channels, config, log = console } = opts;
   const sender = { publicBaseUrl: config.PUBLIC_BASE_URL, from: config.REMINDER_FROM };
 
   async function process(job: Job<ReminderJobData>): Promise<string> {
@@ -41,6 +44,7 @@ export function createReminderWorker(opts: ReminderWorkerOptions): Worker<Remind
     // Paid or voided while the job waited (e.g. behind a Redis outage): nothing to remind of.
     if (r.invoiceStatus === 'paid' || r.invoiceStatus === 'void') {
       await markReminderSkipped(em, r, r.invoiceStatus === 'paid' ? 'invoice_paid' : 'invoice_void');
+      reminderOutcomes.inc({ outcome: 'skipped' });
       return 'skipped';
     }
     const message = renderReminder(r, job.data.amount, sender);
@@ -48,11 +52,20 @@ export function createReminderWorker(opts: ReminderWorkerOptions): Worker<Remind
       for (const channel of channels) await channel.deliver(message);
     } catch (err) {
       const error = ((err as Error)?.message ?? String(err)).slice(0, MAX_ERROR_LENGTH);
-      if (attempt >= (job.opts.attempts ?? 1)) await markReminderFailed(em, r, { attempt, error });
-      else await noteReminderAttempt(em, r.id, { attempt, error });
+      const what = `reminder ${r.key} of invoice ${r.invoiceNumber} (tenant ${r.tenantId})`;
+      if (attempt >= (job.opts.attempts ?? 1)) {
+        await markReminderFailed(em, r, { attempt, error });
+        reminderOutcomes.inc({ outcome: 'failed' });
+        log.error(`${what}: attempt ${attempt} failed, no attempts left: ${error}`);
+      } else {
+        await noteReminderAttempt(em, r.id, { attempt, error });
+        reminderOutcomes.inc({ outcome: 'retried' });
+        log.warn(`${what}: attempt ${attempt} failed, BullMQ retries it: ${error}`);
+      }
       throw err;
     }
     await markReminderSent(em, r, { attempt, channel: channels.map((c) => c.name).join(','), amount: job.data.amount });
+    reminderOutcomes.inc({ outcome: 'sent' });
     return 'sent';
   }
 

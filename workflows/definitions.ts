@@ -11,11 +11,23 @@ import type { ReminderTrack } from './reminders';
 
 export const invoiceWorkflowId = (invoiceId: string) => `invoice-${invoiceId}`;
 
+/**
+ * What operators search invoices by in Temporal UI. Each must be registered on the server
+ * (scripts/services.sh, docker-compose.yml); the start sets all of them.
+ */
 export const SearchAttr = {
   tenantId: defineSearchAttributeKey('PcTenantId', 'KEYWORD'),
   invoiceNumber: defineSearchAttributeKey('PcInvoiceNumber', 'KEYWORD'),
   status: defineSearchAttributeKey('PcInvoiceStatus', 'KEYWORD'),
   contactId: defineSearchAttributeKey('PcContactId', 'KEYWORD'),
+  /** Text: matches any word of the name (`PcContactName = "Lovelace"`). */
+  contactName: defineSearchAttributeKey('PcContactName', 'TEXT'),
+  /** The due date's calendar day as midnight UTC, so `PcDueDate < "2026-12-15"` means "due before the 15th". */
+  dueDate: defineSearchAttributeKey('PcDueDate', 'DATETIME'),
+  /** Minor units still due; the workflow keeps it current (patch `amount-due-search-attribute-v1`). */
+  amountDue: defineSearchAttributeKey('PcAmountDue', 'INT'),
+  /** The invoice needs an operator (e.g. a write Postgres refuses for good); false at start. */
+  attention: defineSearchAttributeKey('PcAttention', 'BOOL'),
 };
 
 export interface PlanWakeup {
@@ -25,6 +37,8 @@ export interface PlanWakeup {
   date: string;
   /** Epoch ms at which the installment's date begins in the tenant's time zone. */
   at: number;
+  /** `at` for people reading the input: ISO 8601 in the tenant's zone (absent in runs started before it). */
+  atIso?: string;
 }
 
 /** State that survives continue-as-new. */
@@ -53,6 +67,10 @@ export interface InvoiceWorkflowInput {
   dueDate: string;
   /** Epoch ms at which the due date has passed in the tenant's time zone. */
   overdueAt: number;
+  /** `overdueAt` for people reading the input: ISO 8601 in the tenant's zone (absent in runs started before it). */
+  overdueAtIso?: string;
+  /** The tenant's IANA time zone, for the instants the workflow shows operators (absent in runs started before it: UTC). */
+  timeZone?: string;
   plan: PlanWakeup[];
   carried?: InvoiceCarriedState;
   /** Continue-as-new once the history has this many events (tests lower it). */
@@ -111,6 +129,14 @@ export interface InvoiceEventWrite {
   dedupeKey: string;
   data: Record<string, unknown>;
   occurredAt: number;
+}
+
+/** A write of a batch that Postgres refused for good (its data): what it was and why. */
+export interface RefusedWrite {
+  kind: 'payment' | 'event' | 'batch';
+  /** The payment id, the event's dedupe key, or the batch's version. */
+  id: string;
+  reason: string;
 }
 
 /** One batch of accepted changes, written in one transaction by the `persistInvoice` activity. */

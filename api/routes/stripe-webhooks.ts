@@ -3,6 +3,7 @@
  * signature over the raw body, so this plugin parses every body as a Buffer (scoped to this plugin).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { observeWebhook } from '../../lib/metrics';
 import { receiveStripeWebhook } from '../../services/stripe-webhook';
 import { MAX_BODY_BYTES } from '../request-scope';
 import { StripeWebhookParams, StripeWebhookResponse } from '../schemas/stripe';
@@ -27,7 +28,7 @@ export const stripeWebhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       const header = req.headers['stripe-signature'];
-      const result = await receiveStripeWebhook(req.deps, req.params.tenantId, req.body as Buffer | undefined, typeof header === 'string' ? header : undefined);
+      const result = await observeWebhook(receiveStripeWebhook(req.deps, req.params.tenantId, req.body as Buffer | undefined, typeof header === 'string' ? header : undefined));
       return { received: true, ...result };
     },
   );
