@@ -3,6 +3,7 @@
  * single handler in errors.ts, behaviour from services/.
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -26,6 +27,7 @@ import { invoiceRoutes } from './routes/invoices';
 import { paymentPlanRoutes } from './routes/payment-plans';
 import { paymentRoutes } from './routes/payments';
 import { reminderRoutes } from './routes/reminders';
+import { sessionRoutes } from './routes/sessions';
 import { stripeRoutes } from './routes/stripe';
 import { stripeWebhookRoutes } from './routes/stripe-webhooks';
 import { ErrorResponse } from './schemas/common';
@@ -57,13 +59,19 @@ export async function buildApp(deps: AppDeps, opts: FastifyServerOptions = {}): 
   registerRequestScope(app, deps);
   app.addHook('preValidation', rejectUnstorableText);
   app.addSchema(ErrorResponse);
+  await app.register(cookie);
   registerMetrics(app, deps);
 
   await app.register(swagger, {
     openapi: {
       info: { title: 'Payment Center API', version: '1.0.0', description: 'Invoices, payments and payment plans. Money is in integer minor units.' },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
-      security: [{ apiKey: [] }],
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: 'pc_session', description: 'the web app: POST /v1/session sets it; unsafe methods also need X-Requested-With: payment-center' },
+        },
+      },
+      security: [{ apiKey: [] }, { session: [] }],
     },
     // Shared schemas keep their $id as the component name (#/components/schemas/Error).
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
@@ -93,6 +101,14 @@ export async function buildApp(deps: AppDeps, opts: FastifyServerOptions = {}): 
       v1.addHook('preHandler', claimOrReplay);
       v1.addHook('onSend', rememberAnswer);
       for (const routes of TENANT_ROUTES) await v1.register(routes);
+    },
+    { prefix: '/v1' },
+  );
+  // Without an API key (signing in): counted per client IP.
+  await app.register(
+    async (open) => {
+      await limitRequests(open, counter, { name: 'public-ip', max: limits.publicPerIp });
+      await open.register(sessionRoutes);
     },
     { prefix: '/v1' },
   );

@@ -15,7 +15,7 @@ declare module 'fastify' {
 }
 
 /** Codes every /v1 operation of a given shape can answer (see api/auth.ts, api/idempotency.ts, api/errors.ts). */
-const AUTHENTICATED: ErrorCodes = { 401: ['unauthorized'], 403: ['plan_required'] };
+const AUTHENTICATED: ErrorCodes = { 401: ['unauthorized'], 403: ['plan_required', 'csrf_required'] };
 const ANY_ROUTE: ErrorCodes = { 429: ['rate_limited'], 503: ['database_unavailable', 'redis_unavailable', 'temporal_unavailable'] };
 const WITH_INPUT: ErrorCodes = { 400: ['validation_failed', 'invalid_text'] };
 const WITH_BODY: ErrorCodes = { 400: ['validation_failed', 'invalid_text', 'malformed_json'], 413: ['body_too_large'], 415: ['unsupported_media_type'] };

@@ -41,4 +41,5 @@ export async function limitRequests(scope: FastifyInstance, redis: Redis, opts: 
 export const rateLimitsOf = (config: RateLimitConfig) => ({
   perTenant: config.RATE_LIMIT_PER_MINUTE ?? RATE_LIMIT_DEFAULTS.RATE_LIMIT_PER_MINUTE,
   webhookPerIp: config.WEBHOOK_RATE_LIMIT_PER_MINUTE ?? RATE_LIMIT_DEFAULTS.WEBHOOK_RATE_LIMIT_PER_MINUTE,
+  publicPerIp: config.PUBLIC_RATE_LIMIT_PER_MINUTE ?? RATE_LIMIT_DEFAULTS.PUBLIC_RATE_LIMIT_PER_MINUTE,
 });

@@ -6,7 +6,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
 /** High enough that no test or bench run meets them; production sets its own. */
-export const RATE_LIMIT_DEFAULTS = { RATE_LIMIT_PER_MINUTE: 6000, WEBHOOK_RATE_LIMIT_PER_MINUTE: 12000 } as const;
+export const RATE_LIMIT_DEFAULTS = { RATE_LIMIT_PER_MINUTE: 6000, WEBHOOK_RATE_LIMIT_PER_MINUTE: 12000, PUBLIC_RATE_LIMIT_PER_MINUTE: 1200 } as const;
 
 const ConfigSchema = Type.Object({
   NODE_ENV: Type.String({ default: 'development' }),
@@ -35,6 +35,8 @@ const ConfigSchema = Type.Object({
   RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: RATE_LIMIT_DEFAULTS.RATE_LIMIT_PER_MINUTE }),
   /** Requests per minute one client IP may send to the (unauthenticated) Stripe webhook. */
   WEBHOOK_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: RATE_LIMIT_DEFAULTS.WEBHOOK_RATE_LIMIT_PER_MINUTE }),
+  /** Requests per minute one client IP may send to the routes without an API key: sign-in and the customer's pay page. */
+  PUBLIC_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: RATE_LIMIT_DEFAULTS.PUBLIC_RATE_LIMIT_PER_MINUTE }),
 });
 export type Config = Static<typeof ConfigSchema>;
 

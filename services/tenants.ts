@@ -1,5 +1,4 @@
 /** Tenants and API keys. Keys are shown once; only their SHA-256 and a short prefix are stored. */
-import { createHash, randomBytes } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { ApiKey, Tenant } from '../db';
 import { notFound, validationError } from '../domain/errors';
@@ -7,9 +6,8 @@ import { assertCurrency } from '../domain/money';
 import { TENANT_PLANS, type TenantPlan } from '../domain/tenant';
 import { isTimeZone } from '../domain/dates';
 import { isUuid } from '../domain/ids';
+import { randomToken, tokenHash } from '../lib/tokens';
 import type { ServiceDeps, TenantContext } from './context';
-
-const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
 function assertPlan(plan: string): TenantPlan {
   if (!(TENANT_PLANS as readonly string[]).includes(plan)) {
@@ -22,8 +20,8 @@ export async function createApiKey(deps: ServiceDeps, tenantId: string): Promise
   const { em } = deps;
   const tenant = await em.findOne(Tenant, { id: tenantId });
   if (!tenant) throw notFound('tenant', tenantId);
-  const apiKey = `pc_${randomBytes(24).toString('base64url')}`;
-  const key = em.create(ApiKey, { id: uuidv7(), tenant, prefix: apiKey.slice(0, 10), keyHash: hashKey(apiKey), createdAt: new Date() });
+  const apiKey = randomToken('pc_', 24);
+  const key = em.create(ApiKey, { id: uuidv7(), tenant, prefix: apiKey.slice(0, 10), keyHash: tokenHash(apiKey), createdAt: new Date() });
   await em.flush();
   return { keyId: key.id, apiKey, prefix: key.prefix };
 }
@@ -62,9 +60,16 @@ export async function listApiKeys(deps: ServiceDeps, tenantId: string): Promise<
   return deps.em.find(ApiKey, { tenant: tenantId }, { orderBy: { createdAt: 'asc' } });
 }
 
+/** The live (unrevoked) API key a client presents, with its tenant, or null. */
+export async function liveApiKey(deps: ServiceDeps, apiKey: string): Promise<ApiKey | null> {
+  return deps.em.findOne(ApiKey, { keyHash: tokenHash(apiKey), revokedAt: null }, { populate: ['tenant'] });
+}
+
 /** The tenant owning a live API key, or null. */
 export async function authenticate(deps: ServiceDeps, apiKey: string): Promise<TenantContext | null> {
-  const key = await deps.em.findOne(ApiKey, { keyHash: hashKey(apiKey), revokedAt: null }, { populate: ['tenant'] });
-  if (!key) return null;
-  return { id: key.tenant.id, plan: key.tenant.plan, timeZone: key.tenant.timeZone, defaultCurrency: key.tenant.defaultCurrency };
+  const key = await liveApiKey(deps, apiKey);
+  return key ? tenantContext(key.tenant) : null;
 }
+
+/** What every service call knows of its tenant. */
+export const tenantContext = (t: Tenant): TenantContext => ({ id: t.id, plan: t.plan, timeZone: t.timeZone, defaultCurrency: t.defaultCurrency });

@@ -3,13 +3,15 @@ import { crmEntities } from './crm';
 import { idempotencyEntities } from './idempotency';
 import { invoiceEntities } from './invoice';
 import { reminderEntities } from './reminders';
+import { sessionEntities } from './sessions';
 import { stripeEntities } from './stripe';
 import { tenantEntities } from './tenant';
 
-export const allEntities = [...tenantEntities, ...crmEntities, ...invoiceEntities, ...idempotencyEntities, ...reminderEntities, ...stripeEntities];
+export const allEntities = [...tenantEntities, ...crmEntities, ...invoiceEntities, ...idempotencyEntities, ...reminderEntities, ...stripeEntities, ...sessionEntities];
 export * from './crm';
 export * from './idempotency';
 export * from './invoice';
 export * from './reminders';
+export * from './sessions';
 export * from './stripe';
 export * from './tenant';
