@@ -58,7 +58,7 @@ done
 for _ in $(seq 1 60); do grep -q 'worker listening' "$WORK_DIR/worker.log" 2> /dev/null && break; sleep 0.5; done
 grep -q '^listening' "$WORK_DIR/fake-stripe.log" || die "fake Stripe did not start"
 
-log "running against $PUBLIC_BASE_URL/docs/json"
+log "API, worker and tenant ready after ${SECONDS}s; running against $PUBLIC_BASE_URL/docs/json"
 started=$SECONDS
 status=0
 # Rules JSON Schema cannot state (cross-field, server-issued cursors) are kept by these hooks.
