@@ -1,0 +1,98 @@
+/**
+ * API errors in plain words, and the form field each one is about, so a message lands next to the
+ * input it concerns. The API's `{ error: { code, message, details } }` is the only input.
+ */
+import { formatAmount } from './money';
+
+export interface ApiError {
+  code: string;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+/** The `error` of an API answer, or a stand-in for a network failure or an answer that is no API error. */
+export function apiErrorOf(body: unknown, status?: number): ApiError {
+  const e = (body as { error?: Partial<ApiError> } | null)?.error;
+  if (e && typeof e.code === 'string') return { code: e.code, message: String(e.message ?? ''), details: (e.details as Record<string, unknown>) ?? {} };
+  if (status === undefined) return { code: 'network_error', message: 'network error', details: {} };
+  return { code: `http_${status}`, message: `the server answered ${status}`, details: {} };
+}
+
+const PLAIN: Record<string, string> = {
+  network_error: 'The Payment Center cannot be reached. Check your connection and try again.',
+  unauthorized: 'Your session has ended. Sign in again.',
+  plan_required: 'The Payment Center needs the Professional plan.',
+  not_found: 'It does not exist, or it belongs to another account.',
+  invoice_void: 'This invoice is void and accepts no payments.',
+  invoice_paid: 'This invoice is already paid in full.',
+  contact_mismatch: "The payment's contact is not the invoice's contact.",
+  duplicate_invoice_number: 'Another invoice already has this number.',
+  deal_contact_mismatch: "This deal belongs to another contact: choose one of the contact's deals.",
+  due_before_issue: 'The due date must be on or after the invoice date.',
+  plan_date_before_issue: 'Instalment dates must be on or after the invoice date.',
+  plan_date_after_due: 'Instalment dates must be on or before the due date.',
+  rate_limited: 'Too many requests just now. Wait a moment and try again.',
+  payment_pending: 'The payment is still being recorded. Wait a moment and look again before retrying.',
+  stripe_not_configured: 'Card payments are not set up for this account.',
+  csrf_required: 'The request was refused for your security. Reload the page and try again.',
+};
+
+/** One sentence for people. `currency` formats the amounts an error names (an overpayment's due). */
+export function plainMessage(error: ApiError, currency?: string): string {
+  const d = error.details;
+  if (error.code === 'overpayment' && typeof d.due === 'number' && currency) {
+    return `The amount is more than is due: ${formatAmount(d.due, currency)} is due on this invoice. Record the rest as a payment without an invoice.`;
+  }
+  if (error.code === 'plan_total_mismatch' && typeof d.planTotal === 'number' && typeof d.total === 'number' && currency) {
+    return `The instalments add up to ${formatAmount(d.planTotal, currency)}, the invoice total is ${formatAmount(d.total, currency)}.`;
+  }
+  if (error.code === 'currency_mismatch' && typeof d.invoiceCurrency === 'string') return `The payment must be in the invoice's currency, ${d.invoiceCurrency}.`;
+  if (PLAIN[error.code]) return PLAIN[error.code];
+  if (error.code.endsWith('_unavailable')) return 'A service the Payment Center needs is not answering. Nothing was changed; try again in a moment.';
+  if (error.code === 'validation_failed') {
+    const issue = (d.issues as { path?: string; message?: string }[] | undefined)?.[0];
+    if (issue?.message) return `${labelOf(fieldPath(issue.path ?? ''))} ${issue.message}.`.replace(/^\s+/, '');
+  }
+  const text = error.message.trim();
+  return text ? text[0].toUpperCase() + text.slice(1).replace(/([^.])$/, '$1.') : 'Something went wrong.';
+}
+
+/**
+ * The form field an error is about, as a dotted path ("dueDate", "lineItems.0.unitAmount",
+ * "paymentPlan.1.date"), or null for an error about the whole request.
+ */
+export function errorField(error: ApiError): string | null {
+  const d = error.details;
+  if (typeof d.field === 'string') return fieldPath(d.field);
+  if (error.code === 'validation_failed') {
+    const path = (d.issues as { path?: string; params?: { missingProperty?: string } }[] | undefined)?.[0];
+    if (path) return fieldPath(`${path.path ?? ''}${path.params?.missingProperty ? `/${path.params.missingProperty}` : ''}`) || null;
+  }
+  const byCode: Record<string, string> = {
+    due_before_issue: 'dueDate',
+    duplicate_invoice_number: 'number',
+    invalid_invoice_number: 'number',
+    deal_contact_mismatch: 'dealId',
+    overpayment: 'amount',
+    currency_mismatch: 'currency',
+    contact_mismatch: 'contactId',
+    contact_required: 'contactId',
+    plan_total_mismatch: 'paymentPlan',
+  };
+  if (byCode[error.code]) return byCode[error.code];
+  if (error.code.startsWith('plan_date_') && typeof d.index === 'number') return `paymentPlan.${d.index}.date`;
+  return null;
+}
+
+/** "lineItems[0].unitAmount" or "/lineItems/0/unitAmount" → "lineItems.0.unitAmount". */
+function fieldPath(raw: string): string {
+  return raw
+    .replace(/\[(\d+)\]/g, '.$1')
+    .replace(/\//g, '.')
+    .replace(/^\.+|\.+$/g, '');
+}
+
+function labelOf(path: string): string {
+  const last = path.split('.').filter((p) => !/^\d+$/.test(p)).pop() ?? '';
+  return last.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase());
+}
