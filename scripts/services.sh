@@ -17,7 +17,9 @@ REDIS_DIR="$DATA_DIR/redis"
 TEMPORAL_DIR="$DATA_DIR/temporal"
 TEMPORAL_PID="$RUN_DIR/temporal.pid"
 REDIS_PID="$RUN_DIR/redis.pid"
-SEARCH_ATTRIBUTES=(PcTenantId PcInvoiceNumber PcInvoiceStatus PcContactId)
+# Name=Type of every key in workflows/definitions.ts SearchAttr (docker-compose.yml registers the same).
+SEARCH_ATTRIBUTES=(PcTenantId=Keyword PcInvoiceNumber=Keyword PcInvoiceStatus=Keyword PcContactId=Keyword
+  PcContactName=Text PcDueDate=Datetime PcAmountDue=Int PcAttention=Bool)
 
 log() { echo "[services] $*"; }
 die() { echo "[services] ERROR: $*" >&2; exit 1; }
@@ -219,7 +221,7 @@ temporal_up() {
       rm -f "$TEMPORAL_PID"
       log "temporal: starting dev server on $TEMPORAL_ADDRESS (UI $TEMPORAL_UI_URL)"
       local sa=() a
-      for a in "${SEARCH_ATTRIBUTES[@]}"; do sa+=(--search-attribute "$a=Keyword"); done
+      for a in "${SEARCH_ATTRIBUTES[@]}"; do sa+=(--search-attribute "$a"); done
       echo "=== $(date -Is) start-dev" >> "$LOG_DIR/temporal.log"
       setsid nohup temporal server start-dev \
         --ip 127.0.0.1 --port "$TEMPORAL_PORT" \
@@ -243,7 +245,21 @@ temporal_up() {
     # the Web UI comes up a moment after the frontend
     for _ in $(seq 1 40); do curl -fsS -o /dev/null "$TEMPORAL_UI_URL" 2> /dev/null && break; sleep 0.25; done
   fi
+  temporal_search_attributes
   log "temporal: ready  $TEMPORAL_ADDRESS (namespace $TEMPORAL_NAMESPACE), UI $TEMPORAL_UI_URL"
+}
+
+# A dev server started before a key was added gets it now (starting one registers them all).
+temporal_search_attributes() {
+  local have a
+  have="$(temporal operator search-attribute list --address "$TEMPORAL_ADDRESS" --namespace "$TEMPORAL_NAMESPACE" 2> /dev/null)" \
+    || die "temporal: cannot list search attributes on $TEMPORAL_ADDRESS"
+  for a in "${SEARCH_ATTRIBUTES[@]}"; do
+    grep -qw -- "${a%%=*}" <<< "$have" && continue
+    log "temporal: registering search attribute ${a%%=*} (${a#*=})"
+    temporal operator search-attribute create --address "$TEMPORAL_ADDRESS" --namespace "$TEMPORAL_NAMESPACE" \
+      --name "${a%%=*}" --type "${a#*=}" > /dev/null || die "temporal: could not register search attribute ${a%%=*}"
+  done
 }
 
 temporal_down() {

@@ -58,6 +58,9 @@ stop_app() {
 
 healthz() { curl -fsS -o /dev/null --max-time 2 "http://$HOST:$PORT/healthz" 2> /dev/null; }
 
+# Temporal UI's workflow list filtered by a visibility query (URL-encoded).
+ui_workflows() { printf '%s/namespaces/%s/workflows?query=%s' "$TEMPORAL_UI_URL" "$TEMPORAL_NAMESPACE" "$(node -e 'process.stdout.write(encodeURIComponent(process.argv[1]))' "$1")"; }
+
 json_field() { node -e 'const o=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));process.stdout.write(String(o[process.argv[2]]??""))' "$1" "$2"; }
 
 up() {
@@ -98,12 +101,18 @@ up() {
   local tenant key
   tenant="$(json_field "$DEMO_JSON" tenantId)"
   key="$(json_field "$DEMO_JSON" apiKey)"
+  local overdue attention
+  overdue="$(ui_workflows "PcTenantId = \"$tenant\" AND PcInvoiceStatus = \"overdue\"")"
+  attention="$(ui_workflows "PcAttention = true AND ExecutionStatus = \"Running\"")"
   cat << EOF
 
 Payment Center is up.
   API            http://$HOST:$PORT
   OpenAPI docs   http://$HOST:$PORT/docs
   Temporal UI    $TEMPORAL_UI_URL
+    overdue invoices of the demo tenant   $overdue
+    invoices needing attention            $attention
+  Metrics        http://$HOST:$PORT/metrics (API)   http://$HOST:${WORKER_METRICS_PORT:-9464}/metrics (worker)
   Bull Board     http://$HOST:$PORT/admin/queues   (admin: ADMIN_TOKEN=$ADMIN_TOKEN, from \$ADMIN_TOKEN / $DATA_DIR/secrets.env)
   Demo tenant    $tenant
   Demo API key   $key

@@ -4,9 +4,9 @@
  * has ended" live here, so a new message touches the workflow, its definitions and this file.
  */
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import type { SignalDefinition, TypedSearchAttributes } from '@temporalio/common';
+import type { SearchAttributePair, SignalDefinition } from '@temporalio/common';
 import { Invoice, InvoiceEvent, Payment, PlannedPayment, Tenant } from '../db';
-import { overdueInstant, zonedInstant } from '../domain/dates';
+import { isoInstant, overdueInstant, zonedInstant } from '../domain/dates';
 import { DomainError } from '../domain/errors';
 import { invoicePaidError, invoiceVoidError, type InvoiceStatus } from '../domain/invoice';
 import {
@@ -23,6 +23,7 @@ import {
   type PaymentInput,
   type ReversalInput,
 } from '../workflows/definitions';
+import { DEFAULT_TIME_ZONE, invoiceDetails, invoiceSummary } from '../workflows/descriptions';
 import { fromFailure } from '../workflows/failures';
 import type { invoiceWorkflow } from '../workflows/invoice';
 import type { ServiceDeps } from './context';
@@ -33,14 +34,8 @@ export const UPDATE_TIMEOUT_MS = 10_000;
 /** A message that never waits for an answer: Stripe payments and reversals. */
 export type InvoiceSignal = { kind: 'payment'; payment: PaymentInput } | { kind: 'reversal'; reversal: ReversalInput };
 
-const searchAttributes = (a: { tenantId: string; number: string; status: InvoiceStatus; contactId: string }): TypedSearchAttributes['searchAttributes'] => [
-  { key: SearchAttr.tenantId, value: a.tenantId },
-  { key: SearchAttr.invoiceNumber, value: a.number },
-  { key: SearchAttr.status, value: a.status },
-  { key: SearchAttr.contactId, value: a.contactId },
-];
-
 export function workflowInputFor(invoice: Invoice, plan: PlannedPayment[], timeZone: string): InvoiceWorkflowInput {
+  const overdueAt = overdueInstant(invoice.dueDate, timeZone);
   return {
     invoiceId: invoice.id,
     tenantId: invoice.tenant.id,
@@ -49,19 +44,56 @@ export function workflowInputFor(invoice: Invoice, plan: PlannedPayment[], timeZ
     currency: invoice.currency,
     total: invoice.total,
     dueDate: invoice.dueDate,
-    overdueAt: overdueInstant(invoice.dueDate, timeZone),
-    plan: plan.map((p) => ({ id: p.id, amount: p.amount, date: p.date, at: zonedInstant(p.date, timeZone) })),
+    overdueAt,
+    overdueAtIso: isoInstant(overdueAt, timeZone),
+    timeZone,
+    plan: plan.map((p) => {
+      const at = zonedInstant(p.date, timeZone);
+      return { id: p.id, amount: p.amount, date: p.date, at, atIso: isoInstant(at, timeZone) };
+    }),
   };
 }
 
-export async function startInvoiceWorkflow(deps: ServiceDeps, input: InvoiceWorkflowInput): Promise<void> {
+/** The invoice as a run starts from it: the input plus what only the rows know. */
+interface RunStart {
+  input: InvoiceWorkflowInput;
+  contactName: string;
+  paid: number;
+  due: number;
+  status: InvoiceStatus;
+}
+
+/** What operators see of a run from its start: search attributes, summary and details (Temporal UI). */
+async function startOptions(deps: ServiceDeps, { input, ...state }: RunStart): Promise<{ typedSearchAttributes: SearchAttributePair[]; staticSummary: string; staticDetails: string }> {
+  // Already in this unit of work's identity map (loaded by auth, the sweep or the restart): no query.
+  const tenant = await deps.em.findOne(Tenant, { id: input.tenantId });
+  const view = { ...input, ...state, tenantName: tenant?.name, timeZone: input.timeZone ?? DEFAULT_TIME_ZONE };
+  return {
+    typedSearchAttributes: [
+      { key: SearchAttr.tenantId, value: input.tenantId },
+      { key: SearchAttr.invoiceNumber, value: input.number },
+      { key: SearchAttr.status, value: state.status },
+      { key: SearchAttr.contactId, value: input.contactId },
+      { key: SearchAttr.contactName, value: state.contactName },
+      { key: SearchAttr.dueDate, value: new Date(`${input.dueDate}T00:00:00Z`) },
+      { key: SearchAttr.amountDue, value: state.due },
+      { key: SearchAttr.attention, value: false },
+    ],
+    staticSummary: invoiceSummary(view),
+    staticDetails: invoiceDetails(view),
+  };
+}
+
+/** Starts the workflow of a newly created invoice (its contact loaded). */
+export async function startInvoiceWorkflow(deps: ServiceDeps, invoice: Invoice, plan: PlannedPayment[], timeZone: string): Promise<void> {
+  const input = workflowInputFor(invoice, plan, timeZone);
   await deps.temporal.workflow.start<typeof invoiceWorkflow>('invoiceWorkflow', {
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     workflowId: invoiceWorkflowId(input.invoiceId),
     args: [input],
     // A retried creation finds the workflow already running and leaves it alone.
     workflowIdConflictPolicy: 'USE_EXISTING',
-    typedSearchAttributes: searchAttributes({ ...input, status: 'open' }),
+    ...(await startOptions(deps, { input, contactName: invoice.contact.name, paid: 0, due: invoice.total, status: 'open' })),
   });
 }
 
@@ -126,7 +158,7 @@ export async function signalInvoice(deps: ServiceDeps, invoice: Invoice, message
         args: [input],
         signal,
         signalArgs: [arg],
-        typedSearchAttributes: searchAttributes({ tenantId: row.tenant.id, number: row.number, status: row.status, contactId: row.contact.id }),
+        ...(await startOptions(deps, { input, contactName: row.contact.name, paid: row.paid, due: row.due, status: row.status })),
       });
     }
   }

@@ -12,7 +12,7 @@ import { assertCurrency } from '../domain/money';
 import { assertInvoiceNumber, formatInvoiceNumber } from '../domain/numbering';
 import { buildPaymentPlan, type InstallmentInput } from '../domain/plan';
 import type { ServiceDeps, TenantContext } from './context';
-import { startInvoiceWorkflow, voidInvoiceWorkflow, workflowInputFor } from './invoice-workflow';
+import { startInvoiceWorkflow, voidInvoiceWorkflow } from './invoice-workflow';
 import { decodeCursor, DEFAULT_PAGE_SIZE, likePattern, toPage, type Page, type SearchParams } from './pagination';
 
 /** A generated number may collide with hand-given ones; this many in a row means something else is wrong. */
@@ -102,13 +102,11 @@ export async function createInvoice(deps: ServiceDeps, tenant: TenantContext, in
   }
   created.invoice.contact = contact;
   try {
-    await startInvoiceWorkflow(deps, workflowInputFor(created.invoice, created.plan, tenant.timeZone));
+    await startInvoiceWorkflow(deps, created.invoice, created.plan, tenant.timeZone);
   } catch (err) {
     // Without its workflow the invoice could never take a payment: undo and let the client retry.
     await em.nativeDelete(Invoice, { id: created.invoice.id });
-    throw new DomainError('unavailable', 'temporal_unavailable', 'could not start the invoice workflow; nothing was created, retry later', {
-      cause: (err as Error).message,
-    });
+    throw new DomainError('unavailable', 'temporal_unavailable', 'could not start the invoice workflow; nothing was created, retry later', { cause: (err as Error).message }, { cause: err });
   }
   return created;
 }

@@ -7,7 +7,7 @@
 import { Invoice, PlannedPayment } from '../db';
 import { MS_PER_HOUR } from '../domain/dates';
 import type { ServiceDeps } from './context';
-import { startInvoiceWorkflow, workflowInputFor } from './invoice-workflow';
+import { startInvoiceWorkflow } from './invoice-workflow';
 
 const ORPHAN_BATCH = 500;
 /** Younger invoices may still be starting their workflow in the request that created them. */
@@ -23,7 +23,7 @@ export async function ensureInvoiceWorkflows(deps: ServiceDeps, opts: { since: D
   );
   for (const invoice of invoices) {
     const plan = await em.find(PlannedPayment, { invoice: invoice.id }, { orderBy: { seq: 'asc' } });
-    await startInvoiceWorkflow(deps, workflowInputFor(invoice, plan, invoice.tenant.timeZone));
+    await startInvoiceWorkflow(deps, invoice, plan, invoice.tenant.timeZone);
   }
   return invoices.length;
 }

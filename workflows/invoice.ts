@@ -4,14 +4,31 @@
  * payments and reversals as signals; durable timers wake it on plan dates and when the due date has
  * passed. Its activities are the single writer of status/paid/due in Postgres.
  */
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import * as wf from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { MS_PER_DAY } from '../domain/dates';
 import { DomainError } from '../domain/errors';
 import { applyReversal, assertPaymentAcceptable, assertVoidable, currencyMismatchError, deriveStatus, dueAmount, type InvoiceBalance, type InvoiceStatus } from '../domain/invoice';
 import { uncoveredInstallments } from '../domain/plan';
+import {
+  currentDetails,
+  DEFAULT_TIME_ZONE,
+  enqueueSummary,
+  installmentReason,
+  overdueReason,
+  persistSummary,
+  reminderCount,
+  reminderLabel,
+  resumeSummary,
+  RETENTION_REASON,
+  scheduleSummary,
+  skipSummary,
+  timerSummary,
+  type InvoiceFigures,
+} from './descriptions';
 import { toFailure } from './failures';
-import { decideReminder, nextReminderAt, nextReminderStep, settleReminderStep } from './reminders';
+import { decideReminder, nextReminders, nextReminderStep, settleReminderStep } from './reminders';
 import {
   applyPaymentUpdate,
   getInvoiceStateQuery,
@@ -43,6 +60,14 @@ const { materializeReminders, enqueueReminder, skipReminders, resumeReminders } 
 /** A paid invoice stays reachable this long for refunds and disputes, then the workflow ends. */
 const PAID_RETENTION_MS = 180 * MS_PER_DAY;
 const DEFAULT_MAX_HISTORY_EVENTS = 4_000;
+/** Since this patch PcAmountDue follows every change of the amount due (an upsert is a command). */
+const AMOUNT_DUE_PATCH = 'amount-due-search-attribute-v1';
+
+/** The next wake-up instant and what it is for (the timer's summary in Temporal UI). */
+interface Wakeup {
+  at: number;
+  reasons: string[];
+}
 
 export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<InvoiceSnapshot> {
   // ---- state -------------------------------------------------------------------------------
@@ -64,6 +89,9 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   let flushing = false;
   let wake = false;
   const searchAttributesEnabled = wf.workflowInfo().typedSearchAttributes.get(SearchAttr.status) !== undefined;
+  /** PcAmountDue as the server has it (set at start, carried over continue-as-new; absent in older runs). */
+  let shownDue = wf.workflowInfo().typedSearchAttributes.get(SearchAttr.amountDue);
+  const timeZone = input.timeZone ?? DEFAULT_TIME_ZONE;
 
   const balance = (): InvoiceBalance => ({ total: input.total, paid: s.paid, pastDue: s.pastDue, voided: s.voided });
   const status = (): InvoiceStatus => deriveStatus(balance());
@@ -75,6 +103,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     status: status(),
     version: s.version,
   });
+  const figures = (snap: InvoiceSnapshot = snapshot()): InvoiceFigures => ({ number: input.number, currency: input.currency, total: snap.total, paid: snap.paid, due: snap.due, status: snap.status });
   const event = (type: InvoiceEventWrite['type'], dedupeKey: string, data: Record<string, unknown> = {}) =>
     pendingEvents.push({ type, dedupeKey, data, occurredAt: Date.now() });
 
@@ -96,7 +125,15 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
         s.paidAt = null;
         event('reopened', `reopened:${s.version}`, { status: after, due: dueAmount(balance()) });
       }
-      if (searchAttributesEnabled) wf.upsertSearchAttributes([{ key: SearchAttr.status, value: after }]);
+    }
+    if (searchAttributesEnabled) {
+      const attributes: SearchAttributeUpdatePair[] = after !== before ? [{ key: SearchAttr.status, value: after }] : [];
+      const due = dueAmount(balance());
+      if (due !== shownDue && wf.patched(AMOUNT_DUE_PATCH)) {
+        attributes.push({ key: SearchAttr.amountDue, value: due });
+        shownDue = due;
+      }
+      if (attributes.length > 0) wf.upsertSearchAttributes(attributes);
     }
     wake = true;
     return s.version;
@@ -206,7 +243,8 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       const snap = snapshot();
       flushing = true;
       try {
-        await persistInvoice({ tenantId: input.tenantId, invoiceId: input.invoiceId, snapshot: snap, payments, events });
+        const summary = persistSummary({ ...figures(snap), version: snap.version, payments: payments.length, events: events.length });
+        await persistInvoice.executeWithOptions({ summary }, [{ tenantId: input.tenantId, invoiceId: input.invoiceId, snapshot: snap, payments, events }]);
       } finally {
         flushing = false;
       }
@@ -231,14 +269,23 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     if (step.action === 'decide') {
       for (const r of step.due) {
         const decision = decideReminder(r, { plan: input.plan, total: input.total, paid: s.paid, voided: s.voided, overdueAt: input.overdueAt, now });
-        if (decision.action === 'send') await enqueueReminder({ ...base, key: r.key, amount: decision.amount });
-        else await skipReminders({ ...base, keys: [r.key], reason: decision.reason, now });
+        const label = reminderLabel(r, input.plan);
+        if (decision.action === 'send') {
+          await enqueueReminder.executeWithOptions({ summary: enqueueSummary(label, decision.amount, input.currency) }, [{ ...base, key: r.key, amount: decision.amount }]);
+        } else {
+          await skipReminders.executeWithOptions({ summary: skipSummary(label, decision.reason) }, [{ ...base, keys: [r.key], reason: decision.reason, now }]);
+        }
         track.done.push(r.key);
       }
       return;
     }
-    if (step.action === 'skip') await skipReminders({ ...base, keys: step.keys, reason: step.reason, now, ...(step.park ? { round: s.version } : {}) });
-    else if (step.keys.length) await resumeReminders({ ...base, keys: step.keys, round: s.version, now });
+    if (step.action === 'skip') {
+      await skipReminders.executeWithOptions({ summary: skipSummary(reminderCount(step.keys.length), step.reason) }, [
+        { ...base, keys: step.keys, reason: step.reason, now, ...(step.park ? { round: s.version } : {}) },
+      ]);
+    } else if (step.keys.length) {
+      await resumeReminders.executeWithOptions({ summary: resumeSummary(step.keys.length) }, [{ ...base, keys: step.keys, round: s.version, now }]);
+    }
     settleReminderStep(track, step);
     // Resumed reminders need timers again: the main loop plans its next wake-up anew.
     if (step.action === 'resume') wake = true;
@@ -248,7 +295,9 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     if (s.reminders === undefined && wf.patched('reminders-v1')) {
       remindersBusy = true;
       const plan = input.plan.map((p) => ({ id: p.id, date: p.date }));
-      s.reminders = await materializeReminders({ tenantId: input.tenantId, invoiceId: input.invoiceId, plan, dueDate: input.dueDate, now: Date.now() });
+      s.reminders = await materializeReminders.executeWithOptions({ summary: scheduleSummary(input.dueDate, plan.length) }, [
+        { tenantId: input.tenantId, invoiceId: input.invoiceId, plan, dueDate: input.dueDate, now: Date.now() },
+      ]);
       remindersBusy = false;
       wake = true;
     }
@@ -283,15 +332,21 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     });
   }
 
-  function nextWakeup(): number | undefined {
+  function nextWakeup(): Wakeup | undefined {
     if (s.voided) return undefined;
-    if (status() === 'paid') return (s.paidAt ?? Date.now()) + PAID_RETENTION_MS;
-    const times = input.plan.filter((p) => !s.firedInstallments.includes(p.id)).map((p) => p.at);
-    if (!s.pastDue) times.push(input.overdueAt);
-    const reminderAt = nextReminderAt(s.reminders, Date.now());
-    if (reminderAt !== undefined) times.push(reminderAt);
-    return times.length ? Math.min(...times) : undefined;
+    if (status() === 'paid') return { at: (s.paidAt ?? Date.now()) + PAID_RETENTION_MS, reasons: [RETENTION_REASON] };
+    const candidates: Wakeup[] = [];
+    input.plan.forEach((p, i) => {
+      if (!s.firedInstallments.includes(p.id)) candidates.push({ at: p.at, reasons: [installmentReason(i, input.plan.length, p.amount, input.currency)] });
+    });
+    if (!s.pastDue) candidates.push({ at: input.overdueAt, reasons: [overdueReason(input.dueDate)] });
+    const reminders = nextReminders(s.reminders, Date.now());
+    if (reminders.length > 0) candidates.push({ at: reminders[0].at, reasons: reminders.map((r) => reminderLabel(r, input.plan)) });
+    if (candidates.length === 0) return undefined;
+    const at = Math.min(...candidates.map((c) => c.at));
+    return { at, reasons: candidates.filter((c) => c.at === at).flatMap((c) => c.reasons) };
   }
+  const summaryOf = (next: Wakeup) => timerSummary(next.reasons, next.at, timeZone);
 
   /**
    * Since patch `steady-timer-v1`: one durable timer per wake-up instant, kept while payments come
@@ -300,14 +355,15 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
    */
   const steadyTimer = wf.patched('steady-timer-v1');
   let timer: { at: number; scope: wf.CancellationScope; fired: boolean } | undefined;
-  async function wakeAtOrOnChange(at: number | undefined): Promise<void> {
+  async function wakeAtOrOnChange(next: Wakeup | undefined): Promise<void> {
+    const at = next?.at;
     if (timer && (timer.fired || timer.at !== at)) {
       if (!timer.fired) timer.scope.cancel();
       timer = undefined;
     }
-    if (!timer && at !== undefined) {
-      const armed = { at, scope: new wf.CancellationScope(), fired: false };
-      armed.scope.run(() => wf.sleep(Math.max(1, at - Date.now()))).then(
+    if (!timer && next !== undefined) {
+      const armed = { at: next.at, scope: new wf.CancellationScope(), fired: false };
+      armed.scope.run(() => wf.sleep(Math.max(1, next.at - Date.now()), { summary: summaryOf(next) })).then(
         () => (armed.fired = true),
         (err) => {
           if (!wf.isCancellation(err)) throw err;
@@ -331,11 +387,13 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       await wf.continueAsNew<typeof invoiceWorkflow>({ ...input, carried: s });
     }
     wake = false;
-    const at = nextWakeup();
-    if (steadyTimer) await wakeAtOrOnChange(at);
-    else if (at === undefined) await wf.condition(() => wake);
-    else await wf.condition(() => wake, Math.max(1, at - Date.now()));
+    const next = nextWakeup();
+    wf.setCurrentDetails(currentDetails({ ...figures(), version: s.version, next: next && summaryOf(next) }));
+    if (steadyTimer) await wakeAtOrOnChange(next);
+    else if (next === undefined) await wf.condition(() => wake);
+    else await wf.condition(() => wake, Math.max(1, next.at - Date.now()), { summary: summaryOf(next) });
   }
+  wf.setCurrentDetails(currentDetails({ ...figures(), version: s.version, next: undefined }));
   await wf.condition(idle);
   return snapshot();
 }

@@ -33,12 +33,16 @@ export type ReminderDecision = { action: 'send'; amount: number } | { action: 's
 const pending = (track: ReminderTrack | undefined) =>
   track ? track.schedule.filter((r) => !track.done.includes(r.key) && !track.parked?.includes(r.key)) : [];
 
-/** The next future instant at which a reminder is due (reminders already due are not timers). */
+/** The reminders due at the next future instant (reminders already due are not timers). */
+export function nextReminders(track: ReminderTrack | undefined, now: number): ReminderInstant[] {
+  const ahead = pending(track).filter((r) => r.at > now);
+  const at = Math.min(...ahead.map((r) => r.at));
+  return ahead.filter((r) => r.at === at);
+}
+
+/** The next future instant at which a reminder is due. */
 export function nextReminderAt(track: ReminderTrack | undefined, now: number): number | undefined {
-  const times = pending(track)
-    .map((r) => r.at)
-    .filter((at) => at > now);
-  return times.length ? Math.min(...times) : undefined;
+  return nextReminders(track, now)[0]?.at;
 }
 
 /** Reminders whose instant has come and which have not been handled yet, oldest first. */

@@ -1,6 +1,6 @@
 import { DomainError } from '../../domain/errors';
 import { domainError } from '../support/errors';
-import { addDays, assertIsoDate, compareDates, dateIn, isIsoDate, isTimeZone, overdueInstant, zonedInstant } from '../../domain/dates';
+import { addDays, assertIsoDate, compareDates, dateIn, formatInstant, isIsoDate, isoInstant, isTimeZone, overdueInstant, zonedInstant } from '../../domain/dates';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -145,5 +145,19 @@ describe('the accepted calendar: 1900-01-01 to 9999-12-31', () => {
   it('dates moved past the end are no ISO dates', () => {
     expect(isIsoDate(addDays('9999-12-31', 1))).toBe(false);
     expect(isIsoDate(addDays('1900-01-01', -1))).toBe(false);
+  });
+});
+
+describe('instants for people: formatInstant and isoInstant', () => {
+  it('show the wall-clock time in the zone, across DST and past year 9999', () => {
+    const berlinMidnight = overdueInstant('2026-12-14', 'Europe/Berlin');
+    expect(formatInstant(berlinMidnight, 'Europe/Berlin')).toBe('2026-12-15 00:00 Europe/Berlin');
+    expect(isoInstant(berlinMidnight, 'Europe/Berlin')).toBe('2026-12-15T00:00:00+01:00');
+    const summer = zonedInstant('2026-07-01', 'Europe/Berlin', 9 * 60 + 30);
+    expect(formatInstant(summer, 'Europe/Berlin')).toBe('2026-07-01 09:30 Europe/Berlin');
+    expect(isoInstant(summer, 'Europe/Berlin')).toBe('2026-07-01T09:30:00+02:00');
+    expect(isoInstant(zonedInstant('2026-03-10', 'America/St_Johns'), 'America/St_Johns')).toBe('2026-03-10T00:00:00-02:30');
+    expect(isoInstant(Date.UTC(2026, 0, 1), 'UTC')).toBe('2026-01-01T00:00:00Z');
+    expect(formatInstant(overdueInstant('9999-12-31', 'UTC'), 'UTC')).toBe('10000-01-01 00:00 UTC');
   });
 });

@@ -118,6 +118,7 @@ export async function insertInvoice(orm: MikroORM, opts: InvoiceFixtureOptions =
       total,
       dueDate,
       overdueAt: overdueInstant(dueDate, timeZone),
+      timeZone,
       plan: planned.map((p) => ({ id: p.id, amount: p.amount, date: p.date, at: zonedInstant(p.date, timeZone) })),
       ...(opts.maxHistoryEvents !== undefined ? { maxHistoryEvents: opts.maxHistoryEvents } : {}),
     },
