@@ -10,6 +10,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { InvoiceEvent, Reminder, ReminderPolicyRecord, Tenant } from '../db';
 import { queueReminder } from '../db/repositories/reminders';
 import type { InvoiceEventType } from '../domain/invoice-events';
+import { formatMoney } from '../domain/money';
 import { defaultReminderPolicy, reminderJobId, reminderSchedule, type ReminderInstant } from '../domain/reminders';
 import { addWithDeadline, REMINDER_JOB_OPTIONS, type ReminderJobData } from '../lib/queues';
 
@@ -142,32 +143,47 @@ export function createReminderActivities({ orm, reminderQueue, reminderJobOption
       if (!row) throw new Error(`reminder ${key} of invoice ${invoiceId} does not exist`);
       const jobId = reminderJobId(invoiceId, key);
       if (row.status !== 'queued') return { jobId, enqueued: false, status: row.status };
-      const data: ReminderJobData = { reminderId: row.id, tenantId, invoiceId, key, kind: row.kind, amount: row.amount ?? amount };
-      await addWithDeadline(reminderQueue, 'reminder', data, { ...REMINDER_JOB_OPTIONS, ...reminderJobOptions, jobId });
+      const asked = row.amount ?? amount;
+      const data: ReminderJobData = {
+        reminderId: row.id,
+        tenantId,
+        invoiceId,
+        key,
+        kind: row.kind,
+        amount: asked,
+        tenantName: row.tenantName,
+        invoiceNumber: row.invoiceNumber,
+        recipient: row.contactEmail ? `${row.contactName} <${row.contactEmail}>` : row.contactName,
+        amountFormatted: formatMoney(asked, row.currency),
+      };
+      // The job name is what Bull Board lists: say which invoice's which reminder it is.
+      await addWithDeadline(reminderQueue, `reminder ${row.invoiceNumber} ${key}`, data, { ...REMINDER_JOB_OPTIONS, ...reminderJobOptions, jobId });
       return { jobId, enqueued: true, status: row.status };
     },
 
     /** scheduled → skipped (never touches a reminder already queued or sent), with a history event. */
-    async skipReminders({ tenantId, invoiceId, keys, reason, now, round }: SkipRemindersArgs): Promise<void> {
-      if (keys.length === 0) return;
+    async skipReminders({ tenantId, invoiceId, keys, reason, now, round }: SkipRemindersArgs): Promise<{ skipped: number; reason: string }> {
+      if (keys.length === 0) return { skipped: 0, reason };
       const em = orm.em.fork();
       await em.nativeUpdate(Reminder, { invoice: invoiceId, tenant: tenantId, key: { $in: keys }, status: 'scheduled' }, { status: 'skipped', skipReason: reason, updatedAt: new Date() });
       const skipped = await em.find(Reminder, { invoice: invoiceId, tenant: tenantId, key: { $in: keys }, status: 'skipped' });
       await writeEvents(em, tenantId, invoiceId, 'reminder_skipped', skipped.map((r) => ({ key: r.key, data: { kind: r.kind, reason: r.skipReason ?? reason, date: r.date } })), new Date(now), round);
+      return { skipped: skipped.length, reason };
     },
 
     /**
      * skipped (invoice_paid) → scheduled for reminders whose instant is still ahead when a paid invoice
      * reopens, with a `reminder_scheduled` history event (reason `invoice_reopened`). Decided again at their instant.
      */
-    async resumeReminders({ tenantId, invoiceId, keys, round, now }: ResumeRemindersArgs): Promise<void> {
-      if (keys.length === 0) return;
+    async resumeReminders({ tenantId, invoiceId, keys, round, now }: ResumeRemindersArgs): Promise<{ resumed: number }> {
+      if (keys.length === 0) return { resumed: 0 };
       const em = orm.em.fork();
       const where = { invoice: invoiceId, tenant: tenantId, key: { $in: keys } };
       await em.nativeUpdate(Reminder, { ...where, status: 'skipped', skipReason: 'invoice_paid' }, { status: 'scheduled', skipReason: null, updatedAt: new Date() });
       const resumed = await em.find(Reminder, { ...where, status: 'scheduled' });
       const data = (r: Reminder) => ({ kind: r.kind, at: r.scheduledAt.toISOString(), date: r.date, ...(r.installmentId ? { installmentId: r.installmentId } : {}), reason: 'invoice_reopened' });
       await writeEvents(em, tenantId, invoiceId, 'reminder_scheduled', resumed.map((r) => ({ key: r.key, data: data(r) })), new Date(now), round);
+      return { resumed: resumed.length };
     },
   };
 }

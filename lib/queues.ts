@@ -17,6 +17,14 @@ export interface ReminderJobData {
   kind: ReminderKind;
   /** Minor units the reminder asks for, as decided by the workflow at the reminder instant. */
   amount: number;
+  // For operators reading the job in Bull Board; the worker reads only the ids and the amount
+  // (absent in jobs queued before they existed).
+  tenantName?: string;
+  invoiceNumber?: string;
+  /** `Ada Lovelace <ada@example.com>` (the name alone when the contact has no e-mail). */
+  recipient?: string;
+  /** The amount as the reminder shows it, e.g. `$1,250.00`. */
+  amountFormatted?: string;
 }
 
 /** Retries with backoff are BullMQ's own; a job that keeps failing stays in the failed set (never removed). */

@@ -13,22 +13,32 @@ export interface QueuedReminder {
   kind: ReminderKind;
   status: ReminderStatus;
   amount: number | null;
+  /** Who and what it is about, for operators reading the job in Bull Board. */
+  tenantName: string;
+  invoiceNumber: string;
+  currency: string;
+  contactName: string;
+  contactEmail: string | null;
 }
 
 /** scheduled → queued with the amount to ask for; returns the row as it is now (queued, or already further). */
 export async function queueReminder(em: EntityManager, r: { tenantId: string; invoiceId: string; key: string; amount: number }): Promise<QueuedReminder | null> {
-  const [row] = await em.execute<{ id: string; kind: ReminderKind; status: ReminderStatus; amount: string | number | null }[]>(
+  const [row] = await em.execute<(Omit<QueuedReminder, 'amount'> & { amount: string | number | null })[]>(
     `with moved as (
        update reminders set status = 'queued', amount = ?, queued_at = now(), updated_at = now()
         where invoice_id = ? and tenant_id = ? and key = ? and status = 'scheduled'
-        returning id, kind, status, amount)
-     select id, kind, status, amount from moved
-     union all
-     select id, kind, status, amount from reminders
-      where invoice_id = ? and tenant_id = ? and key = ? and not exists (select 1 from moved)`,
+        returning id, kind, status, amount, invoice_id),
+     reminder as (
+       select id, kind, status, amount, invoice_id from moved
+       union all
+       select id, kind, status, amount, invoice_id from reminders
+        where invoice_id = ? and tenant_id = ? and key = ? and not exists (select 1 from moved))
+     select r.id, r.kind, r.status, r.amount, t.name as "tenantName", i.number as "invoiceNumber", i.currency,
+            c.name as "contactName", c.email as "contactEmail"
+       from reminder r join invoices i on i.id = r.invoice_id join tenants t on t.id = i.tenant_id join contacts c on c.id = i.contact_id`,
     [r.amount, r.invoiceId, r.tenantId, r.key, r.invoiceId, r.tenantId, r.key],
   );
-  return row ? { id: row.id, kind: row.kind, status: row.status, amount: row.amount === null ? null : Number(row.amount) } : null;
+  return row ? { ...row, amount: row.amount === null ? null : Number(row.amount) } : null;
 }
 
 const isoDate = (v: unknown) => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v));
