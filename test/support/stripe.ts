@@ -159,12 +159,18 @@ export interface FakeStripeState {
   pageSize: number;
   /** When set, every request is answered with this HTTP status and a Stripe api_error. */
   failWith: number | null;
+  /**
+   * When true, Checkout sessions get a URL on this fake (/checkout/<id>) that redirects straight to
+   * their success_url, as if the customer had paid: a browser test can go through Checkout.
+   */
+  hostedCheckout: boolean;
 }
 
 /** `anyKey`: every sk_/rk_ key is accepted (the contract test's tenants save generated keys). */
 export async function startFakeStripe(opts: { anyKey?: boolean; port?: number } = {}): Promise<{ server: Server; port: number; requests: RecordedRequest[]; state: FakeStripeState; close(): Promise<void> }> {
   const requests: RecordedRequest[] = [];
-  const state: FakeStripeState = { refunds: new Map(), pageSize: 100, failWith: null };
+  const state: FakeStripeState = { refunds: new Map(), pageSize: 100, failWith: null, hostedCheckout: false };
+  const checkoutReturns = new Map<string, string>();
   const server = createServer((req, res) => {
     let raw = '';
     req.on('data', (c) => (raw += c));
@@ -178,6 +184,11 @@ export async function startFakeStripe(opts: { anyKey?: boolean; port?: number } 
       };
       const metadata = (prefix: string) =>
         Object.fromEntries(Object.entries(form).flatMap(([k, v]) => (k.startsWith(`${prefix}[`) ? [[k.slice(prefix.length + 1, -1), v]] : [])));
+      const hosted = /^\/checkout\/([^/]+)$/.exec(url.pathname);
+      if (req.method === 'GET' && hosted && checkoutReturns.has(hosted[1])) {
+        res.writeHead(303, { location: checkoutReturns.get(hosted[1]) });
+        return res.end();
+      }
       if (state.failWith !== null) {
         return send(state.failWith, { error: { type: 'api_error', message: 'fake Stripe outage' } });
       }
@@ -193,10 +204,11 @@ export async function startFakeStripe(opts: { anyKey?: boolean; port?: number } 
       }
       if (req.method === 'POST' && url.pathname === '/v1/checkout/sessions') {
         const id = rid('cs_test');
+        if (state.hostedCheckout && form.success_url) checkoutReturns.set(id, form.success_url);
         return send(200, {
           ...clone(checkoutSessionFixture),
           id,
-          url: `https://checkout.stripe.com/c/pay/${id}`,
+          url: state.hostedCheckout ? `http://127.0.0.1:${port}/checkout/${id}` : `https://checkout.stripe.com/c/pay/${id}`,
           expires_at: Math.floor(Date.now() / 1000) + 86_400,
           amount_total: Number(form['line_items[0][price_data][unit_amount]']),
           currency: form['line_items[0][price_data][currency]'],
@@ -276,6 +288,7 @@ export async function createFakeStripeStack() {
       fake.state.refunds.clear();
       fake.state.pageSize = 100;
       fake.state.failWith = null;
+      fake.state.hostedCheckout = false;
     },
     async close() {
       await stack.close();

@@ -1,0 +1,74 @@
+/** The Payment plans tab: every planned instalment by date. For reference: customers pay any amount, any day. */
+import { useEffect, useState } from 'react';
+import { api, call, type ApiFailure } from '../api/client';
+import { plainMessage } from '../lib/api-errors';
+import { formatDay, methodLabel } from '../lib/format';
+import { ErrorBanner, Field, Money, StatusBadge, useLoad } from './components';
+import { Pager } from './InvoicesTab';
+import { Link } from './router';
+
+export function PaymentPlansTab() {
+  const [q, setQ] = useState('');
+  const [query, setQuery] = useState('');
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  useEffect(() => {
+    const timer = setTimeout(() => setQuery(q.trim()), 300);
+    return () => clearTimeout(timer);
+  }, [q]);
+  useEffect(() => setCursors([undefined]), [query]);
+  const cursor = cursors[cursors.length - 1];
+  const page = useLoad(() => call(api.GET('/v1/payment-plans', { params: { query: { q: query || undefined, cursor, limit: 25 } } })), [query, cursor]);
+
+  return (
+    <section aria-labelledby="plans-title">
+      <div className="section-head">
+        <h1 id="plans-title">Payment plans</h1>
+      </div>
+      <p className="note">
+        Planned payments are for reference only: customers may pay any amount on any day, and each payment covers the oldest open instalments first. Open an invoice number to see its payments.
+      </p>
+      <form className="filters" role="search" aria-label="Search payment plans" onSubmit={(e) => e.preventDefault()}>
+        <Field label="Search">{({ id }) => <input id={id} type="search" placeholder="Invoice number or contact" value={q} onChange={(e) => setQ(e.target.value)} />}</Field>
+      </form>
+      <ErrorBanner message={page.error ? plainMessage((page.error as ApiFailure).error) : null} />
+      <div className="table-wrap">
+        <table aria-label="Payment plans" aria-busy={page.loading}>
+          <thead>
+            <tr>
+              <th scope="col">Invoice number</th>
+              <th scope="col" className="num">
+                Amount
+              </th>
+              <th scope="col">Recommended method</th>
+              <th scope="col">Payment date</th>
+              <th scope="col">Contact</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.data?.data.map((p) => (
+              <tr key={p.id}>
+                <td>
+                  <Link href={`/app/invoices/${p.invoice.id}`}>{p.invoice.number}</Link> {p.invoiceStatus !== 'open' && <StatusBadge status={p.invoiceStatus} />}
+                </td>
+                <td className="num">
+                  <Money amount={p.amount} currency={p.currency} />
+                </td>
+                <td>{methodLabel(p.method)}</td>
+                <td>{formatDay(p.date)}</td>
+                <td>{p.contact.name}</td>
+              </tr>
+            ))}
+            {page.data && page.data.data.length === 0 && (
+              <tr>
+                <td colSpan={5} className="empty">
+                  {query ? 'No planned payment matches.' : 'No planned payments.'}
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
+      <Pager page={cursors.length} hasNext={!!page.data?.nextCursor} onPrevious={() => setCursors((c) => c.slice(0, -1))} onNext={() => setCursors((c) => [...c, page.data!.nextCursor!])} />
+    </section>
+  );
+}

@@ -1,0 +1,94 @@
+/** The Payments tab: every payment, on an invoice or on a contact alone, and Make a payment. */
+import { useEffect, useState } from 'react';
+import { api, call, type ApiFailure } from '../api/client';
+import { plainMessage } from '../lib/api-errors';
+import { formatDay, methodLabel } from '../lib/format';
+import { formatAmount } from '../lib/money';
+import { ErrorBanner, Field, Money, useLoad } from './components';
+import { sourceText } from './InvoicePage';
+import { Pager } from './InvoicesTab';
+import { MakePaymentDialog } from './MakePaymentDialog';
+import { Link } from './router';
+
+export function PaymentsTab() {
+  const [q, setQ] = useState('');
+  const [query, setQuery] = useState('');
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const [paying, setPaying] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  useEffect(() => {
+    const timer = setTimeout(() => setQuery(q.trim()), 300);
+    return () => clearTimeout(timer);
+  }, [q]);
+  useEffect(() => setCursors([undefined]), [query]);
+  const cursor = cursors[cursors.length - 1];
+  const page = useLoad(() => call(api.GET('/v1/payments', { params: { query: { q: query || undefined, cursor, limit: 25 } } })), [query, cursor]);
+
+  return (
+    <section aria-labelledby="payments-title">
+      <div className="section-head">
+        <h1 id="payments-title">Payments</h1>
+        <button type="button" className="primary" onClick={() => setPaying(true)}>
+          Make a payment
+        </button>
+      </div>
+      <p className="note">Cash, check and wire payments are not seen automatically: record them here when the money arrives. Card payments through Stripe appear by themselves.</p>
+      <form className="filters" role="search" aria-label="Search payments" onSubmit={(e) => e.preventDefault()}>
+        <Field label="Search">{({ id }) => <input id={id} type="search" placeholder="Reference, contact or invoice number" value={q} onChange={(e) => setQ(e.target.value)} />}</Field>
+      </form>
+      <p role="status" className="notice-line">
+        {notice}
+      </p>
+      <ErrorBanner message={page.error ? plainMessage((page.error as ApiFailure).error) : null} />
+      <div className="table-wrap">
+        <table aria-label="Payments" aria-busy={page.loading}>
+          <thead>
+            <tr>
+              <th scope="col">Contact</th>
+              <th scope="col" className="num">
+                Amount
+              </th>
+              <th scope="col">Invoice</th>
+              <th scope="col">Payment date</th>
+              <th scope="col">Method</th>
+              <th scope="col">Source/reference</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.data?.data.map((p) => (
+              <tr key={p.id}>
+                <td>{p.contact.name}</td>
+                <td className="num">
+                  <Money amount={p.amount} currency={p.currency} />
+                </td>
+                <td>{p.invoice ? <Link href={`/app/invoices/${p.invoice.id}`}>{p.invoice.number}</Link> : <span className="muted">On the contact</span>}</td>
+                <td>{formatDay(p.date)}</td>
+                <td>{methodLabel(p.method)}</td>
+                <td>{sourceText(p.source, p.reference)}</td>
+              </tr>
+            ))}
+            {page.data && page.data.data.length === 0 && (
+              <tr>
+                <td colSpan={6} className="empty">
+                  {query ? 'No payment matches.' : 'No payments yet.'}
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
+      <Pager page={cursors.length} hasNext={!!page.data?.nextCursor} onPrevious={() => setCursors((c) => c.slice(0, -1))} onNext={() => setCursors((c) => [...c, page.data!.nextCursor!])} />
+      {paying && (
+        <MakePaymentDialog
+          onClose={() => setPaying(false)}
+          onRecorded={(p) => {
+            setPaying(false);
+            setNotice(`Payment of ${formatAmount(p.amount, p.currency)} from ${p.contact.name} recorded.`);
+            setCursors([undefined]);
+            page.reload();
+          }}
+        />
+      )}
+    </section>
+  );
+}
