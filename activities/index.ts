@@ -3,9 +3,10 @@
  * dependencies and tests inject the same real ones against test databases.
  */
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { v7 as uuidv7 } from 'uuid';
-import { Invoice, InvoiceEvent, Payment } from '../db';
-import type { PersistInvoiceArgs } from '../workflows/definitions';
+import { log } from '@temporalio/activity';
+import { isRefusedWrite } from '../db/failures';
+import type { PersistInvoiceArgs, RefusedWrite } from '../workflows/definitions';
+import { salvageBatch, writeBatch } from './invoice-writes';
 import { observed } from './observed';
 import { createReminderActivities, type ReminderActivityDeps } from './reminders';
 
@@ -22,6 +23,8 @@ export interface PersistInvoiceResult {
   events: number;
   /** False when a newer version was already stored (a late retry): the row was left alone. */
   invoiceUpdated: boolean;
+  /** Writes Postgres refused for good (empty normally); the invoice is then marked as needing attention. */
+  refused: RefusedWrite[];
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -31,62 +34,21 @@ export function createActivities(deps: ActivityDeps) {
     /**
      * Writes a batch of workflow changes in one transaction. Idempotent: payments and events are
      * keyed (insert-or-ignore) and the invoice row only moves forward in `stateVersion`, so a retried
-     * or replayed call can never count a payment twice or roll the balance back.
+     * or replayed call can never count a payment twice or roll the balance back. Postgres being
+     * unavailable fails the attempt (Temporal retries); Postgres refusing the data stores what it
+     * can and reports the rest in `refused` (activities/invoice-writes.ts).
      */
-    async persistInvoice({ tenantId, invoiceId, snapshot, payments, events }: PersistInvoiceArgs): Promise<PersistInvoiceResult> {
-      return orm.em.fork().transactional(async (em) => {
-        if (payments.length > 0) {
-          await em
-            .createQueryBuilder(Payment)
-            .insert(
-              payments.map((p) => ({
-                id: p.id,
-                tenant: tenantId,
-                contact: p.contactId,
-                invoice: p.invoiceId,
-                amount: p.amount,
-                currency: p.currency,
-                date: p.date,
-                method: p.method,
-                reference: p.reference,
-                source: p.source,
-                createdAt: p.acceptedAt === undefined ? new Date() : new Date(p.acceptedAt),
-              })),
-            )
-            .onConflict('id')
-            .ignore()
-            .execute();
-        }
-        const updated = await em.nativeUpdate(
-          Invoice,
-          { id: invoiceId, tenant: tenantId, stateVersion: { $lt: snapshot.version } },
-          { paid: snapshot.paid, due: snapshot.due, status: snapshot.status, stateVersion: snapshot.version, updatedAt: new Date() },
-        );
-        // Zero rows is fine when a newer version is already stored; a missing row is not: fail and
-        // retry rather than drop the write.
-        if (updated === 0 && (await em.count(Invoice, { id: invoiceId, tenant: tenantId })) === 0) {
-          throw new Error(`invoice ${invoiceId} of tenant ${tenantId} does not exist (yet)`);
-        }
-        if (events.length > 0) {
-          await em
-            .createQueryBuilder(InvoiceEvent)
-            .insert(
-              events.map((e) => ({
-                id: uuidv7(),
-                tenant: tenantId,
-                invoice: invoiceId,
-                type: e.type,
-                dedupeKey: e.dedupeKey,
-                data: e.data,
-                occurredAt: new Date(e.occurredAt),
-              })),
-            )
-            .onConflict(['invoice', 'dedupeKey'])
-            .ignore()
-            .execute();
-        }
-        return { version: snapshot.version, status: snapshot.status, payments: payments.length, events: events.length, invoiceUpdated: updated > 0 };
-      });
+    async persistInvoice(args: PersistInvoiceArgs): Promise<PersistInvoiceResult> {
+      const em = orm.em.fork();
+      const done = { version: args.snapshot.version, status: args.snapshot.status, payments: args.payments.length, events: args.events.length };
+      try {
+        return { ...done, invoiceUpdated: await writeBatch(em, args), refused: [] };
+      } catch (err) {
+        if (!isRefusedWrite(err)) throw err;
+        const { moved, refused } = await salvageBatch(em, args, err);
+        log.error(`persistInvoice: Postgres refused part of invoice ${args.invoiceId} version ${args.snapshot.version}; the invoice needs attention`, { refused });
+        return { ...done, invoiceUpdated: moved, refused };
+      }
     },
   });
 }

@@ -11,6 +11,7 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import type { Redis } from 'ioredis';
 import type { QueueNaming } from '../lib/queues';
+import { countInvoicesNeedingAttention } from '../db/repositories/invoices';
 import type { ProcessDeps } from '../services/context';
 import { registerAdminQueues } from './admin-queues';
 import { optionalNullableBodies, registerContract } from './contract';
@@ -90,7 +91,9 @@ export async function buildApp(deps: AppDeps, opts: FastifyServerOptions = {}): 
     const [postgres, redis, temporal] = checks;
     const ready = checks.every((c) => c === 'ok');
     if (!ready) req.log.warn({ checks: { postgres, redis, temporal } }, 'not ready: a dependency does not answer');
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: { postgres, redis, temporal } });
+    // Needs an operator, but does not make the process unready (see README, Operating).
+    const invoicesNeedingAttention = postgres === 'ok' ? await countInvoicesNeedingAttention(req.deps.em).catch(() => null) : null;
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: { postgres, redis, temporal }, invoicesNeedingAttention });
   });
 
   const counter = rateLimitRedis(app, deps.redis);

@@ -4,7 +4,7 @@
  * that never leaks internals.
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { isDatabaseUnavailable } from '../db/availability';
+import { isDatabaseUnavailable } from '../db/failures';
 import { DomainError, type DomainErrorKind } from '../domain/errors';
 import { isRedisUnavailable } from '../lib/queues';
 import { isTemporalUnavailable } from '../lib/temporal';

@@ -7,6 +7,7 @@ export const INVOICE_EVENT_TYPES = [
   'paid',
   'voided',
   'reopened',
+  'attention_needed',
   'payment_reversed',
   'reminder_scheduled',
   'reminder_sent',

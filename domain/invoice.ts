@@ -2,7 +2,7 @@
  * Invoice balance and status rules, shared by the workflow (which owns the live state),
  * the API (which validates before asking the workflow) and the tests.
  */
-import { conflict, validationError } from './errors';
+import { conflict, DomainError, validationError } from './errors';
 import { assertPositiveAmount, sumAmounts } from './money';
 import { assertIsoDate, compareDates } from './dates';
 
@@ -32,6 +32,17 @@ export const invoiceVoidError = () => conflict('invoice_void', 'invoice is void 
 export const invoicePaidError = () => conflict('invoice_paid', 'invoice is already paid in full', { status: 'paid', due: 0 });
 export const currencyMismatchError = (paymentCurrency: string, invoiceCurrency: string) =>
   conflict('currency_mismatch', `payment currency ${paymentCurrency} differs from the invoice currency ${invoiceCurrency}`, { invoiceCurrency });
+
+/** The workflow made the change but Postgres refused to store part of it for good: an operator must look. */
+export const writeRefusedError = (change: 'payment' | 'void') =>
+  new DomainError(
+    'unprocessable',
+    'write_refused',
+    change === 'payment'
+      ? 'the payment is applied to the balance, but its record could not be stored; the invoice is flagged for attention'
+      : 'the invoice is void, but its history entry could not be stored; the invoice is flagged for attention',
+    { needsAttention: true },
+  );
 
 /** Throws the DomainError a payment of `amount` on this invoice would violate. */
 export function assertPaymentAcceptable(b: InvoiceBalance, amount: number): void {

@@ -55,6 +55,8 @@ export interface InvoiceCarriedState {
   paidAt: number | null;
   /** Materialized reminder schedule and the keys already handled (absent: not fetched yet / pre-reminders run). */
   reminders?: ReminderTrack;
+  /** Set once Postgres refused part of a change (patch `write-refusals-v1`): `payment:<id>` / `event:<dedupe key>` refused. */
+  attention?: { since: number; refused: string[] };
 }
 
 export interface InvoiceWorkflowInput {

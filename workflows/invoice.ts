@@ -9,7 +9,7 @@ import * as wf from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { MS_PER_DAY } from '../domain/dates';
 import { DomainError } from '../domain/errors';
-import { applyReversal, assertPaymentAcceptable, assertVoidable, currencyMismatchError, deriveStatus, dueAmount, type InvoiceBalance, type InvoiceStatus } from '../domain/invoice';
+import { applyReversal, assertPaymentAcceptable, assertVoidable, currencyMismatchError, deriveStatus, dueAmount, writeRefusedError, type InvoiceBalance, type InvoiceStatus } from '../domain/invoice';
 import { uncoveredInstallments } from '../domain/plan';
 import {
   currentDetails,
@@ -60,6 +60,10 @@ const { materializeReminders, enqueueReminder, skipReminders, resumeReminders } 
 /** A paid invoice stays reachable this long for refunds and disputes, then the workflow ends. */
 const PAID_RETENTION_MS = 180 * MS_PER_DAY;
 const DEFAULT_MAX_HISTORY_EVENTS = 4_000;
+/** Since this patch a batch Postgres refused marks the invoice as needing attention (PcAttention, an upsert). */
+const WRITE_REFUSALS_PATCH = 'write-refusals-v1';
+/** Refused writes remembered for the Updates waiting on them (carried across continue-as-new). */
+const MAX_REMEMBERED_REFUSALS = 100;
 /** Since this patch PcAmountDue follows every change of the amount due (an upsert is a command). */
 const AMOUNT_DUE_PATCH = 'amount-due-search-attribute-v1';
 
@@ -140,6 +144,17 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   }
 
   const persisted = (version: number) => wf.condition(() => persistedVersion >= version);
+  /** The Update waiting for `key` fails clearly when Postgres refused it (the state change itself stands). */
+  const assertStored = (key: string, change: 'payment' | 'void') => {
+    if (s.attention?.refused.includes(key)) throw toFailure(writeRefusedError(change));
+  };
+
+  /** Postgres refused part of a batch for good: keep the state and serve on, flagged for an operator. */
+  function needsAttention(refused: string[]): void {
+    if (!wf.patched(WRITE_REFUSALS_PATCH)) return;
+    s.attention = { since: s.attention?.since ?? Date.now(), refused: [...(s.attention?.refused ?? []), ...refused].slice(-MAX_REMEMBERED_REFUSALS) };
+    if (searchAttributesEnabled) wf.upsertSearchAttributes([{ key: SearchAttr.attention, value: true }]);
+  }
 
   function acceptPayment(p: PaymentInput, toInvoice: number): number {
     return transition(() => {
@@ -170,12 +185,14 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       const seen = s.applied[p.paymentId];
       if (seen !== undefined) {
         await persisted(seen);
+        assertStored(`payment:${p.paymentId}`, 'payment');
         return { ...snapshot(), paymentId: p.paymentId, duplicate: true, acceptedAt: null };
       }
       const version = acceptPayment(p, p.amount);
       const result = { ...snapshot(), paymentId: p.paymentId, duplicate: false, acceptedAt: Date.now() };
       // Returns only once Postgres has it, so the caller's next read sees the new balance.
       await persisted(version);
+      assertStored(`payment:${p.paymentId}`, 'payment');
       return result;
     },
     {
@@ -218,6 +235,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
         });
         pendingEvents.at(-1)!.data = { reason: reason ?? null };
         await persisted(version);
+        assertStored('event:voided', 'void');
       }
       return snapshot();
     },
@@ -244,7 +262,9 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       flushing = true;
       try {
         const summary = persistSummary({ ...figures(snap), version: snap.version, payments: payments.length, events: events.length });
-        await persistInvoice.executeWithOptions({ summary }, [{ tenantId: input.tenantId, invoiceId: input.invoiceId, snapshot: snap, payments, events }]);
+        const result = await persistInvoice.executeWithOptions({ summary }, [{ tenantId: input.tenantId, invoiceId: input.invoiceId, snapshot: snap, payments, events }]);
+        // Absent in results recorded before refusals were reported.
+        if (result?.refused?.length) needsAttention(result.refused.map((r) => `${r.kind}:${r.id}`));
       } finally {
         flushing = false;
       }

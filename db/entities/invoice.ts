@@ -25,6 +25,9 @@ export class Invoice {
   status!: InvoiceStatus;
   /** Monotonic version of the workflow state last persisted; older writes are ignored. */
   stateVersion!: number;
+  /** Set when Postgres refused part of a change the workflow made (what and why): an operator looks. */
+  attentionReason?: string | null;
+  attentionAt?: Date | null;
   createdAt!: Date;
   updatedAt!: Date;
 }
@@ -48,6 +51,8 @@ export const InvoiceSchema = new EntitySchema<Invoice>({
     due: money(),
     status: { type: 'string', length: 16 },
     stateVersion: { type: 'integer', default: 0 },
+    attentionReason: { type: 'text', nullable: true },
+    attentionAt: { type: 'datetime', nullable: true },
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

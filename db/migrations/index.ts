@@ -8,6 +8,7 @@ import { Migration20261125120000_reminders } from './Migration20261125120000_rem
 import { Migration20261125120100_stripe } from './Migration20261125120100_stripe';
 import { Migration20261201190000_tenant_default_currency } from './Migration20261201190000_tenant_default_currency';
 import { Migration20261202090000_sessions } from './Migration20261202090000_sessions';
+import { Migration20261201200000_invoice_attention } from './Migration20261201200000_invoice_attention';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125112343_core', class: Migration20261125112343_core },
@@ -15,4 +16,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125120100_stripe', class: Migration20261125120100_stripe },
   { name: 'Migration20261201190000_tenant_default_currency', class: Migration20261201190000_tenant_default_currency },
   { name: 'Migration20261202090000_sessions', class: Migration20261202090000_sessions },
+  { name: 'Migration20261201200000_invoice_attention', class: Migration20261201200000_invoice_attention },
 ];

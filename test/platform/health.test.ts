@@ -11,7 +11,7 @@ test('GET /healthz is 200 without auth', async () => {
 test('GET /readyz is 200 with every check ok', async () => {
   const res = await stack.app.inject({ method: 'GET', url: '/readyz' });
   expect(res.statusCode).toBe(200);
-  expect(res.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok', temporal: 'ok' } });
+  expect(res.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok', temporal: 'ok' }, invoicesNeedingAttention: expect.any(Number) });
 });
 
 test('GET /docs/json is an OpenAPI document with the Payment Center paths', async () => {
