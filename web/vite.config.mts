@@ -14,7 +14,11 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     reportCompressedSize: true,
-    rolldownOptions: { input: { app: `${root}index.html`, pay: `${root}pay.html` } },
+    rolldownOptions: {
+      input: { app: `${root}index.html`, pay: `${root}pay.html` },
+      // React and the pieces both pages use, in one chunk named for what it is.
+      output: { chunkFileNames: 'assets/shared-[hash].js', assetFileNames: 'assets/styles-[hash][extname]' },
+    },
   },
   server: { fs: { allow: ['..'] } },
 });
