@@ -9,17 +9,14 @@
  * internet keeps these three operator paths off its public edge.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Client } from '@temporalio/client';
+import { countInvoicesNeedingAttention } from '../db/repositories/invoices';
 import { apiRegistry, httpDuration, httpRequests, includeProcessMetrics, invoicesNeedingAttention } from '../lib/metrics';
-import { SearchAttr } from '../workflows/definitions';
+import type { ProcessDeps } from '../services/context';
 
 export const METRICS_PATH = '/metrics';
-/** A scrape waits this long for Temporal's count before answering with the last value. */
-const ATTENTION_COUNT_TIMEOUT_MS = 2_000;
-const ATTENTION_QUERY = `${SearchAttr.attention.name} = true AND ExecutionStatus = 'Running'`;
 
 /** Register before the routes: the hook counts every route registered after it. */
-export function registerMetrics(app: FastifyInstance, deps: { temporal: Client }): void {
+export function registerMetrics(app: FastifyInstance, deps: Pick<ProcessDeps, 'orm'>): void {
   includeProcessMetrics(apiRegistry);
   app.addHook('onResponse', async (request, reply) => {
     // The template (`/v1/invoices/:id`), never the raw URL: one series per route, not per id. Unknown paths share one.
@@ -29,11 +26,11 @@ export function registerMetrics(app: FastifyInstance, deps: { temporal: Client }
   });
 
   app.get(METRICS_PATH, { schema: { hide: true } }, async (request, reply) => {
+    // The count /readyz reports, from Postgres at scrape time; while Postgres is down, the last one.
     try {
-      const { count } = await deps.temporal.withDeadline(Date.now() + ATTENTION_COUNT_TIMEOUT_MS, () => deps.temporal.workflow.count(ATTENTION_QUERY));
-      invoicesNeedingAttention.set(count);
+      invoicesNeedingAttention.set(await countInvoicesNeedingAttention(deps.orm.em.fork()));
     } catch (err) {
-      request.log.warn({ err }, 'metrics: could not count invoices needing attention in Temporal; reporting the last count');
+      request.log.warn({ err }, 'metrics: could not count invoices needing attention; reporting the last count');
     }
     return reply.header('content-type', apiRegistry.contentType).send(await apiRegistry.metrics());
   });

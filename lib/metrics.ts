@@ -46,7 +46,7 @@ export const webhookOutcomes = new Counter({
 
 export const invoicesNeedingAttention = new Gauge({
   name: 'pc_invoices_needing_attention',
-  help: 'Running invoice workflows with PcAttention = true (Temporal visibility, counted at scrape time)',
+  help: 'Invoices whose workflow could not store part of a change (PcAttention; counted in Postgres at scrape time, as /readyz does)',
   registers: [apiRegistry],
 });
 

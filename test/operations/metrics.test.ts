@@ -55,7 +55,10 @@ test('GET /metrics counts answers by route template and status, and payments by 
   expect(metricValue(after, 'pc_http_request_duration_seconds_count', { method: 'POST', route: '/v1/payments' })).toBeGreaterThanOrEqual(2);
   // Templates, never raw paths: no id makes a series of its own.
   expect(after).not.toContain(invoice.id);
-  expect(after).toMatch(/^pc_invoices_needing_attention \d+$/m);
+  // The gauge is what /readyz counts: an invoice flagged in Postgres shows at the next scrape.
+  await stack.orm.em.getConnection().execute('update invoices set attention_at = now() where id = ?', [invoice.id]);
+  const flagged = await scrape();
+  expect(metricValue(flagged, 'pc_invoices_needing_attention') - metricValue(after, 'pc_invoices_needing_attention')).toBeGreaterThanOrEqual(1);
   expect(after).toMatch(/^pc_process_cpu_seconds_total /m);
 
   const docs = await stack.app.inject({ method: 'GET', url: '/docs/json' });
