@@ -128,6 +128,7 @@ export function ContactPicker({
   const [open, setOpen] = useState(false);
   const listId = `${id}-list`;
   const seq = useRef(0);
+  const closing = useRef<ReturnType<typeof setTimeout>>(undefined);
 
   useEffect(() => setText(value?.name ?? ''), [value?.id, value?.name]);
   useEffect(() => {
@@ -172,8 +173,12 @@ export function ContactPicker({
           setOpen(true);
           if (value) onChange(null);
         }}
-        onFocus={() => setOpen(true)}
-        onBlur={() => setTimeout(() => setOpen(false), 150)}
+        onFocus={() => {
+          clearTimeout(closing.current);
+          setOpen(true);
+        }}
+        // Later, so a click on an option lands first; a refocus before then keeps the list.
+        onBlur={() => (closing.current = setTimeout(() => setOpen(false), 150))}
         onKeyDown={(e) => {
           if (e.key === 'ArrowDown') {
             e.preventDefault();
