@@ -26,16 +26,18 @@ import { contactRoutes } from './routes/contacts';
 import { dealRoutes } from './routes/deals';
 import { invoiceRoutes } from './routes/invoices';
 import { paymentPlanRoutes } from './routes/payment-plans';
+import { payPageRoutes } from './routes/pay-page';
 import { paymentRoutes } from './routes/payments';
 import { reminderRoutes } from './routes/reminders';
 import { sessionRoutes } from './routes/sessions';
+import { settingsRoutes } from './routes/settings';
 import { stripeRoutes } from './routes/stripe';
 import { stripeWebhookRoutes } from './routes/stripe-webhooks';
 import { ErrorResponse } from './schemas/common';
 import { registerWeb } from './web';
 
 /** The resources under /v1 that need an API key; a new resource adds its route module here. */
-const TENANT_ROUTES = [contactRoutes, dealRoutes, invoiceRoutes, paymentRoutes, paymentPlanRoutes, reminderRoutes, stripeRoutes];
+const TENANT_ROUTES = [contactRoutes, dealRoutes, invoiceRoutes, paymentRoutes, paymentPlanRoutes, reminderRoutes, stripeRoutes, settingsRoutes];
 
 export interface AppDeps extends ProcessDeps {
   config: ProcessDeps['config'] & RateLimitConfig;
@@ -109,11 +111,12 @@ export async function buildApp(deps: AppDeps, opts: FastifyServerOptions = {}): 
     },
     { prefix: '/v1' },
   );
-  // Without an API key (signing in): counted per client IP.
+  // Without an API key (signing in, the customer's pay page): counted per client IP.
   await app.register(
     async (open) => {
       await limitRequests(open, counter, { name: 'public-ip', max: limits.publicPerIp });
       await open.register(sessionRoutes);
+      await open.register(payPageRoutes);
     },
     { prefix: '/v1' },
   );

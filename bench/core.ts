@@ -4,7 +4,7 @@
  * worker on a unique task queue, the Fastify app) plus a second worker for bench/raw-workflows.ts.
  * Requests go through `app.inject` (full Fastify pipeline, no sockets).
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
@@ -120,7 +120,7 @@ async function buildStack(): Promise<Stack> {
       });
     }
 
-    const processDeps = { orm, temporal: client, config: { TEMPORAL_TASK_QUEUE: taskQueue, PUBLIC_BASE_URL: 'http://127.0.0.1:3000' } };
+    const processDeps = { orm, temporal: client, config: { TEMPORAL_TASK_QUEUE: taskQueue, PUBLIC_BASE_URL: 'http://127.0.0.1:3000', PAY_LINK_SECRET: randomBytes(32).toString('hex') } };
     const app = await buildApp({ ...processDeps, redis });
     closers.push(() => app.close());
     await app.ready();

@@ -50,7 +50,7 @@ export const run: BenchSection = async () => {
     const processDeps: ProcessDeps = {
       orm,
       temporal,
-      config: { TEMPORAL_TASK_QUEUE: taskQueue, PUBLIC_BASE_URL: 'http://127.0.0.1:3000', ENCRYPTION_KEY: randomBytes(32).toString('base64') },
+      config: { TEMPORAL_TASK_QUEUE: taskQueue, PUBLIC_BASE_URL: 'http://127.0.0.1:3000', PAY_LINK_SECRET: randomBytes(32).toString('hex'), ENCRYPTION_KEY: randomBytes(32).toString('base64') },
     };
     const app = await buildApp({ ...processDeps, redis });
     app.post('/bench/bare', async () => ({ received: true }));

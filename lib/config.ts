@@ -24,6 +24,11 @@ const ConfigSchema = Type.Object({
   PUBLIC_BASE_URL: Type.String({ default: 'http://127.0.0.1:3000' }),
   /** Protects operator pages (Bull Board). Unset: those pages are not mounted. */
   ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
+  /**
+   * Derives every invoice's pay-page token (HMAC-SHA256; lib/tokens.ts): required, no fallback. Changing it
+   * changes every customer link and the old ones stop working.
+   */
+  PAY_LINK_SECRET: Type.String({ minLength: 32, description: 'at least 32 random characters, e.g. openssl rand -hex 32' }),
   /** 32 bytes, base64: encrypts integration secrets at rest. Unset: integrations cannot be saved. */
   ENCRYPTION_KEY: Type.Optional(Type.String({ minLength: 40 })),
   SMTP_URL: Type.Optional(Type.String()),

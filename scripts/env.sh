@@ -7,7 +7,7 @@
 # - PC_EXTERNAL_PG / PC_EXTERNAL_REDIS / PC_EXTERNAL_TEMPORAL = 1 when the
 #   corresponding URL points somewhere else than our local service, so
 #   services.sh will not start (or stop) our own for it
-# - ADMIN_TOKEN / ENCRYPTION_KEY generated once into $DATA_DIR/secrets.env
+# - ADMIN_TOKEN / ENCRYPTION_KEY / PAY_LINK_SECRET generated once into $DATA_DIR/secrets.env
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 export ROOT
@@ -74,7 +74,7 @@ fi
 export PC_EXTERNAL_PG PC_EXTERNAL_REDIS PC_EXTERNAL_TEMPORAL
 
 # --- secrets (local-stack convenience; the app itself has no fallback) ---
-if [ -z "${ADMIN_TOKEN:-}" ] || [ -z "${ENCRYPTION_KEY:-}" ]; then
+if [ -z "${ADMIN_TOKEN:-}" ] || [ -z "${ENCRYPTION_KEY:-}" ] || [ -z "${PAY_LINK_SECRET:-}" ]; then
   __pc_secrets="$DATA_DIR/secrets.env"
   mkdir -p "$DATA_DIR"
   if [ ! -s "$__pc_secrets" ]; then
@@ -86,14 +86,20 @@ if [ -z "${ADMIN_TOKEN:-}" ] || [ -z "${ENCRYPTION_KEY:-}" ]; then
       mv -f "$__pc_secrets.tmp" "$__pc_secrets"
     )
   fi
+  # A secrets file from before PAY_LINK_SECRET existed gets one added (the others stay as they are).
+  if ! grep -q '^PAY_LINK_SECRET=' "$__pc_secrets"; then
+    (umask 077; printf 'PAY_LINK_SECRET=%s\n' "$(head -c 32 /dev/urandom | od -An -v -tx1 | tr -d ' \n')" >> "$__pc_secrets")
+  fi
   chmod 600 "$__pc_secrets"
   __pc_admin="$(sed -n 's/^ADMIN_TOKEN=//p' "$__pc_secrets" | tail -n1)"
   __pc_key="$(sed -n 's/^ENCRYPTION_KEY=//p' "$__pc_secrets" | tail -n1)"
+  __pc_pay="$(sed -n 's/^PAY_LINK_SECRET=//p' "$__pc_secrets" | tail -n1)"
   : "${ADMIN_TOKEN:=$__pc_admin}"
   : "${ENCRYPTION_KEY:=$__pc_key}"
-  unset __pc_secrets __pc_admin __pc_key
+  : "${PAY_LINK_SECRET:=$__pc_pay}"
+  unset __pc_secrets __pc_admin __pc_key __pc_pay
 fi
-export ADMIN_TOKEN ENCRYPTION_KEY
+export ADMIN_TOKEN ENCRYPTION_KEY PAY_LINK_SECRET
 
 # DATABASE_URL with its database name replaced (same host, port, user and ?params).
 database_url_for() {

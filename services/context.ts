@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../lib/config';
 import type { TenantPlan } from '../domain/tenant';
 
-export type ServiceConfig = Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'PUBLIC_BASE_URL'> &
+export type ServiceConfig = Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'PUBLIC_BASE_URL' | 'PAY_LINK_SECRET'> &
   Partial<Pick<Config, 'ENCRYPTION_KEY' | 'STRIPE_API_HOST' | 'STRIPE_API_PORT' | 'STRIPE_API_PROTOCOL'>>;
 
 /**

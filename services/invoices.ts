@@ -13,6 +13,7 @@ import { assertInvoiceNumber, formatInvoiceNumber } from '../domain/numbering';
 import { buildPaymentPlan, type InstallmentInput } from '../domain/plan';
 import type { ServiceDeps, TenantContext } from './context';
 import { startInvoiceWorkflow, voidInvoiceWorkflow } from './invoice-workflow';
+import { createFirstPayLink, customerUrls } from './pay-links';
 import { decodeCursor, DEFAULT_PAGE_SIZE, likePattern, toPage, type Page, type SearchParams } from './pagination';
 
 /** A generated number may collide with hand-given ones; this many in a row means something else is wrong. */
@@ -29,10 +30,11 @@ export interface CreateInvoiceInput {
   paymentPlan?: InstallmentInput[];
 }
 
-/** An invoice with its payment plan, as every invoice answer shows it. */
+/** An invoice with its payment plan and its customer's pay-page link, as every invoice answer shows it. */
 export interface InvoiceWithPlan {
   invoice: Invoice;
   plan: PlannedPayment[];
+  customerUrl: string;
 }
 
 export async function createInvoice(deps: ServiceDeps, tenant: TenantContext, input: CreateInvoiceInput): Promise<InvoiceWithPlan> {
@@ -88,8 +90,9 @@ export async function createInvoice(deps: ServiceDeps, tenant: TenantContext, in
           data: { number, total, currency, dueDate: input.dueDate },
           occurredAt: now,
         });
+        const customerUrl = createFirstPayLink(deps, tx, tenant.id, invoice.id);
         await tx.flush();
-        return { invoice, plan };
+        return { invoice, plan, customerUrl };
       });
     } catch (err) {
       if (!(err instanceof UniqueConstraintViolationException)) throw err;
@@ -125,22 +128,24 @@ export interface InvoiceDetail extends InvoiceWithPlan {
 export async function getInvoiceDetail(deps: ServiceDeps, tenant: TenantContext, id: string): Promise<InvoiceDetail> {
   const { em } = deps;
   const invoice = await getInvoice(deps, tenant, id);
-  const [plan, payments, history] = await Promise.all([
+  const [plan, payments, history, urls] = await Promise.all([
     em.find(PlannedPayment, { invoice: id, tenant: tenant.id }, { orderBy: { seq: 'asc' } }),
     em.find(Payment, { invoice: id, tenant: tenant.id }, { orderBy: { id: 'asc' }, populate: ['contact'] }),
     em.find(InvoiceEvent, { invoice: id, tenant: tenant.id }, { orderBy: { occurredAt: 'asc', id: 'asc' } }),
+    customerUrls(deps, tenant, [id]),
   ]);
-  return { invoice, plan, payments, history };
+  return { invoice, plan, payments, history, customerUrl: urls.get(id)! };
 }
 
-/** The plans of several invoices in one query, each in installment order. */
+/** The plans (in installment order) and customer links of several invoices, one query each. */
 async function withPlans(deps: ServiceDeps, tenant: TenantContext, invoices: Invoice[]): Promise<InvoiceWithPlan[]> {
   const byInvoice = new Map<string, PlannedPayment[]>(invoices.map((i) => [i.id, []]));
   if (invoices.length > 0) {
     const rows = await deps.em.find(PlannedPayment, { tenant: tenant.id, invoice: { $in: [...byInvoice.keys()] } }, { orderBy: { seq: 'asc' } });
     for (const row of rows) byInvoice.get(row.invoice.id)!.push(row);
   }
-  return invoices.map((invoice) => ({ invoice, plan: byInvoice.get(invoice.id)! }));
+  const urls = await customerUrls(deps, tenant, [...byInvoice.keys()]);
+  return invoices.map((invoice) => ({ invoice, plan: byInvoice.get(invoice.id)!, customerUrl: urls.get(invoice.id)! }));
 }
 
 export interface InvoiceListQuery extends SearchParams {

@@ -47,14 +47,19 @@ const metadataFor = (tenantId: string, invoiceId: string) => ({ tenant_id: tenan
 export interface CheckoutInput {
   successUrl?: string;
   cancelUrl?: string;
+  /** Part of the due (one instalment's uncovered amount) instead of all of it; never more than the due. */
+  amount?: number;
+  /** The instalment `amount` pays, kept in the session's metadata. */
+  installmentId?: string;
 }
 
-/** A Checkout Session for the invoice's whole due amount. */
-export async function createCheckoutSession(deps: ServiceDeps, tenant: TenantContext, invoiceId: string, input: CheckoutInput, requestKey?: string): Promise<{ session: Stripe.Checkout.Session; invoice: Invoice }> {
+/** A Checkout Session for the invoice's whole due amount, or the part of it the input names. */
+export async function createCheckoutSession(deps: ServiceDeps, tenant: TenantContext, invoiceId: string, input: CheckoutInput, requestKey?: string): Promise<{ session: Stripe.Checkout.Session; invoice: Invoice; amount: number }> {
   const invoice = await payableInvoice(deps, tenant, invoiceId);
   const stripe = await clientFor(deps, tenant);
   const base = deps.config.PUBLIC_BASE_URL.replace(/\/$/, '');
-  const metadata = metadataFor(tenant.id, invoice.id);
+  const amount = Math.min(input.amount ?? invoice.due, invoice.due);
+  const metadata = { ...metadataFor(tenant.id, invoice.id), ...(input.installmentId && { installment_id: input.installmentId }) };
   const params: Stripe.Checkout.SessionCreateParams = {
     mode: 'payment',
     // This pinned API version replaced payment_method_types with allowed_payment_method_types.
@@ -63,7 +68,7 @@ export async function createCheckoutSession(deps: ServiceDeps, tenant: TenantCon
     line_items: [
       {
         quantity: 1,
-        price_data: { currency: toStripeCurrency(invoice.currency), unit_amount: invoice.due, product_data: { name: `Invoice ${invoice.number}` } },
+        price_data: { currency: toStripeCurrency(invoice.currency), unit_amount: amount, product_data: { name: `Invoice ${invoice.number}` } },
       },
     ],
     metadata,
@@ -73,7 +78,7 @@ export async function createCheckoutSession(deps: ServiceDeps, tenant: TenantCon
   };
   const idempotencyKey = stripeIdempotencyKey('checkout', tenant.id, [invoice.id, invoice.stateVersion, params, requestKey ?? null]);
   const session = await callStripe(() => stripe.checkout.sessions.create(params, { idempotencyKey }));
-  return { session, invoice };
+  return { session, invoice, amount };
 }
 
 export async function registerTerminalReader(deps: ServiceDeps, tenant: TenantContext, input: { registrationCode: string; label: string; location?: string }, requestKey?: string): Promise<Stripe.Terminal.Reader> {

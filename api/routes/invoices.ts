@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { createInvoice, getInvoiceDetail, listInvoices, voidInvoice } from '../../services/invoices';
+import { rotateCustomerLink } from '../../services/pay-links';
 import { paymentIdFor, recordPayment } from '../../services/payments';
 import { IdempotencyHeaders, IdParams, Page } from '../schemas/common';
-import { InvoiceBody, InvoiceDetailResponse, InvoiceListQuery, InvoiceResponse, VoidBody } from '../schemas/invoices';
+import { CustomerLinkResponse, InvoiceBody, InvoiceDetailResponse, InvoiceListQuery, InvoiceResponse, VoidBody } from '../schemas/invoices';
 import { InvoicePaymentBody, PaymentResponse } from '../schemas/payments';
 import { pageJson } from '../serializers/common';
 import { invoiceDetailJson, invoiceJson } from '../serializers/invoices';
@@ -68,6 +69,19 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) =>
     invoiceJson(await voidInvoice(req.deps, req.tenant, req.params.id, req.body?.reason ?? null)),
+  );
+  app.post(
+    '/invoices/:id/customer-link',
+    {
+      schema: {
+        tags,
+        summary: "Replace the customer's pay-page link",
+        description: 'Makes a new customerUrl for the invoice; the previous link stops working at once (send the new one to the customer).',
+        params: IdParams,
+        response: { 200: CustomerLinkResponse },
+      },
+    },
+    async (req) => ({ customerUrl: await rotateCustomerLink(req.deps, req.tenant, req.params.id) }),
   );
   app.post(
     '/invoices/:id/payments',

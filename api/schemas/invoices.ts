@@ -59,7 +59,9 @@ export const PlannedPaymentEmbedded = Type.Object({
   amount: MoneyValue,
   date: IsoDate,
   method: Nullable(PaymentMethod),
+  covered: Type.Boolean({ description: 'paid in full by the payments so far (they cover the plan oldest first)' }),
 });
+const CustomerUrl = Type.String({ format: 'uri', description: "the customer's pay page for this invoice (no API key needed); POST …/customer-link replaces it", examples: ['https://pay.example.com/i/3q2-…'] });
 export const InvoiceResponse = Type.Object({
   id: Uuid,
   number: Type.String(),
@@ -74,6 +76,7 @@ export const InvoiceResponse = Type.Object({
   due: MoneyValue,
   status: InvoiceStatus,
   paymentPlan: Type.Array(PlannedPaymentEmbedded),
+  customerUrl: CustomerUrl,
   createdAt: DateTime,
   updatedAt: DateTime,
 });
@@ -96,6 +99,7 @@ export const InvoiceListQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+export const CustomerLinkResponse = Type.Object({ customerUrl: CustomerUrl });
 export const VoidBody = Type.Union(
   [Type.Object({ reason: Type.Optional(Text({ maxLength: 500, description: 'kept in the invoice history', examples: ['Issued to the wrong contact'] })) }, { additionalProperties: false }), Type.Null()],
   { description: 'optional' },

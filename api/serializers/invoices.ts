@@ -1,11 +1,18 @@
 import type { Static } from '@sinclair/typebox';
-import type { InvoiceEvent } from '../../db';
+import type { InvoiceEvent, PlannedPayment } from '../../db';
 import type { InvoiceDetail, InvoiceWithPlan } from '../../services/invoices';
 import type { HistoryEntry, InvoiceDetailResponse, InvoiceResponse } from '../schemas/invoices';
+import { uncoveredInstallments } from '../../domain/plan';
 import { iso, ref } from './common';
 import { paymentJson } from './payments';
 
-export const invoiceJson = ({ invoice: i, plan }: InvoiceWithPlan): Static<typeof InvoiceResponse> => ({
+/** The plan, each instalment marked covered once the payments (applied oldest first) reach it. */
+export const planJson = (plan: PlannedPayment[], paid: number) => {
+  const uncovered = uncoveredInstallments(plan, paid);
+  return plan.map((p, n) => ({ id: p.id, amount: p.amount, date: p.date, method: p.method ?? null, covered: uncovered[n] === 0 }));
+};
+
+export const invoiceJson = ({ invoice: i, plan, customerUrl }: InvoiceWithPlan): Static<typeof InvoiceResponse> => ({
   id: i.id,
   number: i.number,
   contact: ref(i.contact),
@@ -18,7 +25,8 @@ export const invoiceJson = ({ invoice: i, plan }: InvoiceWithPlan): Static<typeo
   paid: i.paid,
   due: i.due,
   status: i.status,
-  paymentPlan: plan.map((p) => ({ id: p.id, amount: p.amount, date: p.date, method: p.method ?? null })),
+  paymentPlan: planJson(plan, i.paid),
+  customerUrl,
   createdAt: iso(i.createdAt),
   updatedAt: iso(i.updatedAt),
 });

@@ -19,11 +19,11 @@ export const stripeSettingsJson = ({ integration: row, webhookUrl }: StripeSetti
       }
     : { configured: false, webhookUrl };
 
-export const checkoutJson = ({ session, invoice }: { session: Stripe.Checkout.Session; invoice: Invoice }): Static<typeof CheckoutResponse> => ({
+export const checkoutJson = ({ session, invoice, amount }: { session: Stripe.Checkout.Session; invoice: Invoice; amount: number }): Static<typeof CheckoutResponse> => ({
   id: session.id,
   url: session.url,
   invoiceId: invoice.id,
-  amount: invoice.due,
+  amount,
   currency: invoice.currency,
   expiresAt: session.expires_at ? new Date(session.expires_at * 1000).toISOString() : null,
 });

@@ -2,15 +2,17 @@
 import { crmEntities } from './crm';
 import { idempotencyEntities } from './idempotency';
 import { invoiceEntities } from './invoice';
+import { payPageEntities } from './pay-page';
 import { reminderEntities } from './reminders';
 import { sessionEntities } from './sessions';
 import { stripeEntities } from './stripe';
 import { tenantEntities } from './tenant';
 
-export const allEntities = [...tenantEntities, ...crmEntities, ...invoiceEntities, ...idempotencyEntities, ...reminderEntities, ...stripeEntities, ...sessionEntities];
+export const allEntities = [...tenantEntities, ...crmEntities, ...invoiceEntities, ...idempotencyEntities, ...reminderEntities, ...stripeEntities, ...sessionEntities, ...payPageEntities];
 export * from './crm';
 export * from './idempotency';
 export * from './invoice';
+export * from './pay-page';
 export * from './reminders';
 export * from './sessions';
 export * from './stripe';

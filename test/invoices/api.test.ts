@@ -41,9 +41,10 @@ describe('invoices', () => {
       due: 5000,
       status: 'open',
       paymentPlan: [
-        { id: expect.stringMatching(UUID), amount: 2500, date: '2098-11-15', method: null },
-        { id: expect.stringMatching(UUID), amount: 2500, date: '2098-12-01', method: 'bank_transfer' },
+        { id: expect.stringMatching(UUID), amount: 2500, date: '2098-11-15', method: null, covered: false },
+        { id: expect.stringMatching(UUID), amount: 2500, date: '2098-12-01', method: 'bank_transfer', covered: false },
       ],
+      customerUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:3000\/i\/[A-Za-z0-9_-]{43}$/),
       createdAt: expect.stringMatching(ISO_DATETIME),
       updatedAt: expect.stringMatching(ISO_DATETIME),
     });

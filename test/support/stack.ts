@@ -2,6 +2,7 @@
  * A real in-process stack for API tests: Postgres (test DB), Redis, the Temporal dev server, a
  * worker on its own task queue, and the Fastify app. `inject` exercises the full HTTP pipeline.
  */
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -14,6 +15,9 @@ import { scopeOf, type ProcessDeps, type ServiceDeps } from '../../services/cont
 import { createTestOrm } from './db';
 import { connectDevServer, startWorker, uniqueTaskQueue } from './temporal';
 import { perFile } from './hooks';
+
+/** What the test stacks derive pay-page tokens with (production's comes from the environment). */
+export const TEST_PAY_LINK_SECRET = randomBytes(32).toString('hex');
 
 export interface TestStack {
   app: FastifyInstance;
@@ -35,7 +39,7 @@ export async function createTestStack(opts: { worker?: boolean; taskQueue?: stri
   const { client, connection, nativeConnection } = await connectDevServer(opts.temporalAddress);
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:56379', { maxRetriesPerRequest: null });
   const taskQueue = opts.taskQueue ?? uniqueTaskQueue('api-test');
-  const config = { TEMPORAL_TASK_QUEUE: taskQueue, PUBLIC_BASE_URL: 'http://127.0.0.1:3000' };
+  const config = { TEMPORAL_TASK_QUEUE: taskQueue, PUBLIC_BASE_URL: 'http://127.0.0.1:3000', PAY_LINK_SECRET: TEST_PAY_LINK_SECRET };
   const processDeps: ProcessDeps = { orm, temporal: client, config };
   const worker = opts.worker === false ? null : await startWorker({ connection: nativeConnection, taskQueue, orm });
   const app = await buildApp({ ...processDeps, redis });

@@ -1,0 +1,60 @@
+/**
+ * The customer's pay page. No API key: the link's token is the credential, and it opens exactly one
+ * invoice — nothing of any other invoice or tenant is reachable from it. Card payments go through a
+ * Stripe Checkout Session for the amount due (or one instalment); the webhook records the payment.
+ */
+import { PlannedPayment, type Invoice } from '../db';
+import { conflict, DomainError, notFound } from '../domain/errors';
+import { uncoveredInstallments } from '../domain/plan';
+import type { ServiceDeps } from './context';
+import { getCompanySettings, type CompanyDetails } from './company-settings';
+import { invoiceByPayToken, payPageUrl } from './pay-links';
+import { createCheckoutSession } from './stripe-outbound';
+import { getStripeSettings } from './stripe-settings';
+import { tenantContext } from './tenants';
+
+export interface PayPage {
+  /** With its tenant (the seller) and contact. */
+  invoice: Invoice;
+  /** In instalment order. */
+  plan: PlannedPayment[];
+  company: CompanyDetails;
+  /** The seller has Stripe configured: the page offers to pay by card. */
+  card: boolean;
+}
+
+const planOf = (deps: ServiceDeps, invoice: Invoice) => deps.em.find(PlannedPayment, { invoice: invoice.id, tenant: invoice.tenant.id }, { orderBy: { seq: 'asc' } });
+
+export async function getPayPage(deps: ServiceDeps, token: string): Promise<PayPage> {
+  const invoice = await invoiceByPayToken(deps, token);
+  const tenant = tenantContext(invoice.tenant);
+  const [plan, company, stripe] = await Promise.all([planOf(deps, invoice), getCompanySettings(deps, tenant), getStripeSettings(deps, tenant)]);
+  return { invoice, plan, company, card: stripe.integration !== null };
+}
+
+/**
+ * A Checkout Session for what is due, or for one instalment's uncovered part; Stripe sends the
+ * customer back to the pay page (`?checkout=success` / `?checkout=cancel`).
+ */
+export async function startPayPageCheckout(deps: ServiceDeps, token: string, input: { installmentId?: string }): Promise<{ url: string }> {
+  const invoice = await invoiceByPayToken(deps, token);
+  let amount: number | undefined;
+  // A paid or void invoice is refused as such by the checkout itself.
+  if (input.installmentId && invoice.due > 0 && invoice.status !== 'void') {
+    const plan = await planOf(deps, invoice);
+    const index = plan.findIndex((p) => p.id === input.installmentId);
+    if (index < 0) throw notFound('installment', input.installmentId);
+    // Payments cover the plan oldest first: what of this instalment they have not reached yet.
+    amount = uncoveredInstallments(plan, invoice.paid)[index];
+    if (amount === 0) throw conflict('installment_covered', 'this instalment is already paid', { installmentId: input.installmentId });
+  }
+  const page = payPageUrl(deps, token);
+  const { session } = await createCheckoutSession(deps, tenantContext(invoice.tenant), invoice.id, {
+    successUrl: `${page}?checkout=success`,
+    cancelUrl: `${page}?checkout=cancel`,
+    amount,
+    installmentId: input.installmentId,
+  });
+  if (!session.url) throw new DomainError('unprocessable', 'stripe_request_rejected', 'Stripe created a Checkout Session without a payment page URL');
+  return { url: session.url };
+}
