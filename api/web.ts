@@ -10,6 +10,8 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Config } from '../lib/config';
+import { DomainError } from '../domain/errors';
+import { invoiceByPayToken } from '../services/pay-links';
 import { errorBody } from './errors';
 import { limitRequests, rateLimitsOf, type RateLimitConfig } from './rate-limits';
 
@@ -18,6 +20,14 @@ export const WEB_DIST = [path.resolve(__dirname, '../web/dist'), path.resolve(__
 
 /** The pages take scripts, styles and data from this origin only, and are never framed. */
 const CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+const NOT_FOUND_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>Not found</title></head>
+<body style="font: 16px/1.5 system-ui, sans-serif; max-width: 32rem; margin: 4rem auto; padding: 0 1rem; color: #1d2433">
+<h1>This payment link is not valid</h1>
+<p>The link may be mistyped, or the seller may have replaced it with a new one. Ask the seller for the current link.</p>
+</body></html>
+`;
 
 export interface WebOptions {
   config: Partial<Pick<Config, 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE'>> & RateLimitConfig;
@@ -65,6 +75,15 @@ export async function registerWeb(app: FastifyInstance, opts: WebOptions): Promi
   await app.register(async (payPages) => {
     await limitRequests(payPages, opts.counter, { name: 'pay-page-ip', max: rateLimitsOf(opts.config).publicPerIp });
     // The token is in the URL: it must not leak to other sites through the Referer header.
-    payPages.get('/i/:token', hide, (_req, reply) => page(reply, 'pay.html', { 'referrer-policy': 'no-referrer', 'x-robots-tag': 'noindex' }));
+    payPages.get<{ Params: { token: string } }>('/i/:token', hide, async (req, reply) => {
+      const headers = { 'referrer-policy': 'no-referrer', 'x-robots-tag': 'noindex' };
+      // An unknown or replaced link is a plain 404 page, before any script loads.
+      const known = await invoiceByPayToken(req.deps, req.params.token).then(
+        () => true,
+        (err) => !(err instanceof DomainError && err.kind === 'not_found'), // anything else: the page asks the API and says what is wrong
+      );
+      if (!known) return reply.status(404).headers({ ...headers, 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" }).send(NOT_FOUND_PAGE);
+      return page(reply, 'pay.html', headers);
+    });
   });
 }

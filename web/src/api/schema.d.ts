@@ -942,7 +942,15 @@ export interface paths {
                                     date: string;
                                     /** @enum {string|null} */
                                     method: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other" | null;
+                                    /** @description paid in full by the payments so far (they cover the plan oldest first) */
+                                    covered: boolean;
                                 }[];
+                                /**
+                                 * Format: uri
+                                 * @description the customer's pay page for this invoice (no API key needed); POST …/customer-link replaces it
+                                 * @example https://pay.example.com/i/3q2-…
+                                 */
+                                customerUrl: string;
                                 /** Format: date-time */
                                 createdAt: string;
                                 /** Format: date-time */
@@ -1211,7 +1219,15 @@ export interface paths {
                                 date: string;
                                 /** @enum {string|null} */
                                 method: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other" | null;
+                                /** @description paid in full by the payments so far (they cover the plan oldest first) */
+                                covered: boolean;
                             }[];
+                            /**
+                             * Format: uri
+                             * @description the customer's pay page for this invoice (no API key needed); POST …/customer-link replaces it
+                             * @example https://pay.example.com/i/3q2-…
+                             */
+                            customerUrl: string;
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -1470,7 +1486,15 @@ export interface paths {
                                 date: string;
                                 /** @enum {string|null} */
                                 method: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other" | null;
+                                /** @description paid in full by the payments so far (they cover the plan oldest first) */
+                                covered: boolean;
                             }[];
+                            /**
+                             * Format: uri
+                             * @description the customer's pay page for this invoice (no API key needed); POST …/customer-link replaces it
+                             * @example https://pay.example.com/i/3q2-…
+                             */
+                            customerUrl: string;
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -1736,7 +1760,15 @@ export interface paths {
                                 date: string;
                                 /** @enum {string|null} */
                                 method: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other" | null;
+                                /** @description paid in full by the payments so far (they cover the plan oldest first) */
+                                covered: boolean;
                             }[];
+                            /**
+                             * Format: uri
+                             * @description the customer's pay page for this invoice (no API key needed); POST …/customer-link replaces it
+                             * @example https://pay.example.com/i/3q2-…
+                             */
+                            customerUrl: string;
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -1838,6 +1870,137 @@ export interface paths {
                             error: {
                                 /** @enum {string} */
                                 code: "unsupported_media_type";
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests; retry after the Retry-After header (seconds). Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                            };
+                        };
+                    };
+                };
+                /** @description A dependency (database, Redis, Temporal, Stripe) is unavailable; nothing was lost, retry after Retry-After (seconds). Codes: `database_unavailable`, `redis_unavailable`, `temporal_unavailable`. */
+                503: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/{id}/customer-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace the customer's pay-page link
+         * @description Makes a new customerUrl for the invoice; the previous link stops working at once (send the new one to the customer).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uri
+                             * @description the customer's pay page for this invoice (no API key needed); POST …/customer-link replaces it
+                             * @example https://pay.example.com/i/3q2-…
+                             */
+                            customerUrl: string;
+                        };
+                    };
+                };
+                /** @description The request is malformed or breaks a documented rule; nothing was changed. Codes: `validation_failed`, `invalid_text`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_failed" | "invalid_text";
+                            };
+                        };
+                    };
+                };
+                /** @description No API key, or an invalid or revoked one. Codes: `unauthorized`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "unauthorized";
+                            };
+                        };
+                    };
+                };
+                /** @description The account's plan does not include Payment Center. Codes: `plan_required`, `csrf_required`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "plan_required" | "csrf_required";
+                            };
+                        };
+                    };
+                };
+                /** @description A resource the request names does not exist (for this account). Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "not_found";
                             };
                         };
                     };
@@ -4499,6 +4662,262 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/settings/company": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the company details
+         * @description Legal name, address, tax id and payment instructions the customer's pay page shows (all null until saved).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            legalName: string | null;
+                            address: string | null;
+                            taxId: string | null;
+                            paymentInstructions: string | null;
+                            /** Format: date-time */
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+                /** @description No API key, or an invalid or revoked one. Codes: `unauthorized`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "unauthorized";
+                            };
+                        };
+                    };
+                };
+                /** @description The account's plan does not include Payment Center. Codes: `plan_required`, `csrf_required`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "plan_required" | "csrf_required";
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests; retry after the Retry-After header (seconds). Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                            };
+                        };
+                    };
+                };
+                /** @description A dependency (database, Redis, Temporal, Stripe) is unavailable; nothing was lost, retry after Retry-After (seconds). Codes: `database_unavailable`, `redis_unavailable`, `temporal_unavailable`. */
+                503: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Save the company details
+         * @description Replaces the saved details; text is trimmed and a blank field is cleared.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description replaces the saved details: a field left out, null or blank is cleared */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description registered company name, shown to customers beside the account name
+                         * @example Acme Consulting GmbH
+                         */
+                        legalName?: string | null;
+                        /**
+                         * @description postal address, lines separated by newlines
+                         * @example Hauptstraße 1
+                         *     10115 Berlin
+                         *     Germany
+                         */
+                        address?: string | null;
+                        /**
+                         * @description VAT or tax number
+                         * @example DE123456789
+                         */
+                        taxId?: string | null;
+                        /**
+                         * @description how to pay without a card (bank transfer details, …), shown on the pay page
+                         * @example Bank transfer to IBAN DE89 3704 0044 0532 0130 00, reference: the invoice number
+                         */
+                        paymentInstructions?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            legalName: string | null;
+                            address: string | null;
+                            taxId: string | null;
+                            paymentInstructions: string | null;
+                            /** Format: date-time */
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+                /** @description The request is malformed or breaks a documented rule; nothing was changed. Codes: `validation_failed`, `invalid_text`, `malformed_json`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_failed" | "invalid_text" | "malformed_json";
+                            };
+                        };
+                    };
+                };
+                /** @description No API key, or an invalid or revoked one. Codes: `unauthorized`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "unauthorized";
+                            };
+                        };
+                    };
+                };
+                /** @description The account's plan does not include Payment Center. Codes: `plan_required`, `csrf_required`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "plan_required" | "csrf_required";
+                            };
+                        };
+                    };
+                };
+                /** @description The request body is larger than 1 MiB. Codes: `body_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "body_too_large";
+                            };
+                        };
+                    };
+                };
+                /** @description The body is not JSON (application/json, UTF-8). Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "unsupported_media_type";
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests; retry after the Retry-After header (seconds). Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                            };
+                        };
+                    };
+                };
+                /** @description A dependency (database, Redis, Temporal, Stripe) is unavailable; nothing was lost, retry after Retry-After (seconds). Codes: `database_unavailable`, `redis_unavailable`, `temporal_unavailable`. */
+                503: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/session": {
         parameters: {
             query?: never;
@@ -4775,21 +5194,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description No API key, or an invalid or revoked one. Codes: `unauthorized`. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"] & {
-                            error: {
-                                /** @enum {string} */
-                                code: "unauthorized";
-                            };
-                        };
-                    };
-                };
-                /** @description The account's plan does not include Payment Center. Codes: `plan_required`, `csrf_required`. */
+                /** @description The account's plan does not include Payment Center. Codes: `csrf_required`. */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4798,7 +5203,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"] & {
                             error: {
                                 /** @enum {string} */
-                                code: "plan_required" | "csrf_required";
+                                code: "csrf_required";
                             };
                         };
                     };
@@ -4832,6 +5237,357 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/invoices/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The customer's view of an invoice
+         * @description Seller, items, totals, the plan (each instalment covered or not), and how the customer can pay. The link is the credential: no API key.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the token of the pay-page link (`/i/<token>`) */
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            seller: {
+                                /** @description the account name */
+                                name: string;
+                                legalName: string | null;
+                                address: string | null;
+                                taxId: string | null;
+                            };
+                            invoice: {
+                                number: string;
+                                /**
+                                 * @description ISO 4217 currency code
+                                 * @example USD
+                                 * @enum {string}
+                                 */
+                                currency: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HRK" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SLL" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XCG" | "XDR" | "XOF" | "XPF" | "XSU" | "YER" | "ZAR" | "ZMW" | "ZWG" | "ZWL";
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD, 1900-01-01 to 9999-12-31
+                                 * @example 2026-12-15
+                                 */
+                                issueDate: string;
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD, 1900-01-01 to 9999-12-31
+                                 * @example 2026-12-15
+                                 */
+                                dueDate: string;
+                                /** @enum {string} */
+                                status: "open" | "overdue" | "paid" | "void";
+                                /**
+                                 * @description integer minor units
+                                 * @example 12500
+                                 */
+                                total: number;
+                                /**
+                                 * @description integer minor units
+                                 * @example 12500
+                                 */
+                                paid: number;
+                                /**
+                                 * @description integer minor units
+                                 * @example 12500
+                                 */
+                                due: number;
+                                lineItems: {
+                                    description: string;
+                                    quantity: number;
+                                    /**
+                                     * @description integer minor units
+                                     * @example 12500
+                                     */
+                                    unitAmount: number;
+                                    /**
+                                     * @description integer minor units
+                                     * @example 12500
+                                     */
+                                    amount: number;
+                                }[];
+                                /** @description for reference: any amount may be paid on any day */
+                                paymentPlan: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD, 1900-01-01 to 9999-12-31
+                                     * @example 2026-12-15
+                                     */
+                                    date: string;
+                                    /**
+                                     * @description integer minor units
+                                     * @example 12500
+                                     */
+                                    amount: number;
+                                    /** @description paid in full by the payments so far (they cover the plan oldest first) */
+                                    covered: boolean;
+                                }[];
+                            };
+                            payment: {
+                                /** @description the seller takes cards (Stripe): POST …/checkout */
+                                card: boolean;
+                                /** @description how to pay otherwise, in the seller's words */
+                                instructions: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description The request is malformed or breaks a documented rule; nothing was changed. Codes: `validation_failed`, `invalid_text`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_failed" | "invalid_text";
+                            };
+                        };
+                    };
+                };
+                /** @description A resource the request names does not exist (for this account). Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "not_found";
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests; retry after the Retry-After header (seconds). Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                            };
+                        };
+                    };
+                };
+                /** @description A dependency (database, Redis, Temporal, Stripe) is unavailable; nothing was lost, retry after Retry-After (seconds). Codes: `database_unavailable`, `redis_unavailable`, `temporal_unavailable`. */
+                503: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/invoices/{token}/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pay by card
+         * @description A Stripe Checkout Session for the amount due, or for the unpaid part of one instalment; redirect the customer to `url`. Stripe sends them back to the pay page with `?checkout=success` (the payment shows once the webhook lands) or `?checkout=cancel`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the token of the pay-page link (`/i/<token>`) */
+                    token: string;
+                };
+                cookie?: never;
+            };
+            /** @description optional */
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description pay this instalment's unpaid part instead of everything due
+                         */
+                        installmentId?: string;
+                    } | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: uri
+                             * @description Stripe's hosted payment page: redirect the customer there
+                             */
+                            url: string;
+                        };
+                    };
+                };
+                /** @description The request is malformed or breaks a documented rule; nothing was changed. Codes: `validation_failed`, `invalid_text`, `malformed_json`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_failed" | "invalid_text" | "malformed_json";
+                            };
+                        };
+                    };
+                };
+                /** @description A resource the request names does not exist (for this account). Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "not_found";
+                            };
+                        };
+                    };
+                };
+                /** @description The request conflicts with the current state of a resource; nothing was changed. Codes: `invoice_paid`, `invoice_void`, `installment_covered`, `stripe_not_configured`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "invoice_paid" | "invoice_void" | "installment_covered" | "stripe_not_configured";
+                            };
+                        };
+                    };
+                };
+                /** @description The request body is larger than 1 MiB. Codes: `body_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "body_too_large";
+                            };
+                        };
+                    };
+                };
+                /** @description The body is not JSON (application/json, UTF-8). Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "unsupported_media_type";
+                            };
+                        };
+                    };
+                };
+                /** @description The request is well formed but cannot be carried out as asked. Codes: `stripe_auth_failed`, `stripe_request_rejected`. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "stripe_auth_failed" | "stripe_request_rejected";
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests; retry after the Retry-After header (seconds). Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                            };
+                        };
+                    };
+                };
+                /** @description A dependency (database, Redis, Temporal, Stripe) is unavailable; nothing was lost, retry after Retry-After (seconds). Codes: `database_unavailable`, `redis_unavailable`, `temporal_unavailable`, `stripe_unavailable`, `encryption_not_configured`, `integration_secret_unreadable`. */
+                503: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;

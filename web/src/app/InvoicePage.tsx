@@ -33,8 +33,7 @@ export function InvoicePage({ id }: { id: string }) {
   const open = inv.status === 'open' || inv.status === 'overdue';
 
   const copyLink = async () => {
-    const url = (inv as { customerUrl?: string }).customerUrl;
-    if (!url) return setNotice('This invoice has no customer link yet.');
+    const url = inv.customerUrl;
     try {
       await navigator.clipboard.writeText(url);
       setNotice(`Customer link copied: ${url}`);

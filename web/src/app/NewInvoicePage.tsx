@@ -190,11 +190,12 @@ export function NewInvoicePage() {
         <fieldset className="plan">
           <legend>Payment plan</legend>
           <label className="check">
-            <input type="checkbox" checked={planOn} onChange={(e) => (setPlanOn(e.target.checked), e.target.checked && plan.length === 0 && split())} /> Split into instalments
+            <input type="checkbox" checked={planOn} onChange={(e) => (setPlanOn(e.target.checked), e.target.checked && plan.length === 0 && total > 0 && split())} /> Split into instalments
           </label>
           {!planOn && <p className="hint">Without a plan the whole total is planned on the due date.</p>}
           {planOn && (
             <>
+              {total === 0 && <p className="hint">Add the line items first: Split divides their total.</p>}
               <div className="split">
                 <Field label="Number of instalments">
                   {({ id }) => <input id={id} type="number" min={1} max={MAX_INSTALMENTS} value={count} onChange={(e) => setCount(e.target.value)} />}
@@ -220,7 +221,9 @@ export function NewInvoicePage() {
                 Add instalment
               </button>
               <p className={planCheck.summary || errors.paymentPlan ? 'field-error' : 'hint'} role="status">
-                {errors.paymentPlan ?? planCheck.summary ?? `Instalments add up to the total, ${formatAmount(planCheck.sum, currency)}.`}
+                {errors.paymentPlan ??
+                  planCheck.summary ??
+                  (planCheck.installments ? `Instalments add up to the total, ${formatAmount(planCheck.sum, currency)}.` : 'Give each instalment a date and an amount more than zero.')}
               </p>
             </>
           )}

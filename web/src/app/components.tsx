@@ -173,10 +173,8 @@ export function ContactPicker({
           setOpen(true);
           if (value) onChange(null);
         }}
-        onFocus={() => {
-          clearTimeout(closing.current);
-          setOpen(true);
-        }}
+        // The list opens on typing or ArrowDown, not on focus: tabbing through a form shows no pop-up.
+        onFocus={() => clearTimeout(closing.current)}
         // Later, so a click on an option lands first; a refocus before then keeps the list.
         onBlur={() => (closing.current = setTimeout(() => setOpen(false), 150))}
         onKeyDown={(e) => {

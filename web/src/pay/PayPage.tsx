@@ -149,7 +149,7 @@ export function PayPage() {
                   </label>
                   {uncovered.map((p) => (
                     <label className="check" key={p.id}>
-                      <input type="radio" name="amount" checked={choice === p.id} onChange={() => setChoice(p.id)} /> Instalment of {formatDay(p.date)}
+                      <input type="radio" name="amount" checked={choice === p.id} onChange={() => setChoice(p.id)} /> Instalment of {formatDay(p.date)}, {formatAmount(p.amount, inv.currency)}
                     </label>
                   ))}
                 </fieldset>
