@@ -361,3 +361,24 @@ test('make a payment with the keyboard only; the dialog keeps focus inside and c
   expect(await readInvoice(web.stack.orm, data.overdue.id)).toMatchObject({ paid: 20000, due: 100000 });
   await page.context().close();
 });
+
+test('Settings: the reminder policy is saved, Stripe shows connected with the last 4 of its key, API keys say where they are managed', async () => {
+  const stripe = await createWebTenant(web, { name: 'Card Shop', stripe: true });
+  const page = await web.newPage();
+  await signIn(page, stripe.apiKey, '/app/settings');
+  const status = page.getByRole('region', { name: 'Stripe integration' });
+  await status.getByText('Connected', { exact: true }).waitFor();
+  await status.getByText('ends in 0001').waitFor();
+  await page.getByRole('region', { name: 'API keys' }).getByText(`npx payment-center keys list --tenant ${stripe.tenantId}`).waitFor();
+
+  const reminders = page.getByRole('form', { name: 'Reminder policy' });
+  await reminders.getByLabel('Days after the due date').fill('2, 9, 30');
+  await reminders.getByLabel('Remind before and on planned payment dates').uncheck();
+  await reminders.getByRole('button', { name: 'Save reminder policy' }).click();
+  await reminders.getByText('Reminder policy saved.').waitFor();
+  expect((await stripe.request('GET', '/v1/settings/reminders')).body).toMatchObject({ installments: { enabled: false }, dunning: { enabled: true, offsets: [2, 9, 30] } });
+  await reminders.getByLabel('Days after the due date').fill('2, soon');
+  await reminders.getByRole('button', { name: 'Save reminder policy' }).click();
+  await reminders.getByText('Whole numbers of days after the due date, separated by commas').waitFor();
+  await page.context().close();
+});
