@@ -7,6 +7,7 @@ import type { Page } from 'playwright-core';
 import { addDays } from '../../domain/dates';
 import { balance, createWebTenant, screenshot, signIn, useWebStack, type ApiRequest } from '../support/browser';
 import { eventually, readInvoice } from '../support/fixtures';
+import { createSignInLink } from '../../services/sessions';
 
 jest.setTimeout(120_000);
 const web = useWebStack();
@@ -93,6 +94,19 @@ test('sign in with an API key, and sign out ends the session', async () => {
   const res = await web.stack.app.inject({ method: 'GET', url: '/v1/session', headers: { cookie: `pc_session=${cookie!.value}` } });
   expect(res.statusCode).toBe(401);
   await page.context().close();
+});
+
+test('a one-time sign-in link from the admin CLI signs in once', async () => {
+  const { url } = await createSignInLink(web.stack.deps, account.tenantId);
+  const page = await web.newPage();
+  await page.goto(url);
+  await page.getByRole('tab', { name: 'Invoices', selected: true }).waitFor();
+  expect(page.url()).toBe(`${web.baseUrl}/app`);
+  const again = await web.newPage();
+  await again.goto(url);
+  await again.getByRole('alert').filter({ hasText: 'This sign-in link is not valid any more' }).waitFor();
+  await page.context().close();
+  await again.context().close();
 });
 
 test('each tab shows its columns; the Invoices tab has the summary strip with aging', async () => {
