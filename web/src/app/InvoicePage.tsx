@@ -207,6 +207,7 @@ export function InvoicePage({ id }: { id: string }) {
 export const sourceText = (source: string, reference: string | null) => [source === 'stripe' ? 'Stripe' : 'Manual', reference].filter(Boolean).join(' · ');
 
 function PlanSection({ inv }: { inv: InvoiceDetail }) {
+  // The API says which instalments are covered; how much of a partly covered one is open follows the same rule.
   const uncovered = uncoveredInstallments(inv.paymentPlan, inv.paid);
   return (
     <section aria-labelledby="plan-title">
@@ -230,7 +231,7 @@ function PlanSection({ inv }: { inv: InvoiceDetail }) {
                 <Money amount={p.amount} currency={inv.currency} />
               </td>
               <td>{methodLabel(p.method)}</td>
-              <td>{uncovered[i] === 0 ? <span className="covered">Covered</span> : uncovered[i] < p.amount ? `Partly: ${formatAmount(uncovered[i], inv.currency)} open` : 'Not covered'}</td>
+              <td>{p.covered ? <span className="covered">Covered</span> : uncovered[i] < p.amount ? `Partly: ${formatAmount(uncovered[i], inv.currency)} open` : 'Not covered'}</td>
             </tr>
           ))}
         </tbody>
