@@ -14,7 +14,9 @@ export NODE_ENV=test
 if [ "$#" -eq 0 ]; then
   echo "[test] typecheck"; tsc --noEmit -p "$ROOT/tsconfig.json"
   echo "[test] lint"; eslint --max-warnings=0 "$ROOT"
-  echo "[test] web: typecheck, API types up to date"; tsc --noEmit -p "$ROOT/web/tsconfig.json" && bash "$ROOT/scripts/web-types.sh" --check
+  echo "[test] web: typecheck, API types up to date"
+  tsc --noEmit -p "$ROOT/web/tsconfig.json"
+  bash "$ROOT/scripts/web-types.sh" --check
 fi
 
 if [ "$#" -gt 0 ]; then exec jest --runInBand "$@"; fi

@@ -34,7 +34,8 @@ describe('GET/PUT /v1/settings/reminders', () => {
     expect((await other.request('GET', '/v1/settings/reminders')).body).toEqual(defaults);
 
     const dup = await request('PUT', '/v1/settings/reminders', { installments: { enabled: true, offsets: [-3, -3] }, dunning: { enabled: true, offsets: [1] } });
-    expect(dup).toMatchObject({ status: 400, body: { error: { code: 'duplicate_offset', details: { value: -3 } } } });
+    // The schema says offsets are unique (uniqueItems), so the request is refused before the policy rules run.
+    expect(dup).toMatchObject({ status: 400, body: { error: { code: 'validation_failed', details: { issues: [{ path: '/installments/offsets' }] } } } });
     const range = await request('PUT', '/v1/settings/reminders', { installments: { enabled: true, offsets: [-61] }, dunning: { enabled: true, offsets: [1] } });
     expect(range.status).toBe(400);
     expect(range.body.error).toMatchObject({ code: 'validation_failed' });
