@@ -9,6 +9,10 @@ import { assertIsoDate, compareDates } from './dates';
 export const INVOICE_STATUSES = ['open', 'overdue', 'paid', 'void'] as const;
 export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
 
+/** The orders of an invoice list (`-` descending); `-createdAt`, newest first, is the default. */
+export const INVOICE_SORTS = ['-createdAt', 'dueDate', '-dueDate', 'total', '-total', 'status'] as const;
+export type InvoiceSort = (typeof INVOICE_SORTS)[number];
+
 /** What the status is derived from. `pastDue` flips once when the due date has passed. */
 export interface InvoiceBalance {
   total: number;

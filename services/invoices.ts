@@ -2,19 +2,22 @@
  * Invoices: creation writes the rows and starts the invoice's workflow; from then on the workflow
  * (through its activities) is the only writer of status, paid and due.
  */
-import { UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
+import { UniqueConstraintViolationException, type FilterQuery, type QueryOrderMap } from '@mikro-orm/core';
 import { v7 as uuidv7 } from 'uuid';
 import { Contact, Deal, Invoice, InvoiceEvent, Payment, PlannedPayment } from '../db';
+import { invoiceSummary } from '../db/repositories/invoices';
 import { takeInvoiceSequence } from '../db/repositories/tenants';
+import { agingCutoffs, type AgingBucket } from '../domain/aging';
+import { dateIn } from '../domain/dates';
 import { conflict, DomainError, notFound } from '../domain/errors';
-import { assertInvoiceDates, priceLineItems, type InvoiceStatus, type LineItemInput } from '../domain/invoice';
+import { assertInvoiceDates, priceLineItems, type InvoiceSort, type InvoiceStatus, type LineItemInput } from '../domain/invoice';
 import { assertCurrency } from '../domain/money';
 import { assertInvoiceNumber, formatInvoiceNumber } from '../domain/numbering';
 import { buildPaymentPlan, type InstallmentInput } from '../domain/plan';
 import type { ServiceDeps, TenantContext } from './context';
 import { startInvoiceWorkflow, voidInvoiceWorkflow } from './invoice-workflow';
 import { createFirstPayLink, customerUrls } from './pay-links';
-import { decodeCursor, DEFAULT_PAGE_SIZE, likePattern, toPage, type Page, type SearchParams } from './pagination';
+import { afterKey, decodeCursor, DEFAULT_PAGE_SIZE, likePattern, toPage, type CursorPart, type Page, type PageParams } from './pagination';
 
 /** A generated number may collide with hand-given ones; this many in a row means something else is wrong. */
 const MAX_NUMBER_COLLISIONS = 20;
@@ -148,7 +151,9 @@ async function withPlans(deps: ServiceDeps, tenant: TenantContext, invoices: Inv
   return invoices.map((invoice) => ({ invoice, plan: byInvoice.get(invoice.id)!, customerUrl: urls.get(invoice.id)! }));
 }
 
-export interface InvoiceListQuery extends SearchParams {
+/** The filters of the invoice list, which its summary shares. */
+export interface InvoiceFilters {
+  q?: string;
   status?: InvoiceStatus;
   contactId?: string;
   issueDateFrom?: string;
@@ -156,12 +161,43 @@ export interface InvoiceListQuery extends SearchParams {
   dueDateFrom?: string;
   dueDateTo?: string;
 }
+export interface InvoiceListQuery extends InvoiceFilters, PageParams {
+  sort?: InvoiceSort;
+}
+
+/**
+ * How each order other than the default walks the list: the column, its direction, the tie-break on
+ * id, and the column's value in the cursor. Status goes in lifecycle order (open, overdue, paid,
+ * void — alphabetical too), newest first within one. Each has a (tenant_id, column, id) index.
+ */
+const SORT_KEYS: Record<Exclude<InvoiceSort, '-createdAt'>, { field: 'dueDate' | 'total' | 'status'; order: 'asc' | 'desc'; idOrder: 'asc' | 'desc'; part: CursorPart; value: (i: Invoice) => string }> = {
+  dueDate: { field: 'dueDate', order: 'asc', idOrder: 'asc', part: 'date', value: (i) => i.dueDate },
+  '-dueDate': { field: 'dueDate', order: 'desc', idOrder: 'desc', part: 'date', value: (i) => i.dueDate },
+  total: { field: 'total', order: 'asc', idOrder: 'asc', part: 'amount', value: (i) => String(i.total) },
+  '-total': { field: 'total', order: 'desc', idOrder: 'desc', part: 'amount', value: (i) => String(i.total) },
+  status: { field: 'status', order: 'asc', idOrder: 'desc', part: 'string', value: (i) => i.status },
+};
 
 export async function listInvoices(deps: ServiceDeps, tenant: TenantContext, query: InvoiceListQuery): Promise<Page<InvoiceWithPlan>> {
   const limit = query.limit ?? DEFAULT_PAGE_SIZE;
   const where: FilterQuery<Invoice> = { tenant: tenant.id };
-  const after = decodeCursor(query.cursor, ['uuid']);
-  if (after) where.id = { $lt: after[0] };
+  const sort = query.sort ?? '-createdAt';
+  let orderBy: QueryOrderMap<Invoice>[];
+  let keyOf: (i: Invoice) => string[];
+  if (sort === '-createdAt') {
+    // uuid v7 ids are in creation order; the cursor is the last id (as before sorts existed).
+    const after = decodeCursor(query.cursor, ['uuid']);
+    if (after) where.id = { $lt: after[0] };
+    orderBy = [{ id: 'desc' }];
+    keyOf = (i) => [i.id];
+  } else {
+    const key = SORT_KEYS[sort];
+    // The cursor names its order: one issued for another order is refused, not misread.
+    const after = decodeCursor(query.cursor, [{ is: sort }, key.part, 'uuid']);
+    if (after) where.$and = [afterKey<Invoice>(key.field, after[1], after[2], key.order, key.idOrder)];
+    orderBy = [{ [key.field]: key.order }, { id: key.idOrder }];
+    keyOf = (i) => [sort, key.value(i), i.id];
+  }
   if (query.status) where.status = query.status;
   if (query.contactId) where.contact = query.contactId;
   if (query.issueDateFrom || query.issueDateTo) where.issueDate = { ...(query.issueDateFrom && { $gte: query.issueDateFrom }), ...(query.issueDateTo && { $lte: query.issueDateTo }) };
@@ -170,9 +206,26 @@ export async function listInvoices(deps: ServiceDeps, tenant: TenantContext, que
     const like = likePattern(query.q);
     where.$or = [{ number: { $ilike: like } }, { contact: { name: { $ilike: like } } }];
   }
-  const rows = await deps.em.find(Invoice, where, { orderBy: { id: 'desc' }, limit: limit + 1, populate: ['contact'] });
-  const page = toPage(rows, limit, (i) => [i.id]);
+  const rows = await deps.em.find(Invoice, where, { orderBy, limit: limit + 1, populate: ['contact'] });
+  const page = toPage(rows, limit, keyOf);
   return { rows: await withPlans(deps, tenant, page.rows), nextCursor: page.nextCursor };
+}
+
+export interface InvoiceSummary {
+  currency: string;
+  open: { count: number; due: number };
+  overdue: { count: number; due: number };
+  aging: Record<AgingBucket, number>;
+}
+
+/**
+ * Open and overdue totals and the aging of what is unpaid, per currency, under the list's filters.
+ * Days past due count on the tenant's local date; open/overdue follow the invoices' status.
+ */
+export async function summarizeInvoices(deps: ServiceDeps, tenant: TenantContext, filters: InvoiceFilters, now = Date.now()): Promise<InvoiceSummary[]> {
+  const { q, ...rest } = filters;
+  const rows = await invoiceSummary(deps.em, tenant.id, { ...rest, ...(q && { like: likePattern(q) }) }, agingCutoffs(dateIn(now, tenant.timeZone)));
+  return rows.map((r) => ({ currency: r.currency, open: { count: r.openCount, due: r.openDue }, overdue: { count: r.overdueCount, due: r.overdueDue }, aging: r.aging }));
 }
 
 export async function voidInvoice(deps: ServiceDeps, tenant: TenantContext, id: string, reason: string | null): Promise<InvoiceWithPlan> {

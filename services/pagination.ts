@@ -34,14 +34,19 @@ export function encodeCursor(key: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-/** What each position of a cursor key holds; checked so a forged cursor is a 400, never a database error. */
-export type CursorPart = 'uuid' | 'date' | 'datetime' | 'string';
-const PART_OK: Record<CursorPart, (v: unknown) => boolean> = {
+/**
+ * What each position of a cursor key holds; checked so a forged cursor is a 400, never a database error.
+ * `{ is }`: exactly that string (e.g. the order the cursor was issued for).
+ */
+export type CursorPart = 'uuid' | 'date' | 'datetime' | 'string' | 'amount' | { is: string };
+const PART_OK: Record<Exclude<CursorPart, { is: string }>, (v: unknown) => boolean> = {
   uuid: isUuid,
   date: isIsoDate,
   // ISO instants in UTC, millisecond (JS) or microsecond (Postgres) precision, on an accepted date.
   datetime: (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3,6}Z$/.test(v) && isIsoDate(v.slice(0, 10)) && !Number.isNaN(Date.parse(v)),
   string: (v) => typeof v === 'string',
+  // Money in minor units, as a decimal string (bigint columns compare with it as numbers).
+  amount: (v) => typeof v === 'string' && /^(0|[1-9][0-9]{0,15})$/.test(v),
 };
 
 /** The key of a cursor, each part checked against `shape`. */
@@ -49,17 +54,18 @@ export function decodeCursor(cursor: string | undefined, shape: readonly CursorP
   if (cursor === undefined) return undefined;
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === shape.length && key.every((k, i) => PART_OK[shape[i]](k))) return key;
+    const ok = (k: unknown, part: CursorPart) => (typeof part === 'string' ? PART_OK[part](k) : k === part.is);
+    if (Array.isArray(key) && key.length === shape.length && key.every((k, i) => ok(k, shape[i]))) return key;
   } catch {
     /* fall through */
   }
   throw validationError('invalid_cursor', 'cursor is not valid; use nextCursor from a previous page', { cursor });
 }
 
-/** Rows past `(value, id)` in `(field, id)` order: the keyset condition of a two-part cursor. */
-export function afterKey<T>(field: string, value: unknown, id: string, order: 'asc' | 'desc'): FilterQuery<T> {
-  const past = order === 'asc' ? '$gt' : '$lt';
-  return { $or: [{ [field]: { [past]: value } }, { [field]: value, id: { [past]: id } }] } as FilterQuery<T>;
+/** Rows past `(value, id)` in `(field order, id idOrder)`: the keyset condition of a two-part cursor. */
+export function afterKey<T>(field: string, value: unknown, id: string, order: 'asc' | 'desc', idOrder: 'asc' | 'desc' = order): FilterQuery<T> {
+  const past = (o: 'asc' | 'desc') => (o === 'asc' ? '$gt' : '$lt');
+  return { $or: [{ [field]: { [past(order)]: value } }, { [field]: value, id: { [past(idOrder)]: id } }] } as FilterQuery<T>;
 }
 
 /** Splits a limit+1 fetch into a page and the cursor of its last row. */

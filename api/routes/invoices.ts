@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { createInvoice, getInvoiceDetail, listInvoices, voidInvoice } from '../../services/invoices';
+import { createInvoice, getInvoiceDetail, listInvoices, summarizeInvoices, voidInvoice } from '../../services/invoices';
 import { rotateCustomerLink } from '../../services/pay-links';
 import { paymentIdFor, recordPayment } from '../../services/payments';
 import { IdempotencyHeaders, IdParams, Page } from '../schemas/common';
-import { CustomerLinkResponse, InvoiceBody, InvoiceDetailResponse, InvoiceListQuery, InvoiceResponse, VoidBody } from '../schemas/invoices';
+import { CustomerLinkResponse, InvoiceBody, InvoiceDetailResponse, InvoiceListQuery, InvoiceResponse, InvoiceSummaryQuery, InvoiceSummaryResponse, VoidBody } from '../schemas/invoices';
 import { InvoicePaymentBody, PaymentResponse } from '../schemas/payments';
 import { pageJson } from '../serializers/common';
 import { invoiceDetailJson, invoiceJson } from '../serializers/invoices';
@@ -39,7 +39,7 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'List invoices',
-        description: 'Newest first, one page at a time (pass nextCursor as cursor); filters combine, date bounds are inclusive; q searches the invoice number and the contact name.',
+        description: 'Newest first unless `sort` says otherwise, one page at a time (pass nextCursor as cursor); filters combine, date bounds are inclusive; q searches the invoice number and the contact name.',
         querystring: InvoiceListQuery,
         response: { 200: Page(InvoiceResponse) },
         errors: { 400: ['invalid_cursor'] },
@@ -47,6 +47,21 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) =>
     pageJson(await listInvoices(req.deps, req.tenant, req.query), invoiceJson),
+  );
+  app.get(
+    '/invoices/summary',
+    {
+      schema: {
+        tags,
+        summary: 'What is owed: open and overdue totals and aging',
+        description:
+          'Per currency: the count and amount due of open and of overdue invoices, and what is unpaid split by days past due (current, 1–30, 31–60, 61–90, over 90) on ' +
+          "today's date in the account time zone. Takes the list's filters (not its paging or sort).",
+        querystring: InvoiceSummaryQuery,
+        response: { 200: InvoiceSummaryResponse },
+      },
+    },
+    async (req) => ({ data: await summarizeInvoices(req.deps, req.tenant, req.query) }),
   );
   app.get(
     '/invoices/:id',

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { INVOICE_STATUSES } from '../../domain/invoice';
+import { INVOICE_SORTS, INVOICE_STATUSES } from '../../domain/invoice';
 import { INVOICE_NUMBER_PATTERN } from '../../domain/numbering';
 import { Amount, Currency, DateTime, IsoDate, ListQuery, literals, MoneyValue, NonBlank, Nullable, Ref, Text, Uuid } from './common';
 import { PaymentMethod, PaymentResponse } from './payments';
@@ -87,18 +87,50 @@ export const HistoryEntry = Type.Object({
   occurredAt: DateTime,
 });
 export const InvoiceDetailResponse = Type.Composite([InvoiceResponse, Type.Object({ payments: Type.Array(PaymentResponse), history: Type.Array(HistoryEntry) })]);
+const { q, ...paging } = ListQuery('the invoice number or the contact name');
+const InvoiceFilters = {
+  q,
+  status: Type.Optional(InvoiceStatus),
+  contactId: Type.Optional(Uuid),
+  issueDateFrom: Type.Optional(IsoDate),
+  issueDateTo: Type.Optional(IsoDate),
+  dueDateFrom: Type.Optional(IsoDate),
+  dueDateTo: Type.Optional(IsoDate),
+};
 export const InvoiceListQuery = Type.Object(
   {
-    ...ListQuery('the invoice number or the contact name'),
-    status: Type.Optional(InvoiceStatus),
-    contactId: Type.Optional(Uuid),
-    issueDateFrom: Type.Optional(IsoDate),
-    issueDateTo: Type.Optional(IsoDate),
-    dueDateFrom: Type.Optional(IsoDate),
-    dueDateTo: Type.Optional(IsoDate),
+    ...paging,
+    ...InvoiceFilters,
+    sort: Type.Optional({
+      ...literals(INVOICE_SORTS),
+      default: '-createdAt',
+      description: '`-createdAt` newest first (default); `dueDate`/`-dueDate`, `total`/`-total` (ties by id); `status` in lifecycle order (open, overdue, paid, void), newest first within one. The cursor is only valid with the sort it came from.',
+    }),
   },
   { additionalProperties: false },
 );
+export const InvoiceSummaryQuery = Type.Object(InvoiceFilters, { additionalProperties: false });
+const Unpaid = Type.Object({ count: Type.Integer({ minimum: 0 }), due: MoneyValue });
+export const InvoiceSummaryResponse = Type.Object({
+  data: Type.Array(
+    Type.Object({
+      currency: Currency,
+      open: { ...Unpaid, description: 'invoices in status open (not yet past due) and what they still owe' },
+      overdue: { ...Unpaid, description: 'invoices in status overdue and what they still owe' },
+      aging: Type.Object(
+        {
+          current: { ...MoneyValue, description: 'due today or later' },
+          days1To30: MoneyValue,
+          days31To60: MoneyValue,
+          days61To90: MoneyValue,
+          over90: MoneyValue,
+        },
+        { description: "what is unpaid by days past its due date, counted on today's date in the account time zone" },
+      ),
+    }),
+    { description: 'one entry per currency with open or overdue invoices, by currency code' },
+  ),
+});
 export const CustomerLinkResponse = Type.Object({ customerUrl: CustomerUrl });
 export const VoidBody = Type.Union(
   [Type.Object({ reason: Type.Optional(Text({ maxLength: 500, description: 'kept in the invoice history', examples: ['Issued to the wrong contact'] })) }, { additionalProperties: false }), Type.Null()],

@@ -9,6 +9,8 @@ import { ownedByTenant, type Tenant } from './tenant';
 /** Rows that go with their invoice. */
 export const partOfInvoice = () => ({ kind: 'm:1', entity: () => Invoice, deleteRule: 'cascade' }) as const;
 
+export const INVOICES_UNPAID_SUMMARY_INDEX = 'invoices_unpaid_summary_index';
+
 export class Invoice {
   id!: string;
   tenant!: Tenant;
@@ -35,7 +37,16 @@ export const InvoiceSchema = new EntitySchema<Invoice>({
   class: Invoice,
   tableName: 'invoices',
   uniques: [{ properties: ['tenant', 'number'] }],
-  indexes: [{ properties: ['tenant', 'status'] }, { properties: ['tenant', 'contact'] }],
+  indexes: [
+    { properties: ['tenant', 'contact'] },
+    // The list's orders (services/invoices.ts SORT_KEYS), each ending in the cursor's tie-break on id.
+    { properties: ['tenant', 'id'] },
+    { properties: ['tenant', 'dueDate', 'id'] },
+    { properties: ['tenant', 'total', 'id'] },
+    { name: 'invoices_tenant_id_status_id_index', expression: 'create index "invoices_tenant_id_status_id_index" on "invoices" ("tenant_id", "status", "id" desc)' },
+    // The summary (db/repositories/invoices.ts): unpaid invoices only, covering what it adds up.
+    { name: INVOICES_UNPAID_SUMMARY_INDEX, expression: `create index "${INVOICES_UNPAID_SUMMARY_INDEX}" on "invoices" ("tenant_id", "currency", "due_date") include ("status", "due") where "status" in ('open', 'overdue')` },
+  ],
   properties: {
     id: { type: 'uuid', primary: true },
     tenant: ownedByTenant(),

@@ -9,6 +9,7 @@ import { Migration20261125120100_stripe } from './Migration20261125120100_stripe
 import { Migration20261201190000_tenant_default_currency } from './Migration20261201190000_tenant_default_currency';
 import { Migration20261202090000_sessions } from './Migration20261202090000_sessions';
 import { Migration20261202100000_pay_page } from './Migration20261202100000_pay_page';
+import { Migration20261202110000_invoice_list_indexes } from './Migration20261202110000_invoice_list_indexes';
 import { Migration20261201200000_invoice_attention } from './Migration20261201200000_invoice_attention';
 
 export const migrationsList: MigrationObject[] = [
@@ -18,5 +19,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201190000_tenant_default_currency', class: Migration20261201190000_tenant_default_currency },
   { name: 'Migration20261202090000_sessions', class: Migration20261202090000_sessions },
   { name: 'Migration20261202100000_pay_page', class: Migration20261202100000_pay_page },
+  { name: 'Migration20261202110000_invoice_list_indexes', class: Migration20261202110000_invoice_list_indexes },
   { name: 'Migration20261201200000_invoice_attention', class: Migration20261201200000_invoice_attention },
 ];
