@@ -10,11 +10,13 @@ import type { BenchRow, BenchSection } from './types';
 import { run as core } from './core';
 import { run as reminders } from './reminders';
 import { run as webhooks } from './webhooks';
+import { run as web } from './web';
 
 const ALL_SECTIONS: { name: string; run: BenchSection }[] = [
   { name: 'core', run: core },
   { name: 'reminders', run: reminders },
   { name: 'webhooks', run: webhooks },
+  { name: 'web', run: web },
 ];
 const wanted = process.argv.slice(2);
 const SECTIONS = wanted.length ? ALL_SECTIONS.filter((s) => wanted.includes(s.name)) : ALL_SECTIONS;

@@ -816,7 +816,7 @@ export interface paths {
         };
         /**
          * List invoices
-         * @description Newest first, one page at a time (pass nextCursor as cursor); filters combine, date bounds are inclusive; q searches the invoice number and the contact name.
+         * @description Newest first unless `sort` says otherwise, one page at a time (pass nextCursor as cursor); filters combine, date bounds are inclusive; q searches the invoice number and the contact name.
          */
         get: {
             parameters: {
@@ -852,6 +852,8 @@ export interface paths {
                      * @example 2026-12-15
                      */
                     dueDateTo?: string;
+                    /** @description `-createdAt` newest first (default); `dueDate`/`-dueDate`, `total`/`-total` (ties by id); `status` in lifecycle order (open, overdue, paid, void), newest first within one. The cursor is only valid with the sort it came from. */
+                    sort?: "-createdAt" | "dueDate" | "-dueDate" | "total" | "-total" | "status";
                 };
                 header?: never;
                 path?: never;
@@ -1376,6 +1378,198 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What is owed: open and overdue totals and aging
+         * @description Per currency: the count and amount due of open and of overdue invoices, and what is unpaid split by days past due (current, 1–30, 31–60, 61–90, over 90) on today's date in the account time zone. Takes the list's filters (not its paging or sort).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /**
+                     * @description case-insensitive substring of the invoice number or the contact name
+                     * @example Ada
+                     */
+                    q?: string;
+                    status?: "open" | "overdue" | "paid" | "void";
+                    contactId?: string;
+                    /**
+                     * @description YYYY-MM-DD, 1900-01-01 to 9999-12-31
+                     * @example 2026-12-15
+                     */
+                    issueDateFrom?: string;
+                    /**
+                     * @description YYYY-MM-DD, 1900-01-01 to 9999-12-31
+                     * @example 2026-12-15
+                     */
+                    issueDateTo?: string;
+                    /**
+                     * @description YYYY-MM-DD, 1900-01-01 to 9999-12-31
+                     * @example 2026-12-15
+                     */
+                    dueDateFrom?: string;
+                    /**
+                     * @description YYYY-MM-DD, 1900-01-01 to 9999-12-31
+                     * @example 2026-12-15
+                     */
+                    dueDateTo?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description one entry per currency with open or overdue invoices, by currency code */
+                            data: {
+                                /**
+                                 * @description ISO 4217 currency code
+                                 * @example USD
+                                 * @enum {string}
+                                 */
+                                currency: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HRK" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SLL" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XCG" | "XDR" | "XOF" | "XPF" | "XSU" | "YER" | "ZAR" | "ZMW" | "ZWG" | "ZWL";
+                                /** @description invoices in status open (not yet past due) and what they still owe */
+                                open: {
+                                    count: number;
+                                    /**
+                                     * @description integer minor units
+                                     * @example 12500
+                                     */
+                                    due: number;
+                                };
+                                /** @description invoices in status overdue and what they still owe */
+                                overdue: {
+                                    count: number;
+                                    /**
+                                     * @description integer minor units
+                                     * @example 12500
+                                     */
+                                    due: number;
+                                };
+                                /** @description what is unpaid by days past its due date, counted on today's date in the account time zone */
+                                aging: {
+                                    /**
+                                     * @description due today or later
+                                     * @example 12500
+                                     */
+                                    current: number;
+                                    /**
+                                     * @description integer minor units
+                                     * @example 12500
+                                     */
+                                    days1To30: number;
+                                    /**
+                                     * @description integer minor units
+                                     * @example 12500
+                                     */
+                                    days31To60: number;
+                                    /**
+                                     * @description integer minor units
+                                     * @example 12500
+                                     */
+                                    days61To90: number;
+                                    /**
+                                     * @description integer minor units
+                                     * @example 12500
+                                     */
+                                    over90: number;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request is malformed or breaks a documented rule; nothing was changed. Codes: `validation_failed`, `invalid_text`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_failed" | "invalid_text";
+                            };
+                        };
+                    };
+                };
+                /** @description No API key, or an invalid or revoked one. Codes: `unauthorized`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "unauthorized";
+                            };
+                        };
+                    };
+                };
+                /** @description The account's plan does not include Payment Center. Codes: `plan_required`, `csrf_required`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "plan_required" | "csrf_required";
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests; retry after the Retry-After header (seconds). Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                            };
+                        };
+                    };
+                };
+                /** @description A dependency (database, Redis, Temporal, Stripe) is unavailable; nothing was lost, retry after Retry-After (seconds). Codes: `database_unavailable`, `redis_unavailable`, `temporal_unavailable`. */
+                503: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

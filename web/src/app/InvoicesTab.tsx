@@ -70,9 +70,7 @@ export function InvoicesTab() {
                 <td className="num">
                   <Money amount={inv.paid} currency={inv.currency} />
                 </td>
-                <td className="num">
-                  <Money amount={inv.due} currency={inv.currency} />
-                </td>
+                <td className="num">{inv.status === 'void' ? <span className="muted">—</span> : <Money amount={inv.due} currency={inv.currency} />}</td>
                 <td className="num">
                   <Money amount={inv.total} currency={inv.currency} />
                 </td>

@@ -3,13 +3,9 @@
  * URL (so a filtered list can be bookmarked and Back works) and turned into the list API's query.
  */
 import { compareDates, isIsoDate } from '../../../domain/dates';
+import { INVOICE_SORTS, INVOICE_STATUSES, type InvoiceSort, type InvoiceStatus } from '../../../domain/invoice';
 
-export const INVOICE_STATUSES = ['open', 'overdue', 'paid', 'void'] as const;
-export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
-
-/** The orders GET /v1/invoices offers; the first is its default (newest first). */
-export const INVOICE_SORTS = ['-createdAt', 'dueDate', '-dueDate', 'total', '-total', 'status'] as const;
-export type InvoiceSort = (typeof INVOICE_SORTS)[number];
+export { INVOICE_STATUSES };
 export type SortColumn = 'dueDate' | 'total' | 'status';
 
 export interface InvoiceFilters {
@@ -34,7 +30,7 @@ export const NO_FILTERS: InvoiceFilters = {
   issueDateTo: '',
   dueDateFrom: '',
   dueDateTo: '',
-  sort: '-createdAt',
+  sort: INVOICE_SORTS[0], // the API's default: newest first
 };
 
 const DATE_KEYS = ['issueDateFrom', 'issueDateTo', 'dueDateFrom', 'dueDateTo'] as const;
