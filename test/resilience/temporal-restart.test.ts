@@ -5,13 +5,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { Invoice, Payment } from '../../db/entities';
 import { getInvoiceStateQuery, invoiceWorkflowId } from '../../workflows/definitions';
 import { createInvoiceViaApi, createTestStack, createTestTenant, type TestStack } from '../support/stack';
+import { freePort } from '../support/net';
+import { searchAttributeFlags } from '../support/temporal';
 
 const TEMPORAL_CLI = join(__dirname, '..', '..', '.tools', 'temporal', 'bin', 'temporal');
 const dataDir = mkdtempSync(join(tmpdir(), 'pc-temporal-'));
@@ -19,19 +20,11 @@ let server: ChildProcess | undefined;
 let stack: TestStack | undefined;
 let port = 0;
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-
 async function startServer(): Promise<void> {
   server = spawn(
     TEMPORAL_CLI,
     ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless', '--db-filename', join(dataDir, 'temporal.db'), '--log-level', 'error',
-      ...['PcTenantId', 'PcInvoiceNumber', 'PcInvoiceStatus', 'PcContactId'].flatMap((n) => ['--search-attribute', `${n}=Keyword`])],
+      ...searchAttributeFlags()],
     { stdio: 'ignore' },
   );
   for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {

@@ -5,6 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { SearchAttr } from '../../workflows/definitions';
 import { createWorker } from '../../worker/create-worker';
 import { freePort } from './net';
 
@@ -48,6 +49,12 @@ export async function connectDevServer(
 export async function unreachableTemporal(): Promise<Client> {
   // No gRPC retry interceptor: each call fails at once instead of after the SDK's ~20 s of retries.
   return new Client({ connection: Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: '1 second', interceptors: [] }), namespace: 'default' });
+}
+
+/** `--search-attribute Name=Type` flags for a dev server of a test's own: every key the workflow uses. */
+export function searchAttributeFlags(): string[] {
+  const cliType: Record<string, string> = { KEYWORD: 'Keyword', TEXT: 'Text', DATETIME: 'Datetime', INT: 'Int', BOOL: 'Bool', DOUBLE: 'Double', KEYWORD_LIST: 'KeywordList' };
+  return Object.values(SearchAttr).flatMap((key) => ['--search-attribute', `${key.name}=${cliType[key.type]}`]);
 }
 
 export const uniqueTaskQueue = (prefix: string) => `${prefix}-${randomUUID()}`;
