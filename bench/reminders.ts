@@ -4,7 +4,7 @@
  * sent + history event. Reference: a bare BullMQ queue on the same Redis (add + no-op processor).
  * Bounded: each phase stops enqueuing at its time budget and waits for what it enqueued.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Queue, Worker } from 'bullmq';
 import { v7 as uuidv7 } from 'uuid';
@@ -74,7 +74,7 @@ export const run: BenchSection = async () => {
 
     // ---- end to end --------------------------------------------------------------------------
     let delivered = 0;
-    const worker = createReminderWorker({ orm, connection: consumer, channels: [outboxChannel(orm)], config: { PUBLIC_BASE_URL: 'http://127.0.0.1:3000', REMINDER_FROM: 'bench@example.test' }, queue: naming, concurrency: CONSUMER_CONCURRENCY });
+    const worker = createReminderWorker({ orm, connection: consumer, channels: [outboxChannel(orm)], config: { PUBLIC_BASE_URL: 'http://127.0.0.1:3000', REMINDER_FROM: 'bench@example.test', PAY_LINK_SECRET: randomBytes(32).toString('hex') }, queue: naming, concurrency: CONSUMER_CONCURRENCY });
     closers.push(() => worker.close());
     worker.on('completed', () => void delivered++);
     await worker.waitUntilReady();

@@ -3,6 +3,7 @@
  *   tenants create --name N --plan P [--time-zone TZ] [--currency EUR]
  *   tenants set-plan --tenant ID --plan P
  *   keys create --tenant ID | keys list --tenant ID | keys revoke --key ID_OR_PREFIX
+ *   sessions link --tenant ID   (a one-time sign-in URL for the web app)
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../lib/config';
@@ -10,6 +11,7 @@ import { lazyTemporalClient } from '../lib/temporal';
 import { createOrm } from '../db/orm';
 import { DomainError } from '../domain/errors';
 import { scopeOf, type ServiceDeps } from '../services/context';
+import { createSignInLink } from '../services/sessions';
 import { createApiKey, createTenant, listApiKeys, revokeApiKey, setTenantPlan } from '../services/tenants';
 
 const USAGE = `usage:
@@ -17,7 +19,8 @@ const USAGE = `usage:
   payment-center tenants set-plan --tenant TENANT_ID --plan PLAN
   payment-center keys create --tenant TENANT_ID
   payment-center keys list --tenant TENANT_ID
-  payment-center keys revoke --key KEY_ID_OR_PREFIX`;
+  payment-center keys revoke --key KEY_ID_OR_PREFIX
+  payment-center sessions link --tenant TENANT_ID    (one-time web app sign-in URL, valid 15 minutes)`;
 
 async function main(argv: string[]): Promise<number> {
   const [group, command, ...rest] = argv;
@@ -61,6 +64,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'keys revoke':
       await run((deps) => revokeApiKey(deps, need('key')));
+      return 0;
+    case 'sessions link':
+      await run((deps) => createSignInLink(deps, need('tenant')));
       return 0;
     default:
       console.error(USAGE);

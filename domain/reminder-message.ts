@@ -36,16 +36,15 @@ export interface ReminderMessage {
 }
 
 export interface ReminderSender {
-  /** Where the customer reads the invoice. */
-  publicBaseUrl: string;
   from: string;
 }
 
 const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
 
-export function renderReminder(r: ReminderView, amount: number, sender: ReminderSender): ReminderMessage {
+/** `payUrl`: the invoice's pay page (its customerUrl), where the customer sees the balance and pays. */
+export function renderReminder(r: ReminderView, amount: number, payUrl: string, sender: ReminderSender): ReminderMessage {
   const money = formatMoney(amount, r.currency);
-  const link = `${sender.publicBaseUrl.replace(/\/+$/, '')}/invoices/${r.invoiceId}`;
+  const link = payUrl;
   const n = r.invoiceNumber;
   let subject: string;
   let lead: string;
@@ -62,6 +61,6 @@ export function renderReminder(r: ReminderView, amount: number, sender: Reminder
     subject = `Payment reminder: ${money} on invoice ${n}`;
     lead = `a payment of ${money} on invoice ${n} was due ${days(r.offset)} ago.`;
   }
-  const body = `Hello ${r.contactName},\n\nThis is a reminder that ${lead}\n\nYou can view the invoice here: ${link}\n\nIf you have already paid, please disregard this message.`;
+  const body = `Hello ${r.contactName},\n\nThis is a reminder that ${lead}\n\nYou can view and pay the invoice here: ${link}\n\nIf you have already paid, please disregard this message.`;
   return { reminderId: r.id, tenantId: r.tenantId, invoiceId: r.invoiceId, recipient: r.contactEmail, from: sender.from, subject, body, link };
 }

@@ -6,9 +6,10 @@
 import { PlannedPayment, type Invoice } from '../db';
 import { conflict, DomainError, notFound } from '../domain/errors';
 import { uncoveredInstallments } from '../domain/plan';
+import { payPageUrl } from '../lib/pay-links';
 import type { ServiceDeps } from './context';
 import { getCompanySettings, type CompanyDetails } from './company-settings';
-import { invoiceByPayToken, payPageUrl } from './pay-links';
+import { invoiceByPayToken } from './pay-links';
 import { createCheckoutSession } from './stripe-outbound';
 import { getStripeSettings } from './stripe-settings';
 import { tenantContext } from './tenants';
@@ -48,7 +49,7 @@ export async function startPayPageCheckout(deps: ServiceDeps, token: string, inp
     amount = uncoveredInstallments(plan, invoice.paid)[index];
     if (amount === 0) throw conflict('installment_covered', 'this instalment is already paid', { installmentId: input.installmentId });
   }
-  const page = payPageUrl(deps, token);
+  const page = payPageUrl(deps.config, token);
   const { session } = await createCheckoutSession(deps, tenantContext(invoice.tenant), invoice.id, {
     successUrl: `${page}?checkout=success`,
     cancelUrl: `${page}?checkout=cancel`,

@@ -8,9 +8,11 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { markReminderFailed, markReminderSent, markReminderSkipped, noteReminderAttempt, reminderForDelivery } from '../db/repositories/reminders';
+import { payLinkRotations } from '../db/repositories/pay-links';
 import { renderReminder } from '../domain/reminder-message';
 import type { Config } from '../lib/config';
 import { reminderOutcomes } from '../lib/metrics';
+import { customerUrl, payLinkHash } from '../lib/pay-links';
 import { REMINDER_QUEUE, type QueueNaming, type ReminderJobData } from '../lib/queues';
 import type { ReminderChannel } from './channels';
 
@@ -19,7 +21,7 @@ export interface ReminderWorkerOptions {
   /** A connection with maxRetriesPerRequest: null (lib/queues.ts workerConnection). */
   connection: Redis;
   channels: ReminderChannel[];
-  config: Pick<Config, 'PUBLIC_BASE_URL' | 'REMINDER_FROM'>;
+  config: Pick<Config, 'PUBLIC_BASE_URL' | 'REMINDER_FROM' | 'PAY_LINK_SECRET'>;
   queue?: QueueNaming;
   concurrency?: number;
   /** Connection and processing errors (the job itself is retried by BullMQ). Default: log. */
@@ -33,7 +35,7 @@ const MAX_ERROR_LENGTH = 2000;
 
 export function createReminderWorker(opts: ReminderWorkerOptions): Worker<ReminderJobData> {
   const { orm, channels, config, log = console } = opts;
-  const sender = { publicBaseUrl: config.PUBLIC_BASE_URL, from: config.REMINDER_FROM };
+  const sender = { from: config.REMINDER_FROM };
 
   async function process(job: Job<ReminderJobData>): Promise<string> {
     const em = orm.em.fork();
@@ -47,7 +49,9 @@ export function createReminderWorker(opts: ReminderWorkerOptions): Worker<Remind
       reminderOutcomes.inc({ outcome: 'skipped' });
       return 'skipped';
     }
-    const message = renderReminder(r, job.data.amount, sender);
+    // The link to the invoice's pay page, as the API shows it (customerUrl).
+    const [rotation] = (await payLinkRotations(em, r.tenantId, [r.invoiceId], (id) => payLinkHash(config, id, 0))).values();
+    const message = renderReminder(r, job.data.amount, customerUrl(config, r.invoiceId, rotation), sender);
     try {
       for (const channel of channels) await channel.deliver(message);
     } catch (err) {

@@ -13,6 +13,8 @@ import { outboxChannel, type ReminderChannel } from '../../worker/channels';
 import { createReminderWorker } from '../../worker/reminder-worker';
 import { createTestOrm } from '../support/db';
 import { eventually, insertInvoice, readEvents, type InvoiceFixture } from '../support/fixtures';
+import { customerUrl } from '../../lib/pay-links';
+import { tokenHash } from '../../lib/tokens';
 import { JOB_STATES, readOutbox, readReminders, REDIS_URL, TEST_CONFIG } from '../support/reminders';
 
 let orm: MikroORM;
@@ -77,8 +79,11 @@ test('the enqueue activity run again (retry) or concurrently adds one job; once 
     await worker.close();
   }
   const [message] = await readOutbox(orm, fx.invoiceId);
-  expect(message).toMatchObject({ key, recipient: 'ada@example.test', subject: `Overdue: invoice ${fx.input.number} — $50.00 past due`, link: `https://pay.example.test/invoices/${fx.invoiceId}` });
+  expect(message).toMatchObject({ key, recipient: 'ada@example.test', subject: `Overdue: invoice ${fx.input.number} — $50.00 past due`, link: customerUrl(TEST_CONFIG, fx.invoiceId, 0) });
   expect(message.body).toContain('$50.00');
+  // The pay page finds the link: the worker gave the invoice (made without one) its first link row.
+  const [link] = await orm.em.getConnection().execute<{ n: number }[]>('select count(*)::int as n from invoice_pay_links where invoice_id = ? and token_hash = ?', [fx.invoiceId, tokenHash(message.link.split('/i/')[1])]);
+  expect(link.n).toBe(1);
 
   // Even after the completed job is gone (removeOnComplete), Postgres says it was sent: no second job.
   await (await queue.getJob(first.jobId))!.remove();

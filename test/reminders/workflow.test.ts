@@ -11,7 +11,8 @@ import { reminderJobId } from '../../domain/reminders';
 import { applyPaymentUpdate, getInvoiceStateQuery, paymentReversedSignal, voidInvoiceUpdate } from '../../workflows/definitions';
 import { eventually, insertInvoice, paymentFor, readEvents, type InvoiceFixture } from '../support/fixtures';
 import { WORKFLOW_BUNDLE } from '../support/temporal';
-import { readOutbox, readReminders, useReminderHarness } from '../support/reminders';
+import { customerUrl } from '../../lib/pay-links';
+import { readOutbox, readReminders, TEST_CONFIG, useReminderHarness } from '../support/reminders';
 
 const MINUTE = 60_000;
 const h = useReminderHarness('rem-wf');
@@ -80,7 +81,7 @@ describe('reminders on plan dates and dunning', () => {
       await eventually(async () => expect((await statusOf(fx, e.key)).status).toBe('sent'));
       const outbox = await readOutbox(h.orm, fx.invoiceId);
       expect(outbox).toHaveLength(n + 1);
-      expect(outbox[n]).toMatchObject({ key: e.key, recipient: 'ada@example.test', link: `https://pay.example.test/invoices/${fx.invoiceId}` });
+      expect(outbox[n]).toMatchObject({ key: e.key, recipient: 'ada@example.test', link: customerUrl(TEST_CONFIG, fx.invoiceId, 0) });
       const amount = e.key.startsWith('dun') ? 6000 : amounts[e.key.slice(0, -3)];
       expect((await statusOf(fx, e.key)).amount).toBe(amount);
       expect(outbox[n].subject).toContain(`$${(amount / 100).toFixed(2)}`);
