@@ -101,6 +101,9 @@ up() {
   local tenant key
   tenant="$(json_field "$DEMO_JSON" tenantId)"
   key="$(json_field "$DEMO_JSON" apiKey)"
+  # A one-time sign-in link for the web app (15 minutes); the demo API key signs in too.
+  local signin
+  signin="$(tsx cli/main.ts sessions link --tenant "$tenant" 2> /dev/null | tail -n1 | node -e 'let s="";process.stdin.on("data",(c)=>(s+=c)).on("end",()=>{try{process.stdout.write(JSON.parse(s).url)}catch{}})' || true)"
   local overdue attention
   overdue="$(ui_workflows "PcTenantId = \"$tenant\" AND PcInvoiceStatus = \"overdue\"")"
   attention="$(ui_workflows "PcAttention = true AND ExecutionStatus = \"Running\"")"
@@ -109,6 +112,7 @@ up() {
 Payment Center is up.
   API            http://$HOST:$PORT
   Web app        http://$HOST:$PORT/app   (sign in with the demo API key below; customers' pay pages at /i/<token>)
+    one-time sign-in link (15 min)        ${signin:-npx payment-center sessions link --tenant $tenant}
   OpenAPI docs   http://$HOST:$PORT/docs
   Temporal UI    $TEMPORAL_UI_URL
     overdue invoices of the demo tenant   $overdue
