@@ -40,3 +40,17 @@ test('without a build the API still runs and the pages answer 503 web_not_built'
   expect(res.json().error.code).toBe('web_not_built');
   await app.close();
 });
+
+test('pay pages are counted per client IP: past the budget the answer is 429 with Retry-After', async () => {
+  const app = Fastify();
+  await registerWeb(app, { config: { PUBLIC_RATE_LIMIT_PER_MINUTE: 3 }, counter: stack.redis });
+  // The counter is shared in Redis with every other test's pay-page requests: within 4 requests the budget of 3 is spent.
+  let limited;
+  for (let i = 0; i < 4 && !limited; i++) {
+    const res = await app.inject({ method: 'GET', url: `/i/${'t'.repeat(43)}` });
+    if (res.statusCode === 429) limited = res;
+  }
+  expect(limited?.statusCode).toBe(429);
+  expect(Number(limited?.headers['retry-after'])).toBeGreaterThan(0);
+  await app.close();
+});
