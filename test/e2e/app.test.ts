@@ -301,6 +301,23 @@ test('New invoice with a searchable contact, two line items with a live total an
   await page.context().close();
 });
 
+test("New invoice shows the API's refusal on the field it is about", async () => {
+  const page = await web.newPage();
+  await signIn(page, account.apiKey, '/app/invoices/new');
+  await page.getByRole('combobox', { name: 'Contact' }).fill('Alan');
+  await page.getByRole('option', { name: /Alan Turing/ }).click();
+  await page.getByLabel('Invoice number (optional)').fill(data.paid.number);
+  await page.getByLabel('Line 1 Description').fill('Second review');
+  await page.getByLabel('Line 1 Unit price (USD)').fill('90');
+  await page.getByRole('button', { name: 'Create invoice' }).click();
+  const number = page.getByLabel('Invoice number (optional)');
+  await until(async () => expect(await number.getAttribute('aria-invalid')).toBe('true'));
+  const described = (await number.getAttribute('aria-describedby'))!.split(' ');
+  expect(await page.locator(`[id="${described[0]}"]`).innerText()).toBe('Another invoice already has this number.');
+  expect(page.url()).toContain('/app/invoices/new');
+  await page.context().close();
+});
+
 test('a Starter account signs in and sees that the Payment Center needs the Professional plan', async () => {
   const starter = await createWebTenant(web, { name: 'Small Shop', plan: 'starter' });
   const page = await web.newPage();
