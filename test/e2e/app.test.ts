@@ -185,6 +185,34 @@ test('filter by status and contact, search by number or contact, sort by total; 
   await page.context().close();
 });
 
+test('the Invoices tab pages through the cursor API, and a new order starts again at page 1', async () => {
+  const many = await createWebTenant(web, { name: 'Busy Books' });
+  const { body: contact } = await many.request('POST', '/v1/contacts', { name: 'Paging Customer' });
+  for (let i = 1; i <= 27; i++) {
+    await many.request('POST', '/v1/invoices', { contactId: contact.id, currency: 'USD', issueDate: today, dueDate: addDays(today, i), lineItems: [{ description: 'Line', quantity: 1, unitAmount: 1000 * i }] });
+  }
+  const page = await web.newPage();
+  await signIn(page, many.apiKey);
+  const refused: string[] = [];
+  page.on('response', (res) => void (res.url().includes('/v1/') && res.status() >= 400 && refused.push(`${res.status()} ${res.url()}`)));
+  const rows = page.getByRole('table', { name: 'Invoices' }).getByRole('row');
+  await until(async () => expect(await rows.count()).toBe(26)); // header + 25
+  await page.getByRole('button', { name: 'Next page' }).click();
+  await page.getByText('Page 2').waitFor();
+  await until(async () => expect(await rows.count()).toBe(3));
+  expect(await page.getByRole('button', { name: 'Next page' }).isDisabled()).toBe(true);
+  await page.getByRole('button', { name: 'Total' }).click(); // page 2's cursor belongs to the old order
+  await until(async () => expect(await rows.nth(1).getByRole('cell').nth(7).innerText()).toBe('$10.00'));
+  expect(await rows.count()).toBe(26);
+  expect(await page.getByRole('alert').count()).toBe(0);
+  expect(refused).toEqual([]); // no old cursor was sent with the new order
+  await page.getByRole('button', { name: 'Next page' }).click();
+  await until(async () => expect(await rows.nth(2).getByRole('cell').nth(7).innerText()).toBe('$270.00'));
+  await page.getByRole('button', { name: 'Previous page' }).click();
+  await until(async () => expect(await rows.nth(1).getByRole('cell').nth(7).innerText()).toBe('$10.00'));
+  await page.context().close();
+});
+
 test('drill-down: header, line items, plan with covered flags, payments and history; Make a payment updates Paid and Due without a reload', async () => {
   const page = await web.newPage();
   await signIn(page, account.apiKey);

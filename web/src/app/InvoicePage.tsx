@@ -10,6 +10,7 @@ import { plainMessage } from '../lib/api-errors';
 import { formatDay, formatMoment, methodLabel } from '../lib/format';
 import { formatAmount } from '../lib/money';
 import { Dialog, ErrorBanner, Field, Money, StatusBadge, useLoad } from './components';
+import { Balance } from './lists';
 import { MakePaymentDialog } from './MakePaymentDialog';
 import { NotFoundPage } from './notices';
 import { Link } from './router';
@@ -56,26 +57,7 @@ export function InvoicePage({ id }: { id: string }) {
             {inv.contact.name} · issued {formatDay(inv.issueDate)} · due {formatDay(inv.dueDate)}
           </p>
         </div>
-        <dl className="balance" aria-label="Balance">
-          <div>
-            <dt>Total</dt>
-            <dd>
-              <Money amount={inv.total} currency={inv.currency} />
-            </dd>
-          </div>
-          <div>
-            <dt>Paid</dt>
-            <dd>
-              <Money amount={inv.paid} currency={inv.currency} />
-            </dd>
-          </div>
-          <div>
-            <dt>Due</dt>
-            <dd className={inv.status === 'overdue' ? 'overdue' : undefined}>
-              <Money amount={inv.due} currency={inv.currency} />
-            </dd>
-          </div>
-        </dl>
+        <Balance total={inv.total} paid={inv.paid} due={inv.due} currency={inv.currency} overdue={inv.status === 'overdue'} />
       </header>
       <div className="actions" role="group" aria-label="Invoice actions">
         <button type="button" className="primary" onClick={() => setDialog('pay')} disabled={!open}>

@@ -5,6 +5,7 @@ import { plainMessage } from '../lib/api-errors';
 import { ariaSort, filtersFromSearch, filtersToSearch, INVOICE_STATUSES, listQuery, nextSort, NO_FILTERS, rangeErrors, summaryQuery, type InvoiceFilters, type SortColumn } from '../lib/filters';
 import { formatDay, STATUS_LABELS } from '../lib/format';
 import { ContactPicker, ErrorBanner, Field, Money, StatusBadge, useLoad } from './components';
+import { EmptyRow, useCursorPages } from './lists';
 import { Link, navigate, useLocation } from './router';
 import type { ApiFailure } from '../api/client';
 
@@ -18,12 +19,8 @@ export function InvoicesTab() {
   const ranges = rangeErrors(filters);
   const valid = Object.keys(ranges).length === 0;
 
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  useEffect(() => setCursors([undefined]), [key]);
-  const cursor = cursors[cursors.length - 1];
-  const page = useLoad(
-    () => (valid ? call(api.GET('/v1/invoices', { params: { query: { ...listQuery(filters), limit: PAGE_SIZE, cursor } } })) : Promise.resolve({ data: [], nextCursor: null })),
-    [key, cursor],
+  const { page, pager } = useCursorPages(key, (cursor) =>
+    valid ? call(api.GET('/v1/invoices', { params: { query: { ...listQuery(filters), limit: PAGE_SIZE, cursor } } })) : Promise.resolve({ data: [], nextCursor: null }),
   );
   const deals = useDealNames(page.data?.data);
 
@@ -79,33 +76,12 @@ export function InvoicesTab() {
                 </td>
               </tr>
             ))}
-            {page.data && page.data.data.length === 0 && (
-              <tr>
-                <td colSpan={9} className="empty">
-                  {key ? 'No invoice matches these filters.' : 'No invoices yet. Create the first one with New invoice.'}
-                </td>
-              </tr>
-            )}
+            {page.data && page.data.data.length === 0 && <EmptyRow columns={9}>{key ? 'No invoice matches these filters.' : 'No invoices yet. Create the first one with New invoice.'}</EmptyRow>}
           </tbody>
         </table>
       </div>
-      <Pager page={cursors.length} hasNext={!!page.data?.nextCursor} onPrevious={() => setCursors((c) => c.slice(0, -1))} onNext={() => setCursors((c) => [...c, page.data!.nextCursor!])} />
+      {pager}
     </section>
-  );
-}
-
-export function Pager({ page, hasNext, onPrevious, onNext }: { page: number; hasNext: boolean; onPrevious: () => void; onNext: () => void }) {
-  if (page === 1 && !hasNext) return null;
-  return (
-    <nav className="pager" aria-label="Pages">
-      <button type="button" onClick={onPrevious} disabled={page === 1}>
-        Previous page
-      </button>
-      <span>Page {page}</span>
-      <button type="button" onClick={onNext} disabled={!hasNext}>
-        Next page
-      </button>
-    </nav>
   );
 }
 

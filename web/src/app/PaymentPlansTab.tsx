@@ -1,23 +1,16 @@
 /** The Payment plans tab: every planned instalment by date. For reference: customers pay any amount, any day. */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { api, call, type ApiFailure } from '../api/client';
 import { plainMessage } from '../lib/api-errors';
 import { formatDay, methodLabel } from '../lib/format';
-import { ErrorBanner, Field, Money, StatusBadge, useLoad } from './components';
-import { Pager } from './InvoicesTab';
+import { ErrorBanner, Field, Money, StatusBadge } from './components';
+import { EmptyRow, useCursorPages, useDebounced } from './lists';
 import { Link } from './router';
 
 export function PaymentPlansTab() {
   const [q, setQ] = useState('');
-  const [query, setQuery] = useState('');
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  useEffect(() => {
-    const timer = setTimeout(() => setQuery(q.trim()), 300);
-    return () => clearTimeout(timer);
-  }, [q]);
-  useEffect(() => setCursors([undefined]), [query]);
-  const cursor = cursors[cursors.length - 1];
-  const page = useLoad(() => call(api.GET('/v1/payment-plans', { params: { query: { q: query || undefined, cursor, limit: 25 } } })), [query, cursor]);
+  const query = useDebounced(q.trim());
+  const { page, pager } = useCursorPages(query, (cursor) => call(api.GET('/v1/payment-plans', { params: { query: { q: query || undefined, cursor, limit: 25 } } })));
 
   return (
     <section aria-labelledby="plans-title">
@@ -58,17 +51,11 @@ export function PaymentPlansTab() {
                 <td>{p.contact.name}</td>
               </tr>
             ))}
-            {page.data && page.data.data.length === 0 && (
-              <tr>
-                <td colSpan={5} className="empty">
-                  {query ? 'No planned payment matches.' : 'No planned payments.'}
-                </td>
-              </tr>
-            )}
+            {page.data && page.data.data.length === 0 && <EmptyRow columns={5}>{query ? 'No planned payment matches.' : 'No planned payments.'}</EmptyRow>}
           </tbody>
         </table>
       </div>
-      <Pager page={cursors.length} hasNext={!!page.data?.nextCursor} onPrevious={() => setCursors((c) => c.slice(0, -1))} onNext={() => setCursors((c) => [...c, page.data!.nextCursor!])} />
+      {pager}
     </section>
   );
 }

@@ -1,28 +1,21 @@
 /** The Payments tab: every payment, on an invoice or on a contact alone, and Make a payment. */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { api, call, type ApiFailure } from '../api/client';
 import { plainMessage } from '../lib/api-errors';
 import { formatDay, methodLabel } from '../lib/format';
 import { formatAmount } from '../lib/money';
-import { ErrorBanner, Field, Money, useLoad } from './components';
+import { ErrorBanner, Field, Money } from './components';
 import { sourceText } from './InvoicePage';
-import { Pager } from './InvoicesTab';
+import { EmptyRow, useCursorPages, useDebounced } from './lists';
 import { MakePaymentDialog } from './MakePaymentDialog';
 import { Link } from './router';
 
 export function PaymentsTab() {
   const [q, setQ] = useState('');
-  const [query, setQuery] = useState('');
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const query = useDebounced(q.trim());
   const [paying, setPaying] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
-  useEffect(() => {
-    const timer = setTimeout(() => setQuery(q.trim()), 300);
-    return () => clearTimeout(timer);
-  }, [q]);
-  useEffect(() => setCursors([undefined]), [query]);
-  const cursor = cursors[cursors.length - 1];
-  const page = useLoad(() => call(api.GET('/v1/payments', { params: { query: { q: query || undefined, cursor, limit: 25 } } })), [query, cursor]);
+  const { page, pager, restart } = useCursorPages(query, (cursor) => call(api.GET('/v1/payments', { params: { query: { q: query || undefined, cursor, limit: 25 } } })));
 
   return (
     <section aria-labelledby="payments-title">
@@ -67,25 +60,18 @@ export function PaymentsTab() {
                 <td>{sourceText(p.source, p.reference)}</td>
               </tr>
             ))}
-            {page.data && page.data.data.length === 0 && (
-              <tr>
-                <td colSpan={6} className="empty">
-                  {query ? 'No payment matches.' : 'No payments yet.'}
-                </td>
-              </tr>
-            )}
+            {page.data && page.data.data.length === 0 && <EmptyRow columns={6}>{query ? 'No payment matches.' : 'No payments yet.'}</EmptyRow>}
           </tbody>
         </table>
       </div>
-      <Pager page={cursors.length} hasNext={!!page.data?.nextCursor} onPrevious={() => setCursors((c) => c.slice(0, -1))} onNext={() => setCursors((c) => [...c, page.data!.nextCursor!])} />
+      {pager}
       {paying && (
         <MakePaymentDialog
           onClose={() => setPaying(false)}
           onRecorded={(p) => {
             setPaying(false);
             setNotice(`Payment of ${formatAmount(p.amount, p.currency)} from ${p.contact.name} recorded.`);
-            setCursors([undefined]);
-            page.reload();
+            restart();
           }}
         />
       )}

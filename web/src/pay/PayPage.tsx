@@ -5,6 +5,7 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import { api, ApiFailure, call } from '../api/client';
+import { Balance } from '../app/lists';
 import { plainMessage } from '../lib/api-errors';
 import { formatDay, STATUS_LABELS } from '../lib/format';
 import { formatAmount } from '../lib/money';
@@ -121,20 +122,7 @@ export function PayPage() {
       )}
       {!processing && returned === 'cancel' && payable && <p role="status">The card payment was cancelled. Nothing was charged.</p>}
 
-      <dl className="balance" aria-label="Balance">
-        <div>
-          <dt>Total</dt>
-          <dd>{formatAmount(inv.total, inv.currency)}</dd>
-        </div>
-        <div>
-          <dt>Paid</dt>
-          <dd>{formatAmount(inv.paid, inv.currency)}</dd>
-        </div>
-        <div>
-          <dt>Due</dt>
-          <dd className="due">{formatAmount(inv.due, inv.currency)}</dd>
-        </div>
-      </dl>
+      <Balance total={inv.total} paid={inv.paid} due={inv.due} currency={inv.currency} />
 
       {payable && !processing && (
         <section aria-labelledby="pay-title" className="pay-box">
