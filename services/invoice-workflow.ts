@@ -28,8 +28,11 @@ import { fromFailure } from '../workflows/failures';
 import type { invoiceWorkflow } from '../workflows/invoice';
 import type { ServiceDeps } from './context';
 
-/** How long an API call waits for the workflow before answering 503 (the client retries with its key). */
-export const UPDATE_TIMEOUT_MS = 10_000;
+/**
+ * How long an API call waits for the workflow before answering 503 (the client retries with its key).
+ * Longer than the 10 s workflow task timeout: a workflow task lost by the server is retried only after it.
+ */
+export const UPDATE_TIMEOUT_MS = 20_000;
 
 /** A message that never waits for an answer: Stripe payments and reversals. */
 export type InvoiceSignal = { kind: 'payment'; payment: PaymentInput } | { kind: 'reversal'; reversal: ReversalInput };
