@@ -20,6 +20,8 @@ export interface ReminderView {
   dueDate: string;
   contactName: string;
   contactEmail: string | null;
+  /** The invoice's live pay-link number; null while it has none yet. */
+  payLinkRotation?: number | null;
 }
 
 /** A rendered reminder as every delivery channel receives it. */

@@ -50,7 +50,7 @@ export function createReminderWorker(opts: ReminderWorkerOptions): Worker<Remind
       return 'skipped';
     }
     // The link to the invoice's pay page, as the API shows it (customerUrl).
-    const [rotation] = (await payLinkRotations(em, r.tenantId, [r.invoiceId], (id) => payLinkHash(config, id, 0))).values();
+    const rotation = r.payLinkRotation ?? [...(await payLinkRotations(em, r.tenantId, [r.invoiceId], (id) => payLinkHash(config, id, 0))).values()][0];
     const message = renderReminder(r, job.data.amount, customerUrl(config, r.invoiceId, rotation), sender);
     try {
       for (const channel of channels) await channel.deliver(message);

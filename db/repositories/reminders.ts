@@ -47,8 +47,10 @@ const isoDate = (v: unknown) => (v instanceof Date ? v.toISOString().slice(0, 10
 export async function reminderForDelivery(em: EntityManager, id: string): Promise<ReminderView | null> {
   const [row] = await em.execute<Record<string, unknown>[]>(
     `select r.id, r.tenant_id, r.invoice_id, r.key, r.kind, r."offset", r.date, r.status,
-            i.number, i.status as invoice_status, i.currency, i.due_date, c.name as contact_name, c.email as contact_email
+            i.number, i.status as invoice_status, i.currency, i.due_date, c.name as contact_name, c.email as contact_email,
+            l.rotation as pay_link_rotation
        from reminders r join invoices i on i.id = r.invoice_id join contacts c on c.id = i.contact_id
+       left join invoice_pay_links l on l.invoice_id = r.invoice_id
       where r.id = ?`,
     [id],
   );
@@ -68,6 +70,7 @@ export async function reminderForDelivery(em: EntityManager, id: string): Promis
     dueDate: isoDate(row.due_date),
     contactName: String(row.contact_name),
     contactEmail: row.contact_email == null ? null : String(row.contact_email),
+    payLinkRotation: row.pay_link_rotation == null ? null : Number(row.pay_link_rotation),
   };
 }
 
