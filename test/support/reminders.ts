@@ -10,6 +10,7 @@ import { OutboxMessage, Reminder } from '../../db';
 import { createReminderQueue, producerConnection, workerConnection, type ReminderJobData } from '../../lib/queues';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
+import type { createReminderActivities } from '../../activities/reminders';
 import type { ReminderMessage } from '../../domain/reminder-message';
 import { outboxChannel, type ReminderChannel } from '../../worker/channels';
 import { createReminderWorker } from '../../worker/reminder-worker';
@@ -33,6 +34,50 @@ export async function readReminders(orm: MikroORM, invoiceId: string) {
 export async function readOutbox(orm: MikroORM, invoiceId: string) {
   const rows = await orm.em.fork().find(OutboxMessage, { invoice: invoiceId }, { orderBy: { createdAt: 'asc' }, populate: ['reminder'] });
   return rows.map((m) => ({ key: m.reminder.key, recipient: m.recipient ?? null, subject: m.subject, body: m.body, link: m.link }));
+}
+
+/**
+ * A reminder queue of the test file's own (name `<prefix>-<uuid>` in the shared test Redis) with its
+ * ORM; `startWorker` adds reminder workers, all closed with the file.
+ */
+export function useReminderQueue(prefix: string) {
+  return perFile(
+    async () => {
+      const orm = await createTestOrm();
+      const producer = producerConnection(REDIS_URL);
+      const naming = { name: `${prefix}-${randomUUID()}` };
+      const queue = createReminderQueue(producer, naming);
+      const consumers: ReturnType<typeof workerConnection>[] = [];
+      return {
+        orm,
+        queue,
+        startWorker(channels: ReminderChannel[], log: Pick<Console, 'warn' | 'error'> = { warn() {}, error() {} }) {
+          const connection = workerConnection(REDIS_URL);
+          consumers.push(connection);
+          return createReminderWorker({ orm, connection, channels, config: TEST_CONFIG, queue: naming, onError: () => {}, log });
+        },
+        async close() {
+          await queue.obliterate({ force: true }).catch(() => undefined);
+          await queue.close();
+          producer.disconnect();
+          consumers.forEach((c) => c.disconnect());
+          await orm.close();
+        },
+      };
+    },
+    { close: (q) => q.close() },
+  );
+}
+
+/** The invoice's reminder schedule written as rows, as its workflow's first activity does. */
+export function materialized(activities: ReturnType<typeof createReminderActivities>, fx: InvoiceFixture) {
+  return activities.materializeReminders({
+    tenantId: fx.tenantId,
+    invoiceId: fx.invoiceId,
+    plan: fx.input.plan.map((p) => ({ id: p.id, date: p.date })),
+    dueDate: fx.dueDate,
+    now: Date.now(),
+  });
 }
 
 export async function startReminderHarness(prefix: string, opts: { redisUrl?: string; channels?: ReminderChannel[] } = {}) {

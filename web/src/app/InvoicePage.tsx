@@ -10,7 +10,7 @@ import { plainMessage } from '../lib/api-errors';
 import { formatDay, formatMoment, methodLabel } from '../lib/format';
 import { formatAmount } from '../lib/money';
 import { Dialog, ErrorBanner, Field, Money, StatusBadge, useLoad } from './components';
-import { Balance } from './lists';
+import { Balance, TableHead } from './lists';
 import { MakePaymentDialog } from './MakePaymentDialog';
 import { NotFoundPage } from './notices';
 import { Link } from './router';
@@ -82,20 +82,7 @@ export function InvoicePage({ id }: { id: string }) {
       <section aria-labelledby="items-title">
         <h2 id="items-title">Line items</h2>
         <table aria-labelledby="items-title">
-          <thead>
-            <tr>
-              <th scope="col">Description</th>
-              <th scope="col" className="num">
-                Quantity
-              </th>
-              <th scope="col" className="num">
-                Unit price
-              </th>
-              <th scope="col" className="num">
-                Amount
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Description', 'Quantity', 'Unit price', 'Amount']} numeric={['Quantity', 'Unit price', 'Amount']} />
           <tbody>
             {inv.lineItems.map((l, i) => (
               <tr key={i}>
@@ -121,16 +108,7 @@ export function InvoicePage({ id }: { id: string }) {
           <p className="muted">No payments yet.</p>
         ) : (
           <table aria-labelledby="payments-title">
-            <thead>
-              <tr>
-                <th scope="col">Payment date</th>
-                <th scope="col" className="num">
-                  Amount
-                </th>
-                <th scope="col">Method</th>
-                <th scope="col">Source/reference</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Payment date', 'Amount', 'Method', 'Source/reference']} numeric={['Amount']} />
             <tbody>
               {inv.payments.map((p) => (
                 <tr key={p.id}>
@@ -195,16 +173,7 @@ function PlanSection({ inv }: { inv: InvoiceDetail }) {
     <section aria-labelledby="plan-title">
       <h2 id="plan-title">Payment plan</h2>
       <table aria-labelledby="plan-title">
-        <thead>
-          <tr>
-            <th scope="col">Payment date</th>
-            <th scope="col" className="num">
-              Amount
-            </th>
-            <th scope="col">Recommended method</th>
-            <th scope="col">Covered</th>
-          </tr>
-        </thead>
+        <TableHead columns={['Payment date', 'Amount', 'Recommended method', 'Covered']} numeric={['Amount']} />
         <tbody>
           {inv.paymentPlan.map((p, i) => (
             <tr key={p.id}>

@@ -4,7 +4,7 @@ import { api, call, type ApiFailure } from '../api/client';
 import { plainMessage } from '../lib/api-errors';
 import { formatDay, methodLabel } from '../lib/format';
 import { ErrorBanner, Field, Money, StatusBadge } from './components';
-import { EmptyRow, useCursorPages, useDebounced } from './lists';
+import { EmptyRow, TableHead, useCursorPages, useDebounced } from './lists';
 import { Link } from './router';
 
 export function PaymentPlansTab() {
@@ -26,17 +26,7 @@ export function PaymentPlansTab() {
       <ErrorBanner message={page.error ? plainMessage((page.error as ApiFailure).error) : null} />
       <div className="table-wrap">
         <table aria-label="Payment plans" aria-busy={page.loading}>
-          <thead>
-            <tr>
-              <th scope="col">Invoice number</th>
-              <th scope="col" className="num">
-                Amount
-              </th>
-              <th scope="col">Recommended method</th>
-              <th scope="col">Payment date</th>
-              <th scope="col">Contact</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Invoice number', 'Amount', 'Recommended method', 'Payment date', 'Contact']} numeric={['Amount']} />
           <tbody>
             {page.data?.data.map((p) => (
               <tr key={p.id}>

@@ -6,7 +6,7 @@ import { formatDay, methodLabel } from '../lib/format';
 import { formatAmount } from '../lib/money';
 import { ErrorBanner, Field, Money } from './components';
 import { sourceText } from './InvoicePage';
-import { EmptyRow, useCursorPages, useDebounced } from './lists';
+import { EmptyRow, TableHead, useCursorPages, useDebounced } from './lists';
 import { MakePaymentDialog } from './MakePaymentDialog';
 import { Link } from './router';
 
@@ -35,18 +35,7 @@ export function PaymentsTab() {
       <ErrorBanner message={page.error ? plainMessage((page.error as ApiFailure).error) : null} />
       <div className="table-wrap">
         <table aria-label="Payments" aria-busy={page.loading}>
-          <thead>
-            <tr>
-              <th scope="col">Contact</th>
-              <th scope="col" className="num">
-                Amount
-              </th>
-              <th scope="col">Invoice</th>
-              <th scope="col">Payment date</th>
-              <th scope="col">Method</th>
-              <th scope="col">Source/reference</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Contact', 'Amount', 'Invoice', 'Payment date', 'Method', 'Source/reference']} numeric={['Amount']} />
           <tbody>
             {page.data?.data.map((p) => (
               <tr key={p.id}>

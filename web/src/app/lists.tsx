@@ -1,4 +1,4 @@
-/** What the list tabs share: cursor paging, a debounced search text, the empty-table row, the balance. */
+/** What the list tabs share: cursor paging, a debounced search text, the table head, the empty-table row, the balance. */
 import { useEffect, useState, type ReactNode } from 'react';
 import { formatAmount } from '../lib/money';
 import { useLoad } from './components';
@@ -80,5 +80,20 @@ export function Balance({ total, paid, due, currency, overdue }: { total: number
         </div>
       ))}
     </dl>
+  );
+}
+
+/** A table's column headers; the names listed in `numeric` are right-aligned figures. */
+export function TableHead({ columns, numeric = [] }: { columns: string[]; numeric?: string[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((c) => (
+          <th key={c} scope="col" className={numeric.includes(c) ? 'num' : undefined}>
+            {c}
+          </th>
+        ))}
+      </tr>
+    </thead>
   );
 }

@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import { api, ApiFailure, call } from '../api/client';
-import { Balance } from '../app/lists';
+import { Balance, TableHead } from '../app/lists';
 import { plainMessage } from '../lib/api-errors';
 import { formatDay, STATUS_LABELS } from '../lib/format';
 import { formatAmount } from '../lib/money';
@@ -166,17 +166,7 @@ export function PayPage() {
       <section aria-labelledby="items-title">
         <h2 id="items-title">Items</h2>
         <table aria-labelledby="items-title">
-          <thead>
-            <tr>
-              <th scope="col">Description</th>
-              <th scope="col" className="num">
-                Qty
-              </th>
-              <th scope="col" className="num">
-                Amount
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Description', 'Qty', 'Amount']} numeric={['Qty', 'Amount']} />
           <tbody>
             {inv.lineItems.map((l, i) => (
               <tr key={i}>
@@ -193,15 +183,7 @@ export function PayPage() {
         <section aria-labelledby="plan-title">
           <h2 id="plan-title">Payment plan</h2>
           <table aria-labelledby="plan-title">
-            <thead>
-              <tr>
-                <th scope="col">Date</th>
-                <th scope="col" className="num">
-                  Amount
-                </th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Date', 'Amount', 'Status']} numeric={['Amount']} />
             <tbody>
               {inv.paymentPlan.map((p) => (
                 <tr key={p.id}>
