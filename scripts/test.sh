@@ -20,6 +20,7 @@ if [ "$#" -eq 0 ]; then
 fi
 
 if [ "$#" -gt 0 ]; then exec jest --runInBand "$@"; fi
-jest --runInBand
 # The contract against the live API: its own API, worker and tenant (scripts/schemathesis.sh).
 echo "[test] contract (schemathesis)"; bash "$ROOT/scripts/schemathesis.sh"
+# Jest last, so a run's output ends with its summary (suites, tests) for whoever reads the tail.
+echo "[test] jest"; jest --runInBand
