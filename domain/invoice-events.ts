@@ -9,6 +9,14 @@ export const INVOICE_EVENT_TYPES = [
   'reopened',
   'attention_needed',
   'payment_reversed',
+  /** A reversal Stripe reported failed (a failed refund): its amount is owed to the invoice again. */
+  'reversal_failed',
+  /** A manual payment taken back (typed against the wrong invoice, a bounced check). */
+  'payment_voided',
+  /** The remaining due closed as uncollectable; shown apart from what was paid. */
+  'written_off',
+  /** A credit note lowered the invoice's total. */
+  'credit_note_issued',
   'reminder_scheduled',
   'reminder_sent',
   'reminder_failed',
