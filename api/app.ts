@@ -33,11 +33,12 @@ import { sessionRoutes } from './routes/sessions';
 import { settingsRoutes } from './routes/settings';
 import { stripeRoutes } from './routes/stripe';
 import { stripeWebhookRoutes } from './routes/stripe-webhooks';
+import { webhookEndpointRoutes } from './routes/webhook-endpoints';
 import { ErrorResponse } from './schemas/common';
 import { registerWeb } from './web';
 
 /** The resources under /v1 that need an API key; a new resource adds its route module here. */
-const TENANT_ROUTES = [contactRoutes, dealRoutes, invoiceRoutes, paymentRoutes, paymentPlanRoutes, reminderRoutes, stripeRoutes, settingsRoutes];
+const TENANT_ROUTES = [contactRoutes, dealRoutes, invoiceRoutes, paymentRoutes, paymentPlanRoutes, reminderRoutes, stripeRoutes, settingsRoutes, webhookEndpointRoutes];
 
 export interface AppDeps extends ProcessDeps {
   config: ProcessDeps['config'] & RateLimitConfig;

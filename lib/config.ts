@@ -42,6 +42,15 @@ const ConfigSchema = Type.Object({
   WEBHOOK_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: RATE_LIMIT_DEFAULTS.WEBHOOK_RATE_LIMIT_PER_MINUTE }),
   /** Requests per minute one client IP may send to the routes without an API key: sign-in and the customer's pay page. */
   PUBLIC_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: RATE_LIMIT_DEFAULTS.PUBLIC_RATE_LIMIT_PER_MINUTE }),
+  /** Outbound webhooks may go to private, loopback and link-local addresses (the local stack only; never in production). */
+  WEBHOOK_ALLOW_PRIVATE_URLS: Type.Boolean({ default: false }),
+  /** Outbound webhook retries: first wait, longest wait, and how long after queueing a delivery is given up (3 days). */
+  WEBHOOK_RETRY_BASE_MS: Type.Integer({ minimum: 1, default: 60_000 }),
+  WEBHOOK_RETRY_MAX_MS: Type.Integer({ minimum: 1, default: 6 * 3_600_000 }),
+  WEBHOOK_RETRY_WINDOW_MS: Type.Integer({ minimum: 1, default: 3 * 86_400_000 }),
+  /** How often the worker's webhook dispatcher looks for new events and due retries; one attempt's time limit. */
+  WEBHOOK_POLL_MS: Type.Integer({ minimum: 10, default: 500 }),
+  WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000 }),
 });
 export type Config = Static<typeof ConfigSchema>;
 

@@ -7,6 +7,7 @@ import { createReminderQueue, producerConnection, workerConnection } from '../li
 import { createWorker } from './create-worker';
 import { channelsFromConfig } from './channels';
 import { createReminderWorker } from './reminder-worker';
+import { startWebhookDispatcher } from './webhook-dispatcher';
 
 async function main() {
   const config = loadConfig();
@@ -18,12 +19,14 @@ async function main() {
   const channels = channelsFromConfig(orm, config);
   const reminderWorker = createReminderWorker({ orm, connection: consumerRedis, channels, config });
   const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, orm, reminderQueue });
+  const webhooks = startWebhookDispatcher({ orm, config });
   const metrics = await serveMetrics(workerRegistry, { host: config.HOST, port: config.WORKER_METRICS_PORT });
   console.log(`worker listening on task queue ${config.TEMPORAL_TASK_QUEUE}; metrics at http://${config.HOST}:${config.WORKER_METRICS_PORT}/metrics`);
   // Worker.run() handles SIGINT/SIGTERM: it stops polling and drains in-flight tasks.
   await worker.run();
   // Finishes in-flight reminder jobs (or returns them to the queue) before closing.
   await reminderWorker.close();
+  await webhooks.stop();
   metrics.close();
   await reminderQueue.close();
   for (const c of channels) (c as { close?: () => void }).close?.();

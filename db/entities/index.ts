@@ -7,8 +7,9 @@ import { reminderEntities } from './reminders';
 import { sessionEntities } from './sessions';
 import { stripeEntities } from './stripe';
 import { tenantEntities } from './tenant';
+import { webhookEntities } from './webhooks';
 
-export const allEntities = [...tenantEntities, ...crmEntities, ...invoiceEntities, ...idempotencyEntities, ...reminderEntities, ...stripeEntities, ...sessionEntities, ...payPageEntities];
+export const allEntities = [...tenantEntities, ...crmEntities, ...invoiceEntities, ...idempotencyEntities, ...reminderEntities, ...stripeEntities, ...sessionEntities, ...payPageEntities, ...webhookEntities];
 export * from './crm';
 export * from './idempotency';
 export * from './invoice';
@@ -17,3 +18,4 @@ export * from './reminders';
 export * from './sessions';
 export * from './stripe';
 export * from './tenant';
+export * from './webhooks';

@@ -15,6 +15,7 @@ import { scopeOf, type ProcessDeps, type ServiceDeps } from '../../services/cont
 import { createTestOrm } from './db';
 import { connectDevServer, startWorker, uniqueTaskQueue } from './temporal';
 import { perFile } from './hooks';
+import { startWebhookDispatcher } from '../../worker/webhook-dispatcher';
 
 /** What the test stacks derive pay-page tokens with (production's comes from the environment). */
 export const TEST_PAY_LINK_SECRET = randomBytes(32).toString('hex');
@@ -41,7 +42,10 @@ export async function createTestStack(opts: { worker?: boolean; taskQueue?: stri
   const taskQueue = opts.taskQueue ?? uniqueTaskQueue('api-test');
   const config = { TEMPORAL_TASK_QUEUE: taskQueue, PUBLIC_BASE_URL: 'http://127.0.0.1:3000', PAY_LINK_SECRET: TEST_PAY_LINK_SECRET };
   const processDeps: ProcessDeps = { orm, temporal: client, config };
-  const worker = opts.worker === false ? null : await startWorker({ connection: nativeConnection, taskQueue, orm });
+  const temporalWorker = opts.worker === false ? null : await startWorker({ connection: nativeConnection, taskQueue, orm });
+  // The worker process also runs the webhook dispatcher; it reads the (shared, changeable) config.
+  const webhooks = temporalWorker && startWebhookDispatcher({ orm, config, lanes: 2 });
+  const worker = temporalWorker && { stop: async () => void (await Promise.all([webhooks?.stop(), temporalWorker.stop()])) };
   const app = await buildApp({ ...processDeps, redis });
   await app.ready();
   return {

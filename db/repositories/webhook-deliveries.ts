@@ -1,0 +1,184 @@
+/**
+ * webhook_events (the outbox the invoice_events trigger fills), webhook_deliveries and their attempts.
+ * The relay fans each outbox row out to the endpoints subscribed to its type; the dispatcher claims
+ * due deliveries with FOR UPDATE SKIP LOCKED (several dispatchers never send the same one at once),
+ * holding the lock while it sends, so a dispatcher that dies frees its rows at once.
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { v7 as uuidv7 } from 'uuid';
+import type { InvoiceFigures, WebhookDeliveryStatus, WebhookEventType } from '../../domain/webhook-events';
+
+export interface OutboxRow {
+  id: string;
+  tenantId: string;
+  historyType: string;
+  data: Record<string, unknown>;
+}
+
+/** Unrelayed outbox rows, oldest first, locked for this relay's transaction. */
+export async function lockUnrelayedEvents(em: EntityManager, limit: number): Promise<OutboxRow[]> {
+  return em.execute<OutboxRow[]>(
+    `select id, tenant_id as "tenantId", history_type as "historyType", data from webhook_events
+     where relayed_at is null order by created_at, sequence limit ? for update skip locked`,
+    [limit],
+  );
+}
+
+/**
+ * Marks an outbox row relayed as `type` (null: no webhook) and creates its deliveries to the
+ * tenant's enabled endpoints subscribed to the type that existed when the event was written.
+ * Idempotent: a delivery per (endpoint, event) at most.
+ */
+export async function relayEvent(em: EntityManager, eventId: string, type: WebhookEventType | null): Promise<number> {
+  await em.execute(`update webhook_events set type = ?, relayed_at = now() where id = ?`, [type, eventId]);
+  if (type === null) return 0;
+  const res = await em.execute(
+    `insert into webhook_deliveries (id, tenant_id, endpoint_id, event_id, invoice_id, sequence, event_type, status, attempts, queued_at, next_attempt_at, created_at)
+     select gen_random_uuid(), ev.tenant_id, e.id, ev.id, ev.invoice_id, ev.sequence, ?, 'pending', 0, now(), now(), date_trunc('milliseconds', now())
+     from webhook_events ev join webhook_endpoints e on e.tenant_id = ev.tenant_id
+     where ev.id = ? and e.enabled and e.event_types @> jsonb_build_array(?::text) and e.created_at <= ev.created_at
+     on conflict (endpoint_id, event_id) do nothing`,
+    [type, eventId, type],
+    'run',
+  );
+  return (res as { affectedRows?: number }).affectedRows ?? 0;
+}
+
+export interface DueDelivery {
+  id: string;
+  tenantId: string;
+  endpointId: string;
+  url: string;
+  secretEnc: string;
+  attempts: number;
+  queuedAt: Date;
+  eventId: string;
+  type: WebhookEventType;
+  sequence: number;
+  occurredAt: Date;
+  invoice: InvoiceFigures;
+  data: Record<string, unknown>;
+}
+
+/**
+ * Due deliveries of enabled endpoints, locked: per (endpoint, invoice) only the lowest pending
+ * sequence is ever due, so a receiver sees an invoice's events in order (a later one waits while an
+ * earlier one is retried, until it succeeds or is given up).
+ */
+export async function claimDueDeliveries(em: EntityManager, limit: number): Promise<DueDelivery[]> {
+  const rows = await em.execute<(Omit<DueDelivery, 'queuedAt' | 'occurredAt'> & { queuedAt: string | Date; occurredAt: string | Date })[]>(
+    `select d.id, d.tenant_id as "tenantId", d.endpoint_id as "endpointId", e.url, e.secret_enc as "secretEnc", d.attempts, d.queued_at as "queuedAt",
+            ev.id as "eventId", d.event_type as type, d.sequence, ev.occurred_at as "occurredAt", ev.invoice, ev.data
+     from webhook_deliveries d
+     join webhook_endpoints e on e.id = d.endpoint_id and e.enabled
+     join webhook_events ev on ev.id = d.event_id
+     where d.status = 'pending' and d.next_attempt_at <= now()
+       and not exists (select 1 from webhook_deliveries p where p.endpoint_id = d.endpoint_id and p.invoice_id = d.invoice_id and p.status = 'pending' and p.sequence < d.sequence)
+     order by d.next_attempt_at, d.sequence
+     limit ?
+     for update of d skip locked`,
+    [limit],
+  );
+  return rows.map((r) => ({ ...r, queuedAt: new Date(r.queuedAt), occurredAt: new Date(r.occurredAt) }));
+}
+
+export interface AttemptOutcome {
+  startedAt: Date;
+  statusCode: number | null;
+  latencyMs: number;
+  error: string | null;
+  /** The delivery's status after this attempt; `nextAttemptAt` when still pending. */
+  status: WebhookDeliveryStatus;
+  nextAttemptAt: Date | null;
+}
+
+/** One attempt: its own row and the delivery's new state, in the claiming transaction. */
+export async function recordAttempt(em: EntityManager, deliveryId: string, attempt: number, o: AttemptOutcome): Promise<void> {
+  await em.execute(
+    `insert into webhook_delivery_attempts (id, delivery_id, attempt, started_at, status_code, latency_ms, error) values (?, ?, ?, ?, ?, ?, ?)`,
+    [uuidv7(), deliveryId, attempt, o.startedAt, o.statusCode, o.latencyMs, o.error],
+  );
+  await em.execute(
+    `update webhook_deliveries set attempts = ?, status = ?, next_attempt_at = ?, last_attempt_at = ?, last_status_code = ?, last_latency_ms = ?, last_error = ?,
+       delivered_at = case when ? = 'delivered' then now() else delivered_at end
+     where id = ?`,
+    [attempt, o.status, o.nextAttemptAt, o.startedAt, o.statusCode, o.latencyMs, o.error, o.status, deliveryId],
+  );
+}
+
+export interface DeliveryRecord {
+  id: string;
+  endpointId: string;
+  eventId: string;
+  eventType: string;
+  invoiceId: string;
+  sequence: number;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  lastStatusCode: number | null;
+  lastLatencyMs: number | null;
+  lastError: string | null;
+  lastAttemptAt: Date | null;
+  nextAttemptAt: Date | null;
+  deliveredAt: Date | null;
+  createdAt: Date;
+}
+
+const DELIVERY_COLUMNS = `id, endpoint_id as "endpointId", event_id as "eventId", event_type as "eventType", invoice_id as "invoiceId", sequence, status, attempts,
+  last_status_code as "lastStatusCode", last_latency_ms as "lastLatencyMs", last_error as "lastError", last_attempt_at as "lastAttemptAt",
+  next_attempt_at as "nextAttemptAt", delivered_at as "deliveredAt", created_at as "createdAt"`;
+
+const dates = (r: DeliveryRecord): DeliveryRecord => ({
+  ...r,
+  lastAttemptAt: r.lastAttemptAt && new Date(r.lastAttemptAt),
+  nextAttemptAt: r.status === 'pending' && r.nextAttemptAt ? new Date(r.nextAttemptAt) : null,
+  deliveredAt: r.deliveredAt && new Date(r.deliveredAt),
+  createdAt: new Date(r.createdAt),
+});
+
+/** An endpoint's deliveries, newest first, past the (createdAt, id) key of the previous page. */
+export async function listDeliveries(em: EntityManager, tenantId: string, endpointId: string, opts: { limit: number; after?: [string, string]; status?: WebhookDeliveryStatus }): Promise<DeliveryRecord[]> {
+  const params: unknown[] = [tenantId, endpointId];
+  let where = 'tenant_id = ? and endpoint_id = ?';
+  if (opts.status) {
+    where += ' and status = ?';
+    params.push(opts.status);
+  }
+  if (opts.after) {
+    where += ' and (created_at, id) < (?::timestamptz, ?::uuid)';
+    params.push(...opts.after);
+  }
+  params.push(opts.limit);
+  const rows = await em.execute<DeliveryRecord[]>(`select ${DELIVERY_COLUMNS} from webhook_deliveries where ${where} order by created_at desc, id desc limit ?`, params);
+  return rows.map(dates);
+}
+
+/**
+ * Queues a delivery again now, with a fresh retry window (whatever its status). Null: no such
+ * delivery of that endpoint of that tenant.
+ */
+export async function requeueDelivery(em: EntityManager, tenantId: string, endpointId: string, deliveryId: string): Promise<DeliveryRecord | null> {
+  const rows = await em.execute<DeliveryRecord[]>(
+    `update webhook_deliveries set status = 'pending', next_attempt_at = now(), queued_at = now()
+     where id = ? and endpoint_id = ? and tenant_id = ? returning ${DELIVERY_COLUMNS}`,
+    [deliveryId, endpointId, tenantId],
+  );
+  return rows[0] ? dates(rows[0]) : null;
+}
+
+export interface AttemptRecord {
+  attempt: number;
+  startedAt: Date;
+  statusCode: number | null;
+  latencyMs: number;
+  error: string | null;
+}
+
+/** The attempts of a delivery, in order. */
+export async function deliveryAttempts(em: EntityManager, deliveryId: string): Promise<AttemptRecord[]> {
+  const rows = await em.execute<AttemptRecord[]>(
+    `select attempt, started_at as "startedAt", status_code as "statusCode", latency_ms as "latencyMs", error from webhook_delivery_attempts where delivery_id = ? order by attempt, started_at`,
+    [deliveryId],
+  );
+  return rows.map((r) => ({ ...r, startedAt: new Date(r.startedAt) }));
+}
