@@ -1,4 +1,5 @@
 /** The pure parts of webhooks: the history → event mapping, the retry schedule, signatures, the SSRF address check. */
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { INVOICE_EVENT_TYPES } from '../../domain/invoice-events';
@@ -45,7 +46,7 @@ test('retries back off exponentially up to the cap and stop after three days', (
 
 test('signatures: t=…,v1=HMAC-SHA256("t.body"); 300 s tolerance either way', () => {
   const header = signWebhook('whsec_abc', '{"a":1}', 1_800_000_000);
-  expect(header).toBe(`t=1800000000,v1=${require('node:crypto').createHmac('sha256', 'whsec_abc').update('1800000000.{"a":1}').digest('hex')}`);
+  expect(header).toBe(`t=1800000000,v1=${createHmac('sha256', 'whsec_abc').update('1800000000.{"a":1}').digest('hex')}`);
   expect(checkWebhookSignature('whsec_abc', '{"a":1}', header, { now: 1_800_000_300 })).toBeNull();
   expect(checkWebhookSignature('whsec_abc', '{"a":1}', header, { now: 1_800_000_301 })).toBe('timestamp_outside_tolerance');
   expect(checkWebhookSignature('whsec_abc', '{"a":1}', header, { now: 1_799_999_699 })).toBe('timestamp_outside_tolerance');
