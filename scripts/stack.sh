@@ -7,6 +7,8 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
+# The local stack may send webhooks to receivers on this machine (loopback); production config never sets this.
+export WEBHOOK_ALLOW_PRIVATE_URLS="${WEBHOOK_ALLOW_PRIVATE_URLS:-true}"
 
 RUN_DIR="$DATA_DIR/run"
 LOG_DIR="$DATA_DIR/logs"
