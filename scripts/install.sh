@@ -59,6 +59,12 @@ if ! command -v chromium > /dev/null; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
 fi
+# --- pdftotext for the invoice PDF tests: Debian's poppler-utils ---
+if ! command -v pdftotext > /dev/null; then
+  log "installing poppler-utils (apt)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils > /dev/null
+fi
 
 # --- the web app (web/dist, served by the API), rebuilt when a source is newer than the build ---
 if [ ! -f web/dist/index.html ] || [ -n "$(find web/src web/index.html web/pay.html web/vite.config.mts domain package-lock.json -newer web/dist/index.html -print -quit 2> /dev/null)" ]; then

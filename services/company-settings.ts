@@ -1,9 +1,15 @@
 /**
- * The seller's company details (legal name, address, tax id) and how to pay without a card: what
- * the customer's pay page shows beside the account name. PUT replaces them all; a field left out or
- * blank is cleared.
+ * The account's settings: the seller's company details (legal name, address, tax id) and how to pay
+ * without a card — what the pay page and the invoice PDF show — plus the default currency, the
+ * format of generated invoice numbers and the reminder e-mail templates. PUT replaces them all: a
+ * field left out, null or blank goes back to its default (cleared; INV- and 6 digits; the built-in
+ * reminder text), except the default currency, which a PUT without it keeps.
  */
-import { CompanySettings } from '../db';
+import { CompanySettings, Tenant } from '../db';
+import { assertCurrency } from '../domain/money';
+import { assertInvoiceNumberFormat, DEFAULT_INVOICE_NUMBER_FORMAT, formatInvoiceNumber, type InvoiceNumberFormat } from '../domain/numbering';
+import { REMINDER_TEMPLATE_VARIABLE_NAMES } from '../domain/reminder-message';
+import { checkTemplate } from '../lib/templates';
 import type { ServiceDeps, TenantContext } from './context';
 
 export interface CompanySettingsInput {
@@ -11,28 +17,92 @@ export interface CompanySettingsInput {
   address?: string | null;
   taxId?: string | null;
   paymentInstructions?: string | null;
+  defaultCurrency?: string;
+  invoiceNumberPrefix?: string | null;
+  invoiceNumberPadding?: number | null;
+  reminderSubjectTemplate?: string | null;
+  reminderBodyTemplate?: string | null;
 }
-export type CompanyDetails = Required<{ [K in keyof CompanySettingsInput]: string | null }> & { updatedAt: Date | null };
 
-const EMPTY: CompanyDetails = { legalName: null, address: null, taxId: null, paymentInstructions: null, updatedAt: null };
+export interface CompanyDetails {
+  legalName: string | null;
+  address: string | null;
+  taxId: string | null;
+  paymentInstructions: string | null;
+  defaultCurrency: string;
+  invoiceNumberPrefix: string;
+  invoiceNumberPadding: number;
+  /** Null: the built-in reminder text. */
+  reminderSubjectTemplate: string | null;
+  reminderBodyTemplate: string | null;
+  /** What the next generated number looks like (another invoice may take it first). */
+  nextInvoiceNumber: string;
+  updatedAt: Date | null;
+}
 
 /** Trimmed; blank is no value. */
 const textOrNull = (v: string | null | undefined) => (v?.trim() ? v.trim() : null);
+/** Templates keep their own whitespace (line breaks are the body's paragraphs); blank is none. */
+const templateOrNull = (v: string | null | undefined) => (v?.trim() ? v : null);
 
-export async function getCompanySettings(deps: ServiceDeps, tenant: Pick<TenantContext, 'id'>): Promise<CompanyDetails> {
-  const row = await deps.em.findOne(CompanySettings, { tenant: tenant.id }, { refresh: true });
-  if (!row) return EMPTY;
-  return { legalName: row.legalName ?? null, address: row.address ?? null, taxId: row.taxId ?? null, paymentInstructions: row.paymentInstructions ?? null, updatedAt: row.updatedAt };
+type EmOnly = Pick<ServiceDeps, 'em'>;
+
+export async function getCompanySettings(deps: EmOnly, tenant: Pick<TenantContext, 'id'>): Promise<CompanyDetails> {
+  const [row, t] = await Promise.all([
+    deps.em.findOne(CompanySettings, { tenant: tenant.id }, { refresh: true }),
+    deps.em.findOneOrFail(Tenant, { id: tenant.id }, { fields: ['defaultCurrency', 'invoiceSequence'], refresh: true }),
+  ]);
+  const format = { prefix: row?.invoiceNumberPrefix ?? DEFAULT_INVOICE_NUMBER_FORMAT.prefix, padding: row?.invoiceNumberPadding ?? DEFAULT_INVOICE_NUMBER_FORMAT.padding };
+  return {
+    legalName: row?.legalName ?? null,
+    address: row?.address ?? null,
+    taxId: row?.taxId ?? null,
+    paymentInstructions: row?.paymentInstructions ?? null,
+    defaultCurrency: t.defaultCurrency,
+    invoiceNumberPrefix: format.prefix,
+    invoiceNumberPadding: format.padding,
+    nextInvoiceNumber: formatInvoiceNumber(t.invoiceSequence + 1, format),
+    reminderSubjectTemplate: row?.reminderSubjectTemplate ?? null,
+    reminderBodyTemplate: row?.reminderBodyTemplate ?? null,
+    updatedAt: row?.updatedAt ?? null,
+  };
+}
+
+/** How the tenant's next generated invoice number looks. */
+export async function invoiceNumberFormat(deps: EmOnly, tenant: Pick<TenantContext, 'id'>): Promise<InvoiceNumberFormat> {
+  const row = await deps.em.findOne(CompanySettings, { tenant: tenant.id }, { fields: ['invoiceNumberPrefix', 'invoiceNumberPadding'], refresh: true });
+  return { prefix: row?.invoiceNumberPrefix ?? DEFAULT_INVOICE_NUMBER_FORMAT.prefix, padding: row?.invoiceNumberPadding ?? DEFAULT_INVOICE_NUMBER_FORMAT.padding };
+}
+
+/** Throws a 400 naming the field (and the variable) for a template that could not render. */
+export function checkReminderTemplates(input: Pick<CompanySettingsInput, 'reminderSubjectTemplate' | 'reminderBodyTemplate'>): void {
+  if (input.reminderSubjectTemplate) checkTemplate(input.reminderSubjectTemplate, REMINDER_TEMPLATE_VARIABLE_NAMES, 'reminderSubjectTemplate');
+  if (input.reminderBodyTemplate) checkTemplate(input.reminderBodyTemplate, REMINDER_TEMPLATE_VARIABLE_NAMES, 'reminderBodyTemplate');
 }
 
 export async function putCompanySettings(deps: ServiceDeps, tenant: TenantContext, input: CompanySettingsInput): Promise<CompanyDetails> {
+  // Everything is checked before anything is written: a bad field changes nothing.
+  const format = assertInvoiceNumberFormat({
+    prefix: input.invoiceNumberPrefix ?? DEFAULT_INVOICE_NUMBER_FORMAT.prefix,
+    padding: input.invoiceNumberPadding ?? DEFAULT_INVOICE_NUMBER_FORMAT.padding,
+  });
+  const currency = input.defaultCurrency === undefined ? undefined : assertCurrency(input.defaultCurrency, 'defaultCurrency');
+  const templates = { reminderSubjectTemplate: templateOrNull(input.reminderSubjectTemplate), reminderBodyTemplate: templateOrNull(input.reminderBodyTemplate) };
+  checkReminderTemplates(templates);
+  const isDefault = format.prefix === DEFAULT_INVOICE_NUMBER_FORMAT.prefix && format.padding === DEFAULT_INVOICE_NUMBER_FORMAT.padding;
   const values = {
     legalName: textOrNull(input.legalName),
     address: textOrNull(input.address),
     taxId: textOrNull(input.taxId),
     paymentInstructions: textOrNull(input.paymentInstructions),
+    invoiceNumberPrefix: isDefault ? null : format.prefix,
+    invoiceNumberPadding: isDefault ? null : format.padding,
+    ...templates,
     updatedAt: new Date(),
   };
-  await deps.em.createQueryBuilder(CompanySettings).insert({ tenant: tenant.id, ...values }).onConflict('tenant').merge(values).execute();
+  await deps.em.transactional(async (tx) => {
+    await tx.createQueryBuilder(CompanySettings).insert({ tenant: tenant.id, ...values }).onConflict('tenant').merge(values).execute();
+    if (currency) await tx.nativeUpdate(Tenant, { id: tenant.id }, { defaultCurrency: currency, updatedAt: new Date() });
+  });
   return getCompanySettings(deps, tenant);
 }

@@ -14,6 +14,7 @@ import { assertInvoiceDates, priceLineItems, type InvoiceSort, type InvoiceStatu
 import { assertCurrency } from '../domain/money';
 import { assertInvoiceNumber, formatInvoiceNumber } from '../domain/numbering';
 import { buildPaymentPlan, type InstallmentInput } from '../domain/plan';
+import { invoiceNumberFormat } from './company-settings';
 import type { ServiceDeps, TenantContext } from './context';
 import { startInvoiceWorkflow, voidInvoiceWorkflow } from './invoice-workflow';
 import { createFirstPayLink, customerUrls } from './pay-links';
@@ -57,11 +58,12 @@ export async function createInvoice(deps: ServiceDeps, tenant: TenantContext, in
     throw conflict('deal_contact_mismatch', 'the deal belongs to another contact', { dealId: deal.id, dealContactId: deal.contact.id, contactId: contact.id });
   }
 
+  const numberFormat = input.number === undefined ? await invoiceNumberFormat(deps, tenant) : undefined;
   let created: InvoiceWithPlan | undefined;
   for (let attempt = 0; !created; attempt++) {
     try {
       created = await em.transactional(async (tx) => {
-        const number = input.number ?? formatInvoiceNumber(await takeInvoiceSequence(tx, tenant.id));
+        const number = input.number ?? formatInvoiceNumber(await takeInvoiceSequence(tx, tenant.id), numberFormat);
         const now = new Date();
         const invoice = tx.create(Invoice, {
           id: uuidv7(),

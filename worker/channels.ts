@@ -10,6 +10,8 @@ import type { ReminderMessage } from '../domain/reminder-message';
 
 export interface ReminderChannel {
   name: string;
+  /** Sends files (the invoice PDF): the worker renders them only when a channel does. */
+  attachments?: boolean;
   deliver(message: ReminderMessage): Promise<void>;
 }
 
@@ -22,20 +24,24 @@ export function outboxChannel(orm: MikroORM): ReminderChannel {
 }
 
 /**
- * Sends through SMTP (nodemailer URL, e.g. smtp://user:pass@host:587). The Message-ID is derived
- * from the reminder so a mailbox can drop a duplicate of a retried delivery.
+ * Sends through SMTP (nodemailer URL, e.g. smtp://user:pass@host:587): text and HTML bodies and the
+ * invoice PDF. The Message-ID is derived from the reminder so a mailbox can drop a duplicate of a
+ * retried delivery.
  */
 export function smtpChannel(smtpUrl: string): ReminderChannel & { close(): void } {
   const transport = createTransport(smtpUrl);
   return {
     name: 'smtp',
+    attachments: true,
     async deliver(m) {
       if (!m.recipient) return;
       await transport.sendMail({
         from: m.from,
         to: m.recipient,
         subject: m.subject,
-        text: `${m.body}\n\n${m.link}\n`,
+        text: m.body.includes(m.link) ? `${m.body}\n` : `${m.body}\n\n${m.link}\n`,
+        ...(m.html ? { html: m.html } : {}),
+        attachments: (m.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.content) })),
         messageId: `<reminder-${m.reminderId}@payment-center>`,
       });
     },

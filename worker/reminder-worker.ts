@@ -9,11 +9,11 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { markReminderFailed, markReminderSent, markReminderSkipped, noteReminderAttempt, reminderForDelivery } from '../db/repositories/reminders';
 import { payLinkRotations } from '../db/repositories/pay-links';
-import { renderReminder } from '../domain/reminder-message';
 import type { Config } from '../lib/config';
 import { reminderOutcomes } from '../lib/metrics';
 import { customerUrl, payLinkHash } from '../lib/pay-links';
 import { REMINDER_QUEUE, type QueueNaming, type ReminderJobData } from '../lib/queues';
+import { reminderEmail } from '../services/reminder-emails';
 import type { ReminderChannel } from './channels';
 
 export interface ReminderWorkerOptions {
@@ -51,8 +51,9 @@ export function createReminderWorker(opts: ReminderWorkerOptions): Worker<Remind
     }
     // The link to the invoice's pay page, as the API shows it (customerUrl).
     const rotation = r.payLinkRotation ?? [...(await payLinkRotations(em, r.tenantId, [r.invoiceId], (id) => payLinkHash(config, id, 0))).values()][0];
-    const message = renderReminder(r, job.data.amount, customerUrl(config, r.invoiceId, rotation), sender);
     try {
+      // Rendering (templates, the PDF) fails and is retried like a delivery.
+      const message = await reminderEmail({ em }, r, job.data.amount, customerUrl(config, r.invoiceId, rotation), sender, { attach: channels.some((c) => c.attachments) });
       for (const channel of channels) await channel.deliver(message);
     } catch (err) {
       const error = ((err as Error)?.message ?? String(err)).slice(0, MAX_ERROR_LENGTH);

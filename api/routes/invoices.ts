@@ -1,8 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { createInvoice, getInvoiceDetail, listInvoices, summarizeInvoices, voidInvoice } from '../../services/invoices';
+import { invoicePdf } from '../../services/invoice-documents';
 import { rotateCustomerLink } from '../../services/pay-links';
 import { paymentIdFor, recordPayment } from '../../services/payments';
 import { IdempotencyHeaders, IdParams, Page } from '../schemas/common';
+import { PdfResponse, pdfHeaders } from '../schemas/documents';
 import { CustomerLinkResponse, InvoiceBody, InvoiceDetailResponse, InvoiceListQuery, InvoiceResponse, InvoiceSummaryQuery, InvoiceSummaryResponse, VoidBody } from '../schemas/invoices';
 import { InvoicePaymentBody, PaymentResponse } from '../schemas/payments';
 import { pageJson } from '../serializers/common';
@@ -62,6 +64,14 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => ({ data: await summarizeInvoices(req.deps, req.tenant, req.query) }),
+  );
+  app.get(
+    '/invoices/:id/pdf',
+    { schema: { tags, summary: 'The invoice as a PDF', description: 'Seller, customer, number and dates, line items, total, paid and due, the payment plan, how to pay and a PAID / OVERDUE / VOID stamp.', params: IdParams, response: { 200: PdfResponse } } },
+    async (req, reply) => {
+      const pdf = await invoicePdf(req.deps, req.tenant, req.params.id);
+      return reply.headers(pdfHeaders(pdf.filename)).send(pdf.content);
+    },
   );
   app.get(
     '/invoices/:id',

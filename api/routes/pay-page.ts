@@ -3,7 +3,9 @@
  * invoice. Counted per client IP; an unknown or replaced token is a plain 404.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { payPagePdf } from '../../services/invoice-documents';
 import { getPayPage, startPayPageCheckout } from '../../services/pay-page';
+import { PdfResponse, pdfHeaders } from '../schemas/documents';
 import { PayPageCheckoutBody, PayPageCheckoutResponse, PayPageResponse, PayTokenParams } from '../schemas/pay-page';
 import { payPageJson } from '../serializers/pay-page';
 
@@ -28,6 +30,24 @@ export const payPageRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // The balance changes while the customer looks (payments, the webhook after Checkout).
       reply.header('cache-control', 'no-store');
       return payPageJson(await getPayPage(req.deps, req.params.token));
+    },
+  );
+  app.get(
+    '/public/invoices/:token/pdf',
+    {
+      schema: {
+        tags,
+        summary: "The customer's copy of the invoice as a PDF",
+        description: 'The same document as `GET /v1/invoices/{id}/pdf`, for the invoice the link opens. No API key.',
+        security: [],
+        params: PayTokenParams,
+        response: { 200: PdfResponse },
+        errors: UNKNOWN_LINK,
+      },
+    },
+    async (req, reply) => {
+      const pdf = await payPagePdf(req.deps, req.params.token);
+      return reply.headers(pdfHeaders(pdf.filename)).send(pdf.content);
     },
   );
   app.post(

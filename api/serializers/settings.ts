@@ -8,5 +8,11 @@ export const companySettingsJson = (c: CompanyDetails): Static<typeof CompanySet
   address: c.address,
   taxId: c.taxId,
   paymentInstructions: c.paymentInstructions,
+  defaultCurrency: c.defaultCurrency,
+  invoiceNumberPrefix: c.invoiceNumberPrefix,
+  invoiceNumberPadding: c.invoiceNumberPadding,
+  nextInvoiceNumber: c.nextInvoiceNumber,
+  reminderSubjectTemplate: c.reminderSubjectTemplate,
+  reminderBodyTemplate: c.reminderBodyTemplate,
   updatedAt: isoOrNull(c.updatedAt),
 });

@@ -32,6 +32,12 @@ export class CompanySettings {
   taxId?: string | null;
   /** How to pay without a card (bank details, …), shown on the pay page. */
   paymentInstructions?: string | null;
+  /** Generated invoice numbers: null is the default (INV- and 6 digits). */
+  invoiceNumberPrefix?: string | null;
+  invoiceNumberPadding?: number | null;
+  /** Handlebars templates of reminder e-mails (lib/templates.ts); null is the built-in text. */
+  reminderSubjectTemplate?: string | null;
+  reminderBodyTemplate?: string | null;
   updatedAt!: Date;
 }
 export const CompanySettingsSchema = new EntitySchema<CompanySettings>({
@@ -43,6 +49,10 @@ export const CompanySettingsSchema = new EntitySchema<CompanySettings>({
     address: { type: 'text', nullable: true },
     taxId: { type: 'string', length: 64, nullable: true },
     paymentInstructions: { type: 'text', nullable: true },
+    invoiceNumberPrefix: { type: 'string', length: 32, nullable: true },
+    invoiceNumberPadding: { type: 'smallint', nullable: true },
+    reminderSubjectTemplate: { type: 'text', nullable: true },
+    reminderBodyTemplate: { type: 'text', nullable: true },
     updatedAt: updatedAt(),
   },
 });

@@ -12,6 +12,7 @@ import { Migration20261202100000_pay_page } from './Migration20261202100000_pay_
 import { Migration20261202110000_invoice_list_indexes } from './Migration20261202110000_invoice_list_indexes';
 import { Migration20261201200000_invoice_attention } from './Migration20261201200000_invoice_attention';
 import { Migration20261203100000_webhooks } from './Migration20261203100000_webhooks';
+import { Migration20261203200000_document_settings } from './Migration20261203200000_document_settings';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125112343_core', class: Migration20261125112343_core },
@@ -23,4 +24,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261202110000_invoice_list_indexes', class: Migration20261202110000_invoice_list_indexes },
   { name: 'Migration20261201200000_invoice_attention', class: Migration20261201200000_invoice_attention },
   { name: 'Migration20261203100000_webhooks', class: Migration20261203100000_webhooks },
+  { name: 'Migration20261203200000_document_settings', class: Migration20261203200000_document_settings },
 ];

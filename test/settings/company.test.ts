@@ -3,7 +3,8 @@ import { createTestTenant, useTestStack } from '../support/stack';
 
 const stack = useTestStack({ worker: false });
 
-const EMPTY = { legalName: null, address: null, taxId: null, paymentInstructions: null, updatedAt: null };
+const DEFAULTS = { defaultCurrency: 'USD', invoiceNumberPrefix: 'INV-', invoiceNumberPadding: 6, nextInvoiceNumber: 'INV-000001', reminderSubjectTemplate: null, reminderBodyTemplate: null };
+const EMPTY = { legalName: null, address: null, taxId: null, paymentInstructions: null, ...DEFAULTS, updatedAt: null };
 
 test('company details: empty until saved, PUT replaces them all (trimmed, blank cleared), per tenant', async () => {
   const t = await createTestTenant(stack);
@@ -11,7 +12,7 @@ test('company details: empty until saved, PUT replaces them all (trimmed, blank 
 
   const saved = await t.request('PUT', '/v1/settings/company', { legalName: '  Acme GmbH ', address: 'Hauptstraße 1\n10115 Berlin', taxId: 'DE123456789', paymentInstructions: 'Pay by bank transfer' });
   expect(saved.status).toBe(200);
-  expect(saved.body).toEqual({ legalName: 'Acme GmbH', address: 'Hauptstraße 1\n10115 Berlin', taxId: 'DE123456789', paymentInstructions: 'Pay by bank transfer', updatedAt: expect.any(String) });
+  expect(saved.body).toEqual({ legalName: 'Acme GmbH', address: 'Hauptstraße 1\n10115 Berlin', taxId: 'DE123456789', paymentInstructions: 'Pay by bank transfer', ...DEFAULTS, updatedAt: expect.any(String) });
   expect((await t.request('GET', '/v1/settings/company')).body).toEqual(saved.body);
 
   const replaced = await t.request('PUT', '/v1/settings/company', { legalName: 'Acme AG', taxId: '   ', paymentInstructions: null });
