@@ -11,12 +11,14 @@ import { run as core } from './core';
 import { run as reminders } from './reminders';
 import { run as webhooks } from './webhooks';
 import { run as web } from './web';
+import { run as readModel } from './read-model';
 
 const ALL_SECTIONS: { name: string; run: BenchSection }[] = [
   { name: 'core', run: core },
   { name: 'reminders', run: reminders },
   { name: 'webhooks', run: webhooks },
   { name: 'web', run: web },
+  { name: 'read-model', run: readModel },
 ];
 const wanted = process.argv.slice(2);
 const SECTIONS = wanted.length ? ALL_SECTIONS.filter((s) => wanted.includes(s.name)) : ALL_SECTIONS;

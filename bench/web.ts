@@ -2,8 +2,7 @@
  * Web bench: the Invoices tab of a tenant with a million invoices, in Debian's Chromium against the
  * API listening on a free port. Measures the time from navigating to /app until the first page of
  * the table is visible, and until the summary strip (open, overdue, aging) has its figures. The
- * tenant and its invoices are inserted once with INSERT … SELECT (no workflows: the tab only reads)
- * and kept in the bench database for later runs.
+ * tenant is bench/seed.ts's, inserted once and kept.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -15,17 +14,15 @@ import { chromium } from 'playwright-core';
 import { buildApp } from '../api/app';
 import { WEB_DIST } from '../api/web';
 import { createOrm } from '../db/orm';
-import { Tenant } from '../db/entities';
 import { scopeOf } from '../services/context';
-import { createApiKey, createTenant } from '../services/tenants';
+import { createApiKey } from '../services/tenants';
+import { SEED_INVOICES, seedTenant } from './seed';
 import type { BenchRow, BenchSection } from './types';
 
 const SECTION = 'web';
-const INVOICES = Number(process.env.BENCH_WEB_INVOICES ?? 1_000_000);
-const CONTACTS = 2_000;
+const INVOICES = SEED_INVOICES;
 const LOADS = 5;
 const BUDGET_MS = 1_000;
-const TENANT_NAME = `bench-web-${INVOICES}`;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -41,7 +38,7 @@ export const run: BenchSection = async () => {
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
   try {
     const seeded = performance.now();
-    const tenantId = await seedTenant(processDeps);
+    const tenantId = await seedTenant(processDeps, (line) => console.error(`[bench:${SECTION}] ${line}`));
     const seedSeconds = (performance.now() - seeded) / 1000;
     // Each run signs in with a fresh key of the kept tenant.
     const { apiKey } = await createApiKey(scopeOf(processDeps), tenantId);
@@ -78,33 +75,3 @@ export const run: BenchSection = async () => {
     await orm.close();
   }
 };
-
-/** The kept bench tenant with its invoices; inserted on the first run (or when the count changed). */
-async function seedTenant(deps: Parameters<typeof scopeOf>[0]): Promise<string> {
-  const em = deps.orm.em.fork();
-  const existing = await em.findOne(Tenant, { name: TENANT_NAME });
-  if (existing) return existing.id;
-  const { tenantId } = await createTenant(scopeOf(deps), { name: TENANT_NAME, plan: 'professional', timeZone: 'UTC' });
-  const sql = em.getConnection();
-  console.error(`[bench:${SECTION}] inserting ${INVOICES} invoices (once; kept for later runs)`);
-  await sql.execute(
-    `insert into contacts (id, tenant_id, name, email, company, created_at, updated_at)
-     select gen_random_uuid(), ?, 'Contact ' || g, null, null, now(), now() from generate_series(1, ?) g`,
-    [tenantId, CONTACTS],
-  );
-  // Statuses and dates spread like a real book: most open, some overdue across the aging buckets, some paid or void.
-  await sql.execute(
-    `with c as (select id, row_number() over (order by id) as n from contacts where tenant_id = ?)
-     insert into invoices (id, tenant_id, number, contact_id, deal_id, currency, issue_date, due_date, line_items, total, paid, due, status, state_version, created_at, updated_at)
-     select gen_random_uuid(), ?, 'B' || lpad(g::text, 7, '0'), c.id, null, 'USD',
-            current_date - (g % 200) - 30, current_date - (g % 200) + (case when g % 10 < 6 then 230 else 0 end),
-            '[{"description":"Bench","quantity":1,"unitAmount":10000,"amount":10000}]'::jsonb, 10000,
-            case when g % 10 = 8 then 10000 else 0 end, case when g % 10 = 8 then 0 else 10000 end,
-            case when g % 10 < 6 then 'open' when g % 10 < 8 then 'overdue' when g % 10 = 8 then 'paid' else 'void' end,
-            0, now() - g * interval '1 second', now()
-     from generate_series(1, ?) g join c on c.n = 1 + g % ?`,
-    [tenantId, tenantId, INVOICES, CONTACTS],
-  );
-  await sql.execute('analyze invoices');
-  return tenantId;
-}

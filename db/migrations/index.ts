@@ -13,6 +13,7 @@ import { Migration20261202110000_invoice_list_indexes } from './Migration2026120
 import { Migration20261201200000_invoice_attention } from './Migration20261201200000_invoice_attention';
 import { Migration20261203100000_webhooks } from './Migration20261203100000_webhooks';
 import { Migration20261203200000_document_settings } from './Migration20261203200000_document_settings';
+import { Migration20261203300000_read_model_scale } from './Migration20261203300000_read_model_scale';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125112343_core', class: Migration20261125112343_core },
@@ -25,4 +26,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201200000_invoice_attention', class: Migration20261201200000_invoice_attention },
   { name: 'Migration20261203100000_webhooks', class: Migration20261203100000_webhooks },
   { name: 'Migration20261203200000_document_settings', class: Migration20261203200000_document_settings },
+  { name: 'Migration20261203300000_read_model_scale', class: Migration20261203300000_read_model_scale },
 ];

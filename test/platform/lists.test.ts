@@ -1,6 +1,7 @@
 import { useTestStack, createTestTenant } from '../support/stack';
 import { eventually } from '../support/fixtures';
-import { encodeCursor } from '../../services/pagination';
+import { encodeCursor, likePattern } from '../../services/pagination';
+import { insertContactRow, insertInvoiceRows } from '../support/invoices';
 import { expectError, invoiceBody, newContact, newInvoice, walk } from '../support/api';
 
 const stack = useTestStack();
@@ -200,6 +201,38 @@ describe('filters and search', () => {
     expect(await list(`/v1/deals?contactId=${a.id}`)).toEqual([d1.id]);
     expect(await list('/v1/deals?q=beta')).toEqual([d2.id]);
     expect(await list('/v1/deals?q=renew')).toEqual([d1.id]);
+  });
+
+  test('invoices q: the same rows in the same order as matching on the joined contact, for every sort and page, whatever the case', async () => {
+    const t = await createTestTenant(stack);
+    const other = await createTestTenant(stack);
+    const names = ['Ada Lovelace', 'ADA Industries', 'Grace Hopper', 'Adalbert 100% Co', 'Linus_T'];
+    const contacts = await Promise.all(names.map((n) => insertContactRow(stack, t.tenantId, n)));
+    // another tenant with the same names and numbers never shows up
+    await insertInvoiceRows(stack, other.tenantId, await insertContactRow(stack, other.tenantId, 'Ada Lovelace'), [{ status: 'open', total: 1, dueDate: '2098-01-01', number: 'ADA-0001' }]);
+    const statuses = ['open', 'overdue', 'paid', 'void'] as const;
+    for (let i = 0; i < 40; i++) {
+      await insertInvoiceRows(stack, t.tenantId, contacts[i % contacts.length], [
+        { status: statuses[i % 4], total: 100 * (i % 7), dueDate: `2098-0${1 + (i % 9)}-1${i % 10}`, number: i % 3 === 0 ? `ADA-${String(i).padStart(4, '0')}` : `INV-${String(i).padStart(4, '0')}` },
+      ]);
+    }
+    const orders: Record<string, string> = { '': 'i.id desc', '&sort=dueDate': 'i.due_date asc, i.id asc', '&sort=-total': 'i.total desc, i.id desc', '&sort=status': 'i.status asc, i.id desc' };
+    const conn = stack.orm.em.fork().getConnection();
+    for (const q of ['ada', 'ADA-00', 'lovelace', 'hopper', '100%', '_t', 'inv-001', '0', 'nobody']) {
+      const like = likePattern(q);
+      for (const [sort, orderBy] of Object.entries(orders)) {
+        const expected = await conn.execute<{ id: string }[]>(
+          `select i.id from invoices i join contacts c on c.id = i.contact_id where i.tenant_id = ? and (i.number ilike ? or c.name ilike ?) order by ${orderBy}`,
+          [t.tenantId, like, like],
+        );
+        const { ids } = await walk(t.request, `/v1/invoices?q=${encodeURIComponent(q)}${sort}`, 7);
+        expect({ q, sort, ids }).toEqual({ q, sort, ids: expected.map((r) => r.id) });
+      }
+    }
+    // with the other filters too
+    const { ids } = await walk(t.request, `/v1/invoices?q=ada&status=open&contactId=${contacts[1]}`, 2);
+    const expected = await conn.execute<{ id: string }[]>(`select id from invoices where tenant_id = ? and status = 'open' and contact_id = ? order by id desc`, [t.tenantId, contacts[1]]);
+    expect(ids).toEqual(expected.map((r) => r.id));
   });
 
   test.each([
