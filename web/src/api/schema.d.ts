@@ -1576,6 +1576,130 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/invoices/{id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The invoice as a PDF
+         * @description Seller, customer, number and dates, line items, total, paid and due, the payment plan, how to pay and a PAID / OVERDUE / VOID stamp.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the invoice as a PDF (A4), named `invoice-<number>.pdf` in Content-Disposition */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": string;
+                    };
+                };
+                /** @description The request is malformed or breaks a documented rule; nothing was changed. Codes: `validation_failed`, `invalid_text`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_failed" | "invalid_text";
+                            };
+                        };
+                    };
+                };
+                /** @description No API key, or an invalid or revoked one. Codes: `unauthorized`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "unauthorized";
+                            };
+                        };
+                    };
+                };
+                /** @description The account's plan does not include Payment Center. Codes: `plan_required`, `csrf_required`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "plan_required" | "csrf_required";
+                            };
+                        };
+                    };
+                };
+                /** @description A resource the request names does not exist (for this account). Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "not_found";
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests; retry after the Retry-After header (seconds). Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                            };
+                        };
+                    };
+                };
+                /** @description A dependency (database, Redis, Temporal, Stripe) is unavailable; nothing was lost, retry after Retry-After (seconds). Codes: `database_unavailable`, `redis_unavailable`, `temporal_unavailable`. */
+                503: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/invoices/{id}": {
         parameters: {
             query?: never;
@@ -4864,8 +4988,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get the company details
-         * @description Legal name, address, tax id and payment instructions the customer's pay page shows (all null until saved).
+         * Get the account settings
+         * @description Legal name, address, tax id and payment instructions (the pay page and the invoice PDF show them; null until saved), the default currency, the invoice number format and the reminder e-mail templates (null: the built-in text).
          */
         get: {
             parameters: {
@@ -4887,6 +5011,20 @@ export interface paths {
                             address: string | null;
                             taxId: string | null;
                             paymentInstructions: string | null;
+                            /**
+                             * @description ISO 4217 currency code
+                             * @example USD
+                             * @enum {string}
+                             */
+                            defaultCurrency: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HRK" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SLL" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XCG" | "XDR" | "XOF" | "XPF" | "XSU" | "YER" | "ZAR" | "ZMW" | "ZWG" | "ZWL";
+                            invoiceNumberPrefix: string;
+                            invoiceNumberPadding: number;
+                            /** @description what the next generated number looks like (the sequence may move on before it is used) */
+                            nextInvoiceNumber: string;
+                            /** @description null: the built-in subject */
+                            reminderSubjectTemplate: string | null;
+                            /** @description null: the built-in text */
+                            reminderBodyTemplate: string | null;
                             /** Format: date-time */
                             updatedAt: string | null;
                         };
@@ -4950,8 +5088,8 @@ export interface paths {
             };
         };
         /**
-         * Save the company details
-         * @description Replaces the saved details; text is trimmed and a blank field is cleared.
+         * Save the account settings
+         * @description Replaces the saved settings; text is trimmed and a blank field is cleared, a left-out number format or template goes back to its default, a left-out defaultCurrency is kept. Generated invoice numbers take the new format from the next invoice on. Templates: Handlebars: `{{invoice.number}}` the invoice number; `{{invoice.total}}` the invoice total, formatted ($1,234.56); `{{invoice.paid}}` what has been paid on the invoice, formatted; `{{invoice.due}}` what is still due on the whole invoice, formatted; `{{invoice.currency}}` ISO 4217 code; `{{invoice.issue_date}}` issue date, YYYY-MM-DD; `{{invoice.due_date}}` due date of the invoice, YYYY-MM-DD; `{{amount_due}}` the amount this reminder is about (an instalment, or what is overdue), formatted; `{{due_date}}` when that amount is or was due (the instalment date, or the invoice due date for dunning), YYYY-MM-DD; `{{pay_url}}` the invoice's pay page, where the customer sees the balance and pays; `{{contact.name}}` the customer's name; `{{contact.email}}` the customer's e-mail (empty when none); `{{company.name}}` your legal name, else the account name; `{{company.address}}` your address (empty when not set); `{{company.tax_id}}` your tax id (empty when not set); `{{payment_instructions}}` how to pay without a card (empty when not set); `{{reminder.kind}}` "installment" (before or on a payment date) or "dunning" (after the due date); `{{reminder.overdue}}` true when the amount is past due (for {{#if reminder.overdue}}…{{/if}}); `{{reminder.days_overdue}}` days past due (0 when not overdue); `{{reminder.days_until_due}}` days until the amount is due (0 on the day and after). Also `{{#if variable}}…{{else}}…{{/if}}`, `{{#unless variable}}…{{/unless}}` and `{{! comments }}`; values are HTML-escaped in the HTML form. An unknown variable or a syntax error is a 400 naming it.
          */
         put: {
             parameters: {
@@ -4960,7 +5098,7 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            /** @description replaces the saved details: a field left out, null or blank is cleared */
+            /** @description replaces the saved settings: a field left out, null or blank goes back to its default (defaultCurrency left out is kept) */
             requestBody: {
                 content: {
                     "application/json": {
@@ -4982,10 +5120,41 @@ export interface paths {
                          */
                         taxId?: string | null;
                         /**
-                         * @description how to pay without a card (bank transfer details, …), shown on the pay page
+                         * @description how to pay without a card (bank transfer details, …), shown on the pay page and the invoice PDF
                          * @example Bank transfer to IBAN DE89 3704 0044 0532 0130 00, reference: the invoice number
                          */
                         paymentInstructions?: string | null;
+                        /**
+                         * @description what payments without an invoice and without a currency are in; left out: unchanged
+                         * @example USD
+                         * @enum {string}
+                         */
+                        defaultCurrency?: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HRK" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SLL" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XCG" | "XDR" | "XOF" | "XPF" | "XSU" | "YER" | "ZAR" | "ZMW" | "ZWG" | "ZWL";
+                        /**
+                         * @description generated invoice numbers start with it; "" for digits only; null or left out: INV-
+                         * @example ACME-2026-
+                         */
+                        invoiceNumberPrefix?: string | null;
+                        /**
+                         * @description digits the sequence is zero-padded to; null or left out: 6
+                         * @example 4
+                         */
+                        invoiceNumberPadding?: number | null;
+                        /**
+                         * @description subject of reminder e-mails; null, blank or left out: the built-in subject. Handlebars: `{{invoice.number}}` the invoice number; `{{invoice.total}}` the invoice total, formatted ($1,234.56); `{{invoice.paid}}` what has been paid on the invoice, formatted; `{{invoice.due}}` what is still due on the whole invoice, formatted; `{{invoice.currency}}` ISO 4217 code; `{{invoice.issue_date}}` issue date, YYYY-MM-DD; `{{invoice.due_date}}` due date of the invoice, YYYY-MM-DD; `{{amount_due}}` the amount this reminder is about (an instalment, or what is overdue), formatted; `{{due_date}}` when that amount is or was due (the instalment date, or the invoice due date for dunning), YYYY-MM-DD; `{{pay_url}}` the invoice's pay page, where the customer sees the balance and pays; `{{contact.name}}` the customer's name; `{{contact.email}}` the customer's e-mail (empty when none); `{{company.name}}` your legal name, else the account name; `{{company.address}}` your address (empty when not set); `{{company.tax_id}}` your tax id (empty when not set); `{{payment_instructions}}` how to pay without a card (empty when not set); `{{reminder.kind}}` "installment" (before or on a payment date) or "dunning" (after the due date); `{{reminder.overdue}}` true when the amount is past due (for {{#if reminder.overdue}}…{{/if}}); `{{reminder.days_overdue}}` days past due (0 when not overdue); `{{reminder.days_until_due}}` days until the amount is due (0 on the day and after). Also `{{#if variable}}…{{else}}…{{/if}}`, `{{#unless variable}}…{{/unless}}` and `{{! comments }}`; values are HTML-escaped in the HTML form. An unknown variable or a syntax error is a 400 naming it.
+                         * @example Invoice {{invoice.number}}: {{amount_due}} due {{due_date}}
+                         */
+                        reminderSubjectTemplate?: string | null;
+                        /**
+                         * @description body of reminder e-mails (plain text; blank lines are paragraphs); null, blank or left out: the built-in text. Same variables as the subject.
+                         * @example Hello {{contact.name}},
+                         *
+                         *     {{amount_due}} on invoice {{invoice.number}} is due on {{due_date}}.
+                         *     Pay here: {{pay_url}}
+                         *
+                         *     {{company.name}}
+                         */
+                        reminderBodyTemplate?: string | null;
                     };
                 };
             };
@@ -5001,12 +5170,26 @@ export interface paths {
                             address: string | null;
                             taxId: string | null;
                             paymentInstructions: string | null;
+                            /**
+                             * @description ISO 4217 currency code
+                             * @example USD
+                             * @enum {string}
+                             */
+                            defaultCurrency: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HRK" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SLL" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XCG" | "XDR" | "XOF" | "XPF" | "XSU" | "YER" | "ZAR" | "ZMW" | "ZWG" | "ZWL";
+                            invoiceNumberPrefix: string;
+                            invoiceNumberPadding: number;
+                            /** @description what the next generated number looks like (the sequence may move on before it is used) */
+                            nextInvoiceNumber: string;
+                            /** @description null: the built-in subject */
+                            reminderSubjectTemplate: string | null;
+                            /** @description null: the built-in text */
+                            reminderBodyTemplate: string | null;
                             /** Format: date-time */
                             updatedAt: string | null;
                         };
                     };
                 };
-                /** @description The request is malformed or breaks a documented rule; nothing was changed. Codes: `validation_failed`, `invalid_text`, `malformed_json`. */
+                /** @description The request is malformed or breaks a documented rule; nothing was changed. Codes: `validation_failed`, `invalid_text`, `malformed_json`, `invalid_currency`, `invalid_invoice_number_prefix`, `invalid_invoice_number_padding`, `invalid_invoice_number`, `invalid_template`, `unknown_template_variable`. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5015,7 +5198,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"] & {
                             error: {
                                 /** @enum {string} */
-                                code: "validation_failed" | "invalid_text" | "malformed_json";
+                                code: "validation_failed" | "invalid_text" | "malformed_json" | "invalid_currency" | "invalid_invoice_number_prefix" | "invalid_invoice_number_padding" | "invalid_invoice_number" | "invalid_template" | "unknown_template_variable";
                             };
                         };
                     };
@@ -5106,6 +5289,1233 @@ export interface paths {
             };
         };
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/settings/reminders/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview a reminder e-mail
+         * @description Renders reminder templates (the ones in the body, else the saved ones, else the built-in text) as the e-mail would go out today: for `invoiceId` a dunning reminder when it is overdue, else one for its next unpaid instalment; without it a sample invoice. Saves nothing.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description optional: without a body the saved templates render against a sample invoice */
+            requestBody?: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description the subject to try; left out: the saved one (null: the built-in subject)
+                         * @example Invoice {{invoice.number}}: {{amount_due}} due {{due_date}}
+                         */
+                        subjectTemplate?: string | null;
+                        /**
+                         * @description the body to try; left out: the saved one (null: the built-in text)
+                         * @example Hello {{contact.name}},
+                         *
+                         *     {{amount_due}} on invoice {{invoice.number}} is due on {{due_date}}.
+                         *     Pay here: {{pay_url}}
+                         *
+                         *     {{company.name}}
+                         */
+                        bodyTemplate?: string | null;
+                        /**
+                         * Format: uuid
+                         * @description render against this invoice (its amount due, its contact); left out: a sample invoice
+                         */
+                        invoiceId?: string;
+                    } | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            subject: string;
+                            /** @description the plain-text body */
+                            text: string;
+                            /** @description the HTML body (every value escaped) */
+                            html: string;
+                            /** @description rendered against a sample invoice rather than one of yours */
+                            sample: boolean;
+                        };
+                    };
+                };
+                /** @description The request is malformed or breaks a documented rule; nothing was changed. Codes: `validation_failed`, `invalid_text`, `malformed_json`, `invalid_template`, `unknown_template_variable`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_failed" | "invalid_text" | "malformed_json" | "invalid_template" | "unknown_template_variable";
+                            };
+                        };
+                    };
+                };
+                /** @description No API key, or an invalid or revoked one. Codes: `unauthorized`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "unauthorized";
+                            };
+                        };
+                    };
+                };
+                /** @description The account's plan does not include Payment Center. Codes: `plan_required`, `csrf_required`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "plan_required" | "csrf_required";
+                            };
+                        };
+                    };
+                };
+                /** @description A resource the request names does not exist (for this account). Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "not_found";
+                            };
+                        };
+                    };
+                };
+                /** @description The request body is larger than 1 MiB. Codes: `body_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "body_too_large";
+                            };
+                        };
+                    };
+                };
+                /** @description The body is not JSON (application/json, UTF-8). Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "unsupported_media_type";
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests; retry after the Retry-After header (seconds). Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                            };
+                        };
+                    };
+                };
+                /** @description A dependency (database, Redis, Temporal, Stripe) is unavailable; nothing was lost, retry after Retry-After (seconds). Codes: `database_unavailable`, `redis_unavailable`, `temporal_unavailable`. */
+                503: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhook endpoints
+         * @description Newest first, one page at a time; secrets are shown by their last 4 characters.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description page size */
+                    limit?: number;
+                    /** @description opaque: the previous page's nextCursor, unchanged (any other value is a 400 invalid_cursor) */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** Format: uuid */
+                                id: string;
+                                url: string;
+                                description: string | null;
+                                eventTypes: ("invoice.created" | "invoice.paid" | "invoice.overdue" | "invoice.reopened" | "invoice.voided" | "payment.created" | "payment.voided" | "payment.refunded" | "reminder.sent")[];
+                                enabled: boolean;
+                                /** @description the last 4 characters of the signing secret */
+                                secretLast4: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is malformed or breaks a documented rule; nothing was changed. Codes: `validation_failed`, `invalid_text`, `invalid_cursor`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_failed" | "invalid_text" | "invalid_cursor";
+                            };
+                        };
+                    };
+                };
+                /** @description No API key, or an invalid or revoked one. Codes: `unauthorized`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "unauthorized";
+                            };
+                        };
+                    };
+                };
+                /** @description The account's plan does not include Payment Center. Codes: `plan_required`, `csrf_required`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "plan_required" | "csrf_required";
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests; retry after the Retry-After header (seconds). Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                            };
+                        };
+                    };
+                };
+                /** @description A dependency (database, Redis, Temporal, Stripe) is unavailable; nothing was lost, retry after Retry-After (seconds). Codes: `database_unavailable`, `redis_unavailable`, `temporal_unavailable`. */
+                503: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a webhook endpoint
+         * @description Registers a URL for the given event types. The answer shows the signing secret once. Each delivery is a POST of the event as JSON, signed as Stripe signs: header `Payment-Center-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the secret>`; receivers check it over the raw body and refuse a t more than 300 s from their clock. `Payment-Center-Event-Id` (also the body's id) deduplicates; `Payment-Center-Sequence` orders an invoice's events. Any answer other than 2xx is retried with exponential backoff for up to three days; an invoice's events reach an endpoint one at a time, in sequence order.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description absolute http(s) URL; its host must resolve to public addresses only (private, loopback and link-local ones are refused unless the server sets WEBHOOK_ALLOW_PRIVATE_URLS)
+                         * @example https://crm.example.com/hooks/payment-center
+                         */
+                        url: string;
+                        /**
+                         * @description the events sent to this endpoint
+                         * @example [
+                         *       "invoice.paid",
+                         *       "invoice.overdue"
+                         *     ]
+                         */
+                        eventTypes: ("invoice.created" | "invoice.paid" | "invoice.overdue" | "invoice.reopened" | "invoice.voided" | "payment.created" | "payment.voided" | "payment.refunded" | "reminder.sent")[];
+                        /** @example CRM sync */
+                        description?: string | null;
+                        /** @default true */
+                        enabled?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            url: string;
+                            description: string | null;
+                            eventTypes: ("invoice.created" | "invoice.paid" | "invoice.overdue" | "invoice.reopened" | "invoice.voided" | "payment.created" | "payment.voided" | "payment.refunded" | "reminder.sent")[];
+                            enabled: boolean;
+                            /** @description the last 4 characters of the signing secret */
+                            secretLast4: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        } & {
+                            /**
+                             * @description the signing secret (whsec_…): shown this once, store it now
+                             * @example whsec_3bq0example0secret
+                             */
+                            secret: string;
+                        };
+                    };
+                };
+                /** @description The request is malformed or breaks a documented rule; nothing was changed. Codes: `validation_failed`, `invalid_text`, `malformed_json`, `invalid_url`, `webhook_url_private`, `webhook_url_unresolvable`, `invalid_event_type`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_failed" | "invalid_text" | "malformed_json" | "invalid_url" | "webhook_url_private" | "webhook_url_unresolvable" | "invalid_event_type";
+                            };
+                        };
+                    };
+                };
+                /** @description No API key, or an invalid or revoked one. Codes: `unauthorized`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "unauthorized";
+                            };
+                        };
+                    };
+                };
+                /** @description The account's plan does not include Payment Center. Codes: `plan_required`, `csrf_required`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "plan_required" | "csrf_required";
+                            };
+                        };
+                    };
+                };
+                /** @description The request body is larger than 1 MiB. Codes: `body_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "body_too_large";
+                            };
+                        };
+                    };
+                };
+                /** @description The body is not JSON (application/json, UTF-8). Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "unsupported_media_type";
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests; retry after the Retry-After header (seconds). Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                            };
+                        };
+                    };
+                };
+                /** @description A dependency (database, Redis, Temporal, Stripe) is unavailable; nothing was lost, retry after Retry-After (seconds). Codes: `database_unavailable`, `redis_unavailable`, `temporal_unavailable`, `encryption_not_configured`. */
+                503: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a webhook endpoint
+         * @description One endpoint (its secret by the last 4 characters).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            url: string;
+                            description: string | null;
+                            eventTypes: ("invoice.created" | "invoice.paid" | "invoice.overdue" | "invoice.reopened" | "invoice.voided" | "payment.created" | "payment.voided" | "payment.refunded" | "reminder.sent")[];
+                            enabled: boolean;
+                            /** @description the last 4 characters of the signing secret */
+                            secretLast4: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description The request is malformed or breaks a documented rule; nothing was changed. Codes: `validation_failed`, `invalid_text`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_failed" | "invalid_text";
+                            };
+                        };
+                    };
+                };
+                /** @description No API key, or an invalid or revoked one. Codes: `unauthorized`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "unauthorized";
+                            };
+                        };
+                    };
+                };
+                /** @description The account's plan does not include Payment Center. Codes: `plan_required`, `csrf_required`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "plan_required" | "csrf_required";
+                            };
+                        };
+                    };
+                };
+                /** @description A resource the request names does not exist (for this account). Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "not_found";
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests; retry after the Retry-After header (seconds). Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                            };
+                        };
+                    };
+                };
+                /** @description A dependency (database, Redis, Temporal, Stripe) is unavailable; nothing was lost, retry after Retry-After (seconds). Codes: `database_unavailable`, `redis_unavailable`, `temporal_unavailable`. */
+                503: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook endpoint
+         * @description Removes the endpoint and its delivery records; nothing more is sent to it.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted. */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The request is malformed or breaks a documented rule; nothing was changed. Codes: `validation_failed`, `invalid_text`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_failed" | "invalid_text";
+                            };
+                        };
+                    };
+                };
+                /** @description No API key, or an invalid or revoked one. Codes: `unauthorized`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "unauthorized";
+                            };
+                        };
+                    };
+                };
+                /** @description The account's plan does not include Payment Center. Codes: `plan_required`, `csrf_required`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "plan_required" | "csrf_required";
+                            };
+                        };
+                    };
+                };
+                /** @description A resource the request names does not exist (for this account). Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "not_found";
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests; retry after the Retry-After header (seconds). Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                            };
+                        };
+                    };
+                };
+                /** @description A dependency (database, Redis, Temporal, Stripe) is unavailable; nothing was lost, retry after Retry-After (seconds). Codes: `database_unavailable`, `redis_unavailable`, `temporal_unavailable`. */
+                503: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change a webhook endpoint
+         * @description Changes the fields given: enable or disable it (a disabled endpoint gets no new events, and its pending deliveries wait), its URL, event types or description.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "enabled": false
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description absolute http(s) URL; its host must resolve to public addresses only (private, loopback and link-local ones are refused unless the server sets WEBHOOK_ALLOW_PRIVATE_URLS)
+                         * @example https://crm.example.com/hooks/payment-center
+                         */
+                        url?: string;
+                        /**
+                         * @description the events sent to this endpoint
+                         * @example [
+                         *       "invoice.paid",
+                         *       "invoice.overdue"
+                         *     ]
+                         */
+                        eventTypes?: ("invoice.created" | "invoice.paid" | "invoice.overdue" | "invoice.reopened" | "invoice.voided" | "payment.created" | "payment.voided" | "payment.refunded" | "reminder.sent")[];
+                        /** @example CRM sync */
+                        description?: string | null;
+                        enabled?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            url: string;
+                            description: string | null;
+                            eventTypes: ("invoice.created" | "invoice.paid" | "invoice.overdue" | "invoice.reopened" | "invoice.voided" | "payment.created" | "payment.voided" | "payment.refunded" | "reminder.sent")[];
+                            enabled: boolean;
+                            /** @description the last 4 characters of the signing secret */
+                            secretLast4: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description The request is malformed or breaks a documented rule; nothing was changed. Codes: `validation_failed`, `invalid_text`, `malformed_json`, `invalid_url`, `webhook_url_private`, `webhook_url_unresolvable`, `invalid_event_type`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_failed" | "invalid_text" | "malformed_json" | "invalid_url" | "webhook_url_private" | "webhook_url_unresolvable" | "invalid_event_type";
+                            };
+                        };
+                    };
+                };
+                /** @description No API key, or an invalid or revoked one. Codes: `unauthorized`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "unauthorized";
+                            };
+                        };
+                    };
+                };
+                /** @description The account's plan does not include Payment Center. Codes: `plan_required`, `csrf_required`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "plan_required" | "csrf_required";
+                            };
+                        };
+                    };
+                };
+                /** @description A resource the request names does not exist (for this account). Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "not_found";
+                            };
+                        };
+                    };
+                };
+                /** @description The request body is larger than 1 MiB. Codes: `body_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "body_too_large";
+                            };
+                        };
+                    };
+                };
+                /** @description The body is not JSON (application/json, UTF-8). Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "unsupported_media_type";
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests; retry after the Retry-After header (seconds). Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                            };
+                        };
+                    };
+                };
+                /** @description A dependency (database, Redis, Temporal, Stripe) is unavailable; nothing was lost, retry after Retry-After (seconds). Codes: `database_unavailable`, `redis_unavailable`, `temporal_unavailable`. */
+                503: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List an endpoint's deliveries
+         * @description Newest first, one page at a time: status (pending, delivered, failed = given up), attempts, the last answer code and latency, and when a pending one is tried next.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description page size */
+                    limit?: number;
+                    /** @description opaque: the previous page's nextCursor, unchanged (any other value is a 400 invalid_cursor) */
+                    cursor?: string;
+                    status?: "pending" | "delivered" | "failed";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                endpointId: string;
+                                /**
+                                 * Format: uuid
+                                 * @description the event id the receiver deduplicates on (Payment-Center-Event-Id)
+                                 */
+                                eventId: string;
+                                /** @enum {string} */
+                                eventType: "invoice.created" | "invoice.paid" | "invoice.overdue" | "invoice.reopened" | "invoice.voided" | "payment.created" | "payment.voided" | "payment.refunded" | "reminder.sent";
+                                /** Format: uuid */
+                                invoiceId: string;
+                                /** @description order of the invoice's events */
+                                sequence: number;
+                                /** @enum {string} */
+                                status: "pending" | "delivered" | "failed";
+                                attempts: number;
+                                /** @description the receiver's HTTP status at the last attempt (null: no answer) */
+                                lastStatusCode: number | null;
+                                lastLatencyMs: number | null;
+                                lastError: string | null;
+                                /** Format: date-time */
+                                lastAttemptAt: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description when a pending delivery is tried next
+                                 */
+                                nextAttemptAt: string | null;
+                                /** Format: date-time */
+                                deliveredAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is malformed or breaks a documented rule; nothing was changed. Codes: `validation_failed`, `invalid_text`, `invalid_cursor`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_failed" | "invalid_text" | "invalid_cursor";
+                            };
+                        };
+                    };
+                };
+                /** @description No API key, or an invalid or revoked one. Codes: `unauthorized`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "unauthorized";
+                            };
+                        };
+                    };
+                };
+                /** @description The account's plan does not include Payment Center. Codes: `plan_required`, `csrf_required`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "plan_required" | "csrf_required";
+                            };
+                        };
+                    };
+                };
+                /** @description A resource the request names does not exist (for this account). Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "not_found";
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests; retry after the Retry-After header (seconds). Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                            };
+                        };
+                    };
+                };
+                /** @description A dependency (database, Redis, Temporal, Stripe) is unavailable; nothing was lost, retry after Retry-After (seconds). Codes: `database_unavailable`, `redis_unavailable`, `temporal_unavailable`. */
+                503: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{id}/deliveries/{deliveryId}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redeliver an event
+         * @description Queues the delivery again now (same event id and body, a fresh three-day retry window), whatever its status; the answer lists its attempts so far.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    deliveryId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            endpointId: string;
+                            /**
+                             * Format: uuid
+                             * @description the event id the receiver deduplicates on (Payment-Center-Event-Id)
+                             */
+                            eventId: string;
+                            /** @enum {string} */
+                            eventType: "invoice.created" | "invoice.paid" | "invoice.overdue" | "invoice.reopened" | "invoice.voided" | "payment.created" | "payment.voided" | "payment.refunded" | "reminder.sent";
+                            /** Format: uuid */
+                            invoiceId: string;
+                            /** @description order of the invoice's events */
+                            sequence: number;
+                            /** @enum {string} */
+                            status: "pending" | "delivered" | "failed";
+                            attempts: number;
+                            /** @description the receiver's HTTP status at the last attempt (null: no answer) */
+                            lastStatusCode: number | null;
+                            lastLatencyMs: number | null;
+                            lastError: string | null;
+                            /** Format: date-time */
+                            lastAttemptAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description when a pending delivery is tried next
+                             */
+                            nextAttemptAt: string | null;
+                            /** Format: date-time */
+                            deliveredAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        } & {
+                            attemptHistory: {
+                                attempt: number;
+                                /** Format: date-time */
+                                startedAt: string;
+                                statusCode: number | null;
+                                latencyMs: number;
+                                error: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request is malformed or breaks a documented rule; nothing was changed. Codes: `validation_failed`, `invalid_text`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_failed" | "invalid_text";
+                            };
+                        };
+                    };
+                };
+                /** @description No API key, or an invalid or revoked one. Codes: `unauthorized`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "unauthorized";
+                            };
+                        };
+                    };
+                };
+                /** @description The account's plan does not include Payment Center. Codes: `plan_required`, `csrf_required`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "plan_required" | "csrf_required";
+                            };
+                        };
+                    };
+                };
+                /** @description A resource the request names does not exist (for this account). Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "not_found";
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests; retry after the Retry-After header (seconds). Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                            };
+                        };
+                    };
+                };
+                /** @description A dependency (database, Redis, Temporal, Stripe) is unavailable; nothing was lost, retry after Retry-After (seconds). Codes: `database_unavailable`, `redis_unavailable`, `temporal_unavailable`. */
+                503: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -5550,6 +6960,103 @@ export interface paths {
                                 instructions: string | null;
                             };
                         };
+                    };
+                };
+                /** @description The request is malformed or breaks a documented rule; nothing was changed. Codes: `validation_failed`, `invalid_text`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_failed" | "invalid_text";
+                            };
+                        };
+                    };
+                };
+                /** @description A resource the request names does not exist (for this account). Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "not_found";
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests; retry after the Retry-After header (seconds). Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                            };
+                        };
+                    };
+                };
+                /** @description A dependency (database, Redis, Temporal, Stripe) is unavailable; nothing was lost, retry after Retry-After (seconds). Codes: `database_unavailable`, `redis_unavailable`, `temporal_unavailable`. */
+                503: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/invoices/{token}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The customer's copy of the invoice as a PDF
+         * @description The same document as `GET /v1/invoices/{id}/pdf`, for the invoice the link opens. No API key.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the token of the pay-page link (`/i/<token>`) */
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the invoice as a PDF (A4), named `invoice-<number>.pdf` in Content-Disposition */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": string;
                     };
                 };
                 /** @description The request is malformed or breaks a documented rule; nothing was changed. Codes: `validation_failed`, `invalid_text`. */

@@ -1,6 +1,6 @@
 /**
  * The customer's pay page at /i/<token>: who bills, what, how much is paid and due, the plan, and
- * Pay by card (Stripe Checkout) or the seller's instructions. Back from Checkout it says the payment
+ * Pay by card (Stripe Checkout) or the seller's instructions, and the invoice as a PDF. Back from Checkout it says the payment
  * is being processed until the webhook has landed, then shows Paid.
  */
 import { useCallback, useEffect, useState } from 'react';
@@ -112,6 +112,12 @@ export function PayPage() {
         </h1>
         <p className="muted">
           Issued {formatDay(inv.issueDate)} · due {formatDay(inv.dueDate)}
+        </p>
+        <p>
+          {/* The same document the seller sends: items, totals, plan and how to pay. */}
+          <a href={`/v1/public/invoices/${encodeURIComponent(token)}/pdf`} download={`invoice-${inv.number.replace(/[^A-Za-z0-9._-]/g, '-')}.pdf`}>
+            Download PDF
+          </a>
         </p>
       </header>
 
