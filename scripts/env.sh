@@ -41,6 +41,20 @@ fi
 : "${REDIS_PORT:=56379}"
 : "${TEMPORAL_PORT:=7233}"
 : "${TEMPORAL_UI_PORT:=8233}"
+# Engine: dev (temporal server start-dev, the default) or server (the multi-service Temporal
+# server from its Go module on our Postgres, scripts/engine.sh), beside the dev server on its own ports.
+: "${PC_ENGINE:=dev}"
+TEMPORAL_SERVER_VERSION=1.32.2      # docker-compose.yml's temporalio/server tag must match (engine.sh check)
+TEMPORAL_SERVER_GO_TOOLCHAIN=go1.27.3
+TEMPORAL_UI_VERSION=2.58.1          # its Web UI (github.com/temporalio/ui-server/v2; compose's temporalio/ui tag)
+: "${ENGINE_PORT:=7333}"            # frontend gRPC; the other services take the ports just above it
+: "${ENGINE_UI_PORT:=8333}"
+if [ "$PC_ENGINE" = server ]; then
+  : "${TEMPORAL_ADDRESS:=127.0.0.1:$ENGINE_PORT}"
+  : "${TEMPORAL_UI_URL:=http://127.0.0.1:$ENGINE_UI_PORT}"
+elif [ "$PC_ENGINE" != dev ]; then
+  echo "PC_ENGINE must be dev or server (got '$PC_ENGINE')" >&2; return 1 2> /dev/null || exit 1
+fi
 : "${PORT:=3000}"
 : "${HOST:=127.0.0.1}"
 : "${DATABASE_URL:=postgres://payment_center:payment_center@127.0.0.1:$PG_PORT/payment_center}"
@@ -53,7 +67,8 @@ fi
 : "${PUBLIC_BASE_URL:=http://$HOST:$PORT}"
 export PG_PORT REDIS_PORT TEMPORAL_PORT TEMPORAL_UI_PORT PORT HOST DATABASE_URL REDIS_URL \
   TEMPORAL_ADDRESS TEMPORAL_NAMESPACE TEMPORAL_TASK_QUEUE TEMPORAL_UI_URL \
-  TEMPORAL_TEST_SERVER_PATH PUBLIC_BASE_URL
+  TEMPORAL_TEST_SERVER_PATH PUBLIC_BASE_URL PC_ENGINE TEMPORAL_SERVER_VERSION TEMPORAL_SERVER_GO_TOOLCHAIN \
+  TEMPORAL_UI_VERSION ENGINE_PORT ENGINE_UI_PORT
 
 # --- external services ---
 # A service is "external" when its URL (exported by the user or set in .env)
@@ -68,8 +83,10 @@ if [ -z "${PC_EXTERNAL_REDIS+x}" ]; then
     PC_EXTERNAL_REDIS=0; else PC_EXTERNAL_REDIS=1; fi
 fi
 if [ -z "${PC_EXTERNAL_TEMPORAL+x}" ]; then
-  if [[ $TEMPORAL_ADDRESS =~ ^(127\.0\.0\.1|localhost):${TEMPORAL_PORT}$ ]]; then
+  __pc_tport="$TEMPORAL_PORT"; [ "$PC_ENGINE" = server ] && __pc_tport="$ENGINE_PORT"
+  if [[ $TEMPORAL_ADDRESS =~ ^(127\.0\.0\.1|localhost):${__pc_tport}$ ]]; then
     PC_EXTERNAL_TEMPORAL=0; else PC_EXTERNAL_TEMPORAL=1; fi
+  unset __pc_tport
 fi
 export PC_EXTERNAL_PG PC_EXTERNAL_REDIS PC_EXTERNAL_TEMPORAL
 

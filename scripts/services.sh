@@ -285,9 +285,16 @@ temporal_status() {
 }
 
 # -------------------------------------------------------------------- main --
+# PC_ENGINE=server: the multi-service Temporal server (scripts/engine.sh) instead of the dev server.
+engine() { if [ "$PC_ENGINE" = server ] && [ "$PC_EXTERNAL_TEMPORAL" != 1 ]; then bash "$ROOT/scripts/engine.sh" "$1"; else "temporal_$1"; fi; }
 case "${1:-}" in
-  up) pg_up; redis_up; temporal_up ;;
-  down) temporal_down; redis_down; pg_down ;;
-  status) pg_status; redis_status; temporal_status ;;
+  up) pg_up; redis_up; engine up ;;
+  down) engine down; redis_down; pg_down ;;
+  status) pg_status; redis_status; engine status ;;
+  # for scripts/engine.sh: Postgres alone; the search attributes on $TEMPORAL_ADDRESS; the list itself
+  pg-up) pg_up ;;
+  search-attributes) temporal_search_attributes ;;
+  search-attribute-names) printf '%s\n' "${SEARCH_ATTRIBUTES[@]%%=*}" ;;
+  search-attribute-pairs) printf '%s\n' "${SEARCH_ATTRIBUTES[@]}" ;;
   *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
 esac
