@@ -1,4 +1,4 @@
-import type { FilterQuery } from '@mikro-orm/core';
+import { raw, type FilterQuery } from '@mikro-orm/core';
 import { PlannedPayment } from '../db';
 import type { InvoiceStatus } from '../domain/invoice';
 import type { PaymentMethod } from '../domain/payment';
@@ -20,7 +20,9 @@ export async function listPlannedPayments(deps: ServiceDeps, tenant: TenantConte
   if (after) conditions.push(afterKey('date', after[0], after[1], 'asc'));
   if (query.invoiceId) conditions.push({ invoice: query.invoiceId });
   if (query.contactId) conditions.push({ invoice: { contact: query.contactId } });
-  if (query.invoiceStatus) conditions.push({ invoice: { status: query.invoiceStatus } });
+  // The invoice's status as copied onto its installments (Migration20261203310000_plan_invoice_status):
+  // filtered and ordered from one index instead of looking up each installment's invoice.
+  if (query.invoiceStatus) conditions.push({ [raw((alias) => `${alias}.invoice_status`)]: query.invoiceStatus });
   if (query.method) conditions.push({ method: query.method });
   if (query.dateFrom) conditions.push({ date: { $gte: query.dateFrom } });
   if (query.dateTo) conditions.push({ date: { $lte: query.dateTo } });

@@ -189,6 +189,18 @@ describe('filters and search', () => {
     expect(await ids(`q=${i1.number}&dateFrom=2098-02-02`)).toEqual([c]);
   });
 
+  test('payment plans invoiceStatus follows every change of the invoice: paid through the workflow, overdue, a row written directly', async () => {
+    const t = await createTestTenant(stack);
+    const x = await newContact(t.request, 'Xena');
+    const paid = await newInvoice(t.request, x.id, { dueDate: '2098-06-01' });
+    const open = await newInvoice(t.request, x.id, { dueDate: '2098-06-02', paymentPlan: [{ amount: 2000, date: '2098-05-01' }, { amount: 3000, date: '2098-06-02' }] });
+    expect((await t.request('POST', `/v1/invoices/${paid.id}/payments`, { amount: 5000, method: 'cash' })).status).toBe(201);
+    const plans = async (status: string) => (await walk(t.request, `/v1/payment-plans?invoiceStatus=${status}`, 1)).ids.length;
+    expect([await plans('open'), await plans('paid'), await plans('overdue')]).toEqual([2, 1, 0]);
+    await stack.orm.em.fork().getConnection().execute(`update invoices set status = 'overdue' where id = ?`, [open.id]);
+    expect([await plans('open'), await plans('paid'), await plans('overdue')]).toEqual([0, 1, 2]);
+  });
+
   test('contacts q and deals contactId/q', async () => {
     const { request } = await createTestTenant(stack);
     const a = await newContact(request, 'Alpha Co');
