@@ -7,11 +7,15 @@ import { log } from '@temporalio/activity';
 import { isRefusedWrite } from '../db/failures';
 import type { PersistInvoiceArgs, RefusedWrite } from '../workflows/definitions';
 import { salvageBatch, writeBatch } from './invoice-writes';
+import { createMoneyMovementActivities } from './money-movements';
 import { observed } from './observed';
+import type { ProcessDeps } from '../services/context';
 import { createReminderActivities, type ReminderActivityDeps } from './reminders';
 
 export interface ActivityDeps extends ReminderActivityDeps {
   orm: MikroORM;
+  /** What the money movement steps call the invoice workflows with (absent: this worker runs none). */
+  process?: ProcessDeps;
 }
 
 /** What a persistInvoice call did, as Temporal UI shows its result. */
@@ -31,6 +35,7 @@ export function createActivities(deps: ActivityDeps) {
   const { orm } = deps;
   return observed({
     ...createReminderActivities(deps),
+    ...createMoneyMovementActivities(deps.process),
     /**
      * Writes a batch of workflow changes in one transaction. Idempotent: payments and events are
      * keyed (insert-or-ignore) and the invoice row only moves forward in `stateVersion`, so a retried

@@ -9,7 +9,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
 import { Invoice, InvoiceEvent, Payment } from '../db';
 import { refusalReason } from '../db/failures';
-import type { InvoiceEventWrite, PaymentWrite, PersistInvoiceArgs, RefusedWrite } from '../workflows/definitions';
+import { moveCredit } from '../db/repositories/contact-credit';
+import type { InvoiceEventWrite, PaymentVoidWrite, PaymentWrite, PersistInvoiceArgs, RefusedWrite } from '../workflows/definitions';
 
 const paymentRow = (tenantId: string, p: PaymentWrite) => ({
   id: p.id,
@@ -22,6 +23,7 @@ const paymentRow = (tenantId: string, p: PaymentWrite) => ({
   method: p.method,
   reference: p.reference,
   source: p.source,
+  parentId: p.parentId ?? null,
   createdAt: p.acceptedAt === undefined ? new Date() : new Date(p.acceptedAt),
 });
 
@@ -35,8 +37,28 @@ const eventRow = (tenantId: string, invoiceId: string, e: InvoiceEventWrite) => 
   occurredAt: new Date(e.occurredAt),
 });
 
+/** Payment rows; money on no invoice (an overpayment's excess) is the contact's credit, in the same transaction. */
 async function insertPayments(em: EntityManager, tenantId: string, payments: PaymentWrite[]): Promise<void> {
-  if (payments.length > 0) await em.createQueryBuilder(Payment).insert(payments.map((p) => paymentRow(tenantId, p))).onConflict('id').ignore().execute();
+  if (payments.length === 0) return;
+  await em.createQueryBuilder(Payment).insert(payments.map((p) => paymentRow(tenantId, p))).onConflict('id').ignore().execute();
+  for (const p of payments) {
+    if (p.invoiceId !== null) continue;
+    await moveCredit(em, { tenantId, contactId: p.contactId, currency: p.currency, amount: p.amount, kind: 'unapplied_payment', ref: `payment:${p.id}`, paymentId: p.id });
+  }
+}
+
+/**
+ * Marks voided payments (once). A voided credit application gives the credit back to the contact in
+ * the same transaction, so the money is never on both or on neither.
+ */
+async function markPaymentsVoided(em: EntityManager, tenantId: string, voids: PaymentVoidWrite[]): Promise<void> {
+  for (const v of voids) {
+    await em.nativeUpdate(Payment, { id: v.id, tenant: tenantId, voidedAt: null }, { voidedAt: new Date(v.voidedAt), voidReason: v.reason, voidedBy: v.voidedBy });
+    const row = await em.findOne(Payment, { id: v.id, tenant: tenantId }, { fields: ['source', 'amount', 'currency', 'contact', 'invoice'], refresh: true });
+    if (row?.source === 'credit') {
+      await moveCredit(em, { tenantId, contactId: row.contact.id, currency: row.currency, amount: row.amount, kind: 'credit_returned', ref: `void:${v.id}`, paymentId: v.id, invoiceId: row.invoice?.id ?? null });
+    }
+  }
 }
 
 async function insertEvents(em: EntityManager, tenantId: string, invoiceId: string, events: InvoiceEventWrite[]): Promise<void> {
@@ -50,7 +72,7 @@ async function updateInvoiceRow(em: EntityManager, { tenantId, invoiceId, snapsh
   const updated = await em.nativeUpdate(
     Invoice,
     { id: invoiceId, tenant: tenantId, stateVersion: { $lt: snapshot.version } },
-    { paid: snapshot.paid, due: snapshot.due, status: snapshot.status, stateVersion: snapshot.version, updatedAt: new Date() },
+    { paid: snapshot.paid, due: snapshot.due, credited: snapshot.credited ?? 0, writtenOff: snapshot.writtenOff ?? 0, status: snapshot.status, stateVersion: snapshot.version, updatedAt: new Date() },
   );
   // Zero rows is fine when a newer version is already stored; a missing row is not: fail and
   // retry rather than drop the write.
@@ -64,6 +86,7 @@ async function updateInvoiceRow(em: EntityManager, { tenantId, invoiceId, snapsh
 export function writeBatch(em: EntityManager, args: PersistInvoiceArgs): Promise<boolean> {
   return em.transactional(async (tx) => {
     await insertPayments(tx, args.tenantId, args.payments);
+    await markPaymentsVoided(tx, args.tenantId, args.paymentVoids ?? []);
     const moved = await updateInvoiceRow(tx, args);
     await insertEvents(tx, args.tenantId, args.invoiceId, args.events);
     return moved;
@@ -80,6 +103,7 @@ export async function salvageBatch(em: EntityManager, args: PersistInvoiceArgs, 
   for (const p of args.payments) {
     await insertPayments(em, tenantId, [p]).catch((err) => refused.push({ kind: 'payment', id: p.id, reason: refusalReason(err) }));
   }
+  await markPaymentsVoided(em, tenantId, args.paymentVoids ?? []);
   const moved = await updateInvoiceRow(em, args);
   for (const e of args.events) {
     await insertEvents(em, tenantId, invoiceId, [e]).catch((err) => refused.push({ kind: 'event', id: e.dedupeKey, reason: refusalReason(err) }));

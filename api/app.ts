@@ -27,6 +27,7 @@ import { dealRoutes } from './routes/deals';
 import { invoiceRoutes } from './routes/invoices';
 import { paymentPlanRoutes } from './routes/payment-plans';
 import { payPageRoutes } from './routes/pay-page';
+import { moneyMovementRoutes } from './routes/money-movements';
 import { paymentRoutes } from './routes/payments';
 import { reminderRoutes } from './routes/reminders';
 import { sessionRoutes } from './routes/sessions';
@@ -38,7 +39,7 @@ import { ErrorResponse } from './schemas/common';
 import { registerWeb } from './web';
 
 /** The resources under /v1 that need an API key; a new resource adds its route module here. */
-const TENANT_ROUTES = [contactRoutes, dealRoutes, invoiceRoutes, paymentRoutes, paymentPlanRoutes, reminderRoutes, stripeRoutes, settingsRoutes, webhookEndpointRoutes];
+const TENANT_ROUTES = [contactRoutes, dealRoutes, invoiceRoutes, paymentRoutes, paymentPlanRoutes, reminderRoutes, stripeRoutes, settingsRoutes, webhookEndpointRoutes, moneyMovementRoutes];
 
 export interface AppDeps extends ProcessDeps {
   config: ProcessDeps['config'] & RateLimitConfig;

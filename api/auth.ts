@@ -58,7 +58,7 @@ async function caller(request: FastifyRequest): Promise<TenantContext> {
     return tenant;
   }
   const session = await cookieSession(request);
-  if (session) return tenantContext(session.tenant);
+  if (session) return { ...tenantContext(session.tenant), actor: session.apiKey ? `session:${session.apiKey.prefix ?? session.apiKey.id}` : 'session' };
   const message = request.cookies[SESSION_COOKIE] ? 'the session has expired or was signed out; sign in again' : 'send an API key as "Authorization: Bearer <key>" or sign in (POST /v1/session)';
   throw new DomainError('unauthorized', 'unauthorized', message);
 }

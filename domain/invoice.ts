@@ -13,21 +13,30 @@ export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
 export const INVOICE_SORTS = ['-createdAt', 'dueDate', '-dueDate', 'total', '-total', 'status'] as const;
 export type InvoiceSort = (typeof INVOICE_SORTS)[number];
 
-/** What the status is derived from. `pastDue` flips once when the due date has passed. */
+/**
+ * What the status is derived from. `pastDue` flips once when the due date has passed. Credit notes
+ * (`credited`) lower what the invoice asks for; a write-off (`writtenOff`) closes the rest without
+ * money: neither is counted as paid. Both are absent (0) in runs from before they existed.
+ */
 export interface InvoiceBalance {
   total: number;
   paid: number;
   pastDue: boolean;
   voided: boolean;
+  credited?: number;
+  writtenOff?: number;
 }
 
+/** What the customer is asked for after credit notes: the total less credit notes. */
+export const payableTotal = (b: InvoiceBalance): number => b.total - (b.credited ?? 0);
+
 export function dueAmount(b: InvoiceBalance): number {
-  return Math.max(0, b.total - b.paid);
+  return Math.max(0, payableTotal(b) - b.paid - (b.writtenOff ?? 0));
 }
 
 export function deriveStatus(b: InvoiceBalance): InvoiceStatus {
   if (b.voided) return 'void';
-  if (b.paid >= b.total) return 'paid';
+  if (dueAmount(b) === 0) return 'paid';
   return b.pastDue ? 'overdue' : 'open';
 }
 
@@ -72,6 +81,30 @@ export function assertVoidable(b: InvoiceBalance): void {
   const status = deriveStatus(b);
   if (status === 'paid') throw conflict('invoice_paid', 'a paid invoice cannot be voided', { status });
 }
+
+/** Throws unless the invoice still has a due to adjust (write-off, credit note). */
+function assertAdjustable(b: InvoiceBalance, what: string): number {
+  const status = deriveStatus(b);
+  if (status === 'void') throw invoiceVoidError();
+  if (status === 'paid') throw conflict('invoice_paid', `a paid invoice has nothing left to ${what}`, { status: 'paid', due: 0 });
+  return dueAmount(b);
+}
+
+/** A write-off closes the whole remaining due; returns it. */
+export const assertWriteOffAllowed = (b: InvoiceBalance): number => assertAdjustable(b, 'write off');
+
+/** A credit note lowers the total by at most what is still due (what was paid stays paid). */
+export function assertCreditNoteAllowed(b: InvoiceBalance, amount: number): void {
+  assertPositiveAmount(amount);
+  const due = assertAdjustable(b, 'credit');
+  if (amount > due) throw conflict('credit_note_exceeds_due', `a credit note of ${amount} exceeds the amount due of ${due}`, { due, amount });
+}
+
+/** Voiding a payment takes its amount back off the invoice (never below zero paid). */
+export const voidPaymentError = {
+  stripe: () => conflict('stripe_payment_refund_instead', 'a card payment from Stripe cannot be voided here; refund it with POST /v1/payments/{id}/refunds', {}),
+  notOnInvoice: () => conflict('payment_not_on_invoice', 'this payment was not applied to the invoice', {}),
+};
 
 export interface LineItemInput {
   description: string;

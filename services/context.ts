@@ -32,4 +32,6 @@ export interface TenantContext {
   timeZone: string;
   /** ISO 4217 code for payments that name no currency and no invoice. */
   defaultCurrency: string;
+  /** Who is calling, as corrections record it (`api_key:<prefix>`, `session`); absent for internal callers. */
+  actor?: string;
 }

@@ -3,25 +3,30 @@
  * Update and mapping the failures, and "signal it, or start a new run from the stored state if it
  * has ended" live here, so a new message touches the workflow, its definitions and this file.
  */
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import type { SearchAttributePair, SignalDefinition } from '@temporalio/common';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { SearchAttributePair, SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { Invoice, InvoiceEvent, Payment, PlannedPayment, Tenant } from '../db';
 import { isoInstant, overdueInstant, zonedInstant } from '../domain/dates';
 import { DomainError } from '../domain/errors';
 import { invoicePaidError, invoiceVoidError, type InvoiceStatus } from '../domain/invoice';
 import {
+  adjustInvoiceUpdate,
   applyPaymentUpdate,
   invoiceWorkflowId,
   paymentReceivedSignal,
   paymentReversedSignal,
+  reversalFailedSignal,
   SearchAttr,
   voidInvoiceUpdate,
+  voidPaymentUpdate,
+  type AdjustmentInput,
   type ApplyPaymentResult,
   type InvoiceCarriedState,
   type InvoiceSnapshot,
   type InvoiceWorkflowInput,
   type PaymentInput,
   type ReversalInput,
+  type VoidPaymentInput,
 } from '../workflows/definitions';
 import { DEFAULT_TIME_ZONE, invoiceDetails, invoiceSummary } from '../workflows/descriptions';
 import { fromFailure } from '../workflows/failures';
@@ -35,7 +40,21 @@ import type { ServiceDeps } from './context';
 export const UPDATE_TIMEOUT_MS = 20_000;
 
 /** A message that never waits for an answer: Stripe payments and reversals. */
-export type InvoiceSignal = { kind: 'payment'; payment: PaymentInput } | { kind: 'reversal'; reversal: ReversalInput };
+export type InvoiceSignal =
+  | { kind: 'payment'; payment: PaymentInput }
+  | { kind: 'reversal'; reversal: ReversalInput }
+  | { kind: 'reversal_failed'; reversalId: string; reason: string | null };
+
+function signalOf(message: InvoiceSignal): [SignalDefinition<[unknown]>, unknown] {
+  switch (message.kind) {
+    case 'payment':
+      return [paymentReceivedSignal as SignalDefinition<[unknown]>, message.payment];
+    case 'reversal':
+      return [paymentReversedSignal as SignalDefinition<[unknown]>, message.reversal];
+    case 'reversal_failed':
+      return [reversalFailedSignal as SignalDefinition<[unknown]>, { reversalId: message.reversalId, reason: message.reason }];
+  }
+}
 
 export function workflowInputFor(invoice: Invoice, plan: PlannedPayment[], timeZone: string): InvoiceWorkflowInput {
   const overdueAt = overdueInstant(invoice.dueDate, timeZone);
@@ -144,11 +163,51 @@ export async function voidInvoiceWorkflow(deps: ServiceDeps, invoice: Invoice, r
   }
 }
 
+/** The workflow did not answer in time (or Temporal is unreachable): the caller retries with its key. */
+const pendingError = (what: string, err: unknown, details: Record<string, unknown>) =>
+  new DomainError('unavailable', 'change_pending', `the invoice workflow did not confirm the ${what} in time; retry with the same Idempotency-Key`, { ...details, cause: (err as Error).message }, { cause: err });
+
+/**
+ * An Update the caller waits on. An invoice whose workflow has ended (void, or paid and past its
+ * retention) gets a new run from its stored state in the same call (update-with-start), so a
+ * correction months later still goes through the workflow that owns the balance.
+ */
+async function updateInvoice<Ret, Arg>(deps: ServiceDeps, invoice: Invoice, update: UpdateDefinition<Ret, [Arg]>, arg: Arg, updateId: string, what: string): Promise<Ret> {
+  const workflowId = invoiceWorkflowId(invoice.id);
+  const deadline = Date.now() + UPDATE_TIMEOUT_MS;
+  try {
+    return await deps.temporal.withDeadline(deadline, () => deps.temporal.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg], updateId }));
+  } catch (err) {
+    const domain = fromFailure(err);
+    if (domain) throw domain;
+    if (!(err instanceof WorkflowNotFoundError || err instanceof WorkflowUpdateFailedError)) throw pendingError(what, err, { updateId });
+  }
+  const { input, row } = await restartInputFor(deps, invoice);
+  const startWorkflowOperation = new WithStartWorkflowOperation<typeof invoiceWorkflow>('invoiceWorkflow', {
+    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+    workflowId,
+    args: [input],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    ...(await startOptions(deps, { input, contactName: row.contact.name, paid: row.paid, due: row.due, status: row.status })),
+  });
+  try {
+    return await deps.temporal.withDeadline(deadline, () => deps.temporal.workflow.executeUpdateWithStart(update, { args: [arg], updateId, startWorkflowOperation }));
+  } catch (err) {
+    throw fromFailure(err) ?? pendingError(what, err, { updateId });
+  }
+}
+
+/** Takes a manual payment back off its invoice (deduplicated by payment id). */
+export const voidPaymentOnInvoice = (deps: ServiceDeps, invoice: Invoice, v: VoidPaymentInput) => updateInvoice(deps, invoice, voidPaymentUpdate, v, `void-payment-${v.paymentId}`, 'void');
+
+/** A write-off or a credit note (deduplicated by its id). */
+export const adjustInvoice = (deps: ServiceDeps, invoice: Invoice, a: AdjustmentInput) => updateInvoice(deps, invoice, adjustInvoiceUpdate, a, `adjust-${a.adjustmentId}`, a.kind.replace('_', ' '));
+
 /** Signals each message in order; an invoice whose workflow has ended gets a new run from its stored state. */
 export async function signalInvoice(deps: ServiceDeps, invoice: Invoice, messages: InvoiceSignal[]): Promise<void> {
   const handle = deps.temporal.workflow.getHandle(invoiceWorkflowId(invoice.id));
   for (const message of messages) {
-    const [signal, arg] = (message.kind === 'payment' ? [paymentReceivedSignal, message.payment] : [paymentReversedSignal, message.reversal]) as [SignalDefinition<[unknown]>, unknown];
+    const [signal, arg] = signalOf(message);
     try {
       await handle.signal(signal, arg);
     } catch (err) {
@@ -175,8 +234,9 @@ async function restartInputFor(deps: ServiceDeps, invoice: Invoice): Promise<{ i
     em.findOneOrFail(Tenant, { id: row.tenant.id }),
     em.find(PlannedPayment, { invoice: row.id }, { orderBy: { seq: 'asc' } }),
     em.find(Payment, { tenant: row.tenant.id, $or: [{ invoice: row.id }, { contact: row.contact.id, invoice: null, source: 'stripe' }] }, { fields: ['id'] }),
-    em.find(InvoiceEvent, { invoice: row.id, type: 'payment_reversed' }),
+    em.find(InvoiceEvent, { invoice: row.id, type: { $in: ['payment_reversed', 'reversal_failed', 'payment_voided', 'written_off', 'credit_note_issued'] } }),
   ]);
+  const eventsOf = (type: string) => reversals.filter((e) => e.type === type);
   const input = workflowInputFor(row, plan, tenant.timeZone);
   const now = Date.now();
   const carried: InvoiceCarriedState = {
@@ -185,9 +245,14 @@ async function restartInputFor(deps: ServiceDeps, invoice: Invoice): Promise<{ i
     voided: row.status === 'void',
     version: row.stateVersion,
     applied: Object.fromEntries(payments.map((p) => [p.id, row.stateVersion])),
-    reversed: Object.fromEntries(reversals.map((e) => [String(e.data.reversalId), Number(e.data.amountReversed ?? e.data.amount ?? 0)])),
+    reversed: Object.fromEntries(eventsOf('payment_reversed').map((e) => [String(e.data.reversalId), Number(e.data.amountReversed ?? e.data.amount ?? 0)])),
     firedInstallments: input.plan.filter((p) => p.at <= now).map((p) => p.id),
     paidAt: row.status === 'paid' ? row.updatedAt.getTime() : null,
+    credited: row.credited,
+    writtenOff: row.writtenOff,
+    voidedPayments: Object.fromEntries(eventsOf('payment_voided').map((e) => [String(e.data.paymentId), Number(e.data.amount ?? 0)])),
+    failedReversals: eventsOf('reversal_failed').map((e) => String(e.data.reversalId)),
+    adjustments: [...eventsOf('written_off'), ...eventsOf('credit_note_issued')].map((e) => String(e.data.adjustmentId)),
   };
   return { input: { ...input, carried }, row };
 }

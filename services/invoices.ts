@@ -18,6 +18,7 @@ import { invoiceNumberFormat } from './company-settings';
 import type { ServiceDeps, TenantContext } from './context';
 import { startInvoiceWorkflow, voidInvoiceWorkflow } from './invoice-workflow';
 import { createFirstPayLink, customerUrls } from './pay-links';
+import { paymentViews, type PaymentView } from './payments';
 import { afterKey, decodeCursor, DEFAULT_PAGE_SIZE, likePattern, toPage, type CursorPart, type Page, type PageParams } from './pagination';
 
 /** A generated number may collide with hand-given ones; this many in a row means something else is wrong. */
@@ -128,7 +129,7 @@ export async function getInvoice(deps: ServiceDeps, tenant: TenantContext, id: s
 }
 
 export interface InvoiceDetail extends InvoiceWithPlan {
-  payments: Payment[];
+  payments: PaymentView[];
   history: InvoiceEvent[];
 }
 
@@ -141,11 +142,11 @@ export async function getInvoiceDetail(deps: ServiceDeps, tenant: TenantContext,
     em.find(InvoiceEvent, { invoice: id, tenant: tenant.id }, { orderBy: { occurredAt: 'asc', id: 'asc' } }),
     customerUrls(deps, tenant, [id]),
   ]);
-  return { invoice, plan, payments, history, customerUrl: urls.get(id)! };
+  return { invoice, plan, payments: await paymentViews(deps, tenant, payments), history, customerUrl: urls.get(id)! };
 }
 
 /** The plans (in installment order) and customer links of several invoices, one query each. */
-async function withPlans(deps: ServiceDeps, tenant: TenantContext, invoices: Invoice[]): Promise<InvoiceWithPlan[]> {
+export async function withPlans(deps: ServiceDeps, tenant: TenantContext, invoices: Invoice[]): Promise<InvoiceWithPlan[]> {
   const byInvoice = new Map<string, PlannedPayment[]>(invoices.map((i) => [i.id, []]));
   if (invoices.length > 0) {
     const rows = await deps.em.find(PlannedPayment, { tenant: tenant.id, invoice: { $in: [...byInvoice.keys()] } }, { orderBy: { seq: 'asc' } });

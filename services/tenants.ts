@@ -68,7 +68,7 @@ export async function liveApiKey(deps: ServiceDeps, apiKey: string): Promise<Api
 /** The tenant owning a live API key, or null. */
 export async function authenticate(deps: ServiceDeps, apiKey: string): Promise<TenantContext | null> {
   const key = await liveApiKey(deps, apiKey);
-  return key ? tenantContext(key.tenant) : null;
+  return key ? { ...tenantContext(key.tenant), actor: `api_key:${key.prefix}` } : null;
 }
 
 /** What every service call knows of its tenant. */

@@ -4,6 +4,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Queue, JobsOptions } from 'bullmq';
 import { createActivities } from '../activities';
 import type { ReminderJobData } from '../lib/queues';
+import type { ProcessDeps } from '../services/context';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -16,6 +17,8 @@ export interface CreateWorkerOptions {
   /** Producer for reminder jobs; without it this worker does not schedule reminders. */
   reminderQueue?: Queue<ReminderJobData>;
   reminderJobOptions?: JobsOptions;
+  /** The Temporal client and config the money movement steps use to reach invoice workflows. */
+  process?: ProcessDeps;
 }
 
 export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
@@ -24,7 +27,7 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
-    activities: { ...createActivities({ orm: opts.orm, reminderQueue: opts.reminderQueue, reminderJobOptions: opts.reminderJobOptions }), ...opts.extraActivities },
+    activities: { ...createActivities({ orm: opts.orm, reminderQueue: opts.reminderQueue, reminderJobOptions: opts.reminderJobOptions, process: opts.process }), ...opts.extraActivities },
     maxConcurrentActivityTaskExecutions: 50,
   });
 }

@@ -4,6 +4,7 @@ import { loadConfig } from '../lib/config';
 import { createOrm } from '../db/orm';
 import { serveMetrics, workerRegistry } from '../lib/metrics';
 import { createReminderQueue, producerConnection, workerConnection } from '../lib/queues';
+import { createTemporalClient } from '../lib/temporal';
 import { createWorker } from './create-worker';
 import { channelsFromConfig } from './channels';
 import { createReminderWorker } from './reminder-worker';
@@ -18,7 +19,8 @@ async function main() {
   const consumerRedis = workerConnection(config.REDIS_URL);
   const channels = channelsFromConfig(orm, config);
   const reminderWorker = createReminderWorker({ orm, connection: consumerRedis, channels, config });
-  const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, orm, reminderQueue });
+  const temporal = await createTemporalClient(config);
+  const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, orm, reminderQueue, process: { orm, temporal, config } });
   const webhooks = startWebhookDispatcher({ orm, config });
   const metrics = await serveMetrics(workerRegistry, { host: config.HOST, port: config.WORKER_METRICS_PORT });
   console.log(`worker listening on task queue ${config.TEMPORAL_TASK_QUEUE}; metrics at http://${config.HOST}:${config.WORKER_METRICS_PORT}/metrics`);
@@ -32,6 +34,7 @@ async function main() {
   for (const c of channels) (c as { close?: () => void }).close?.();
   producerRedis.disconnect();
   consumerRedis.disconnect();
+  await temporal.connection.close();
   await connection.close();
   await orm.close();
 }

@@ -57,6 +57,15 @@ export interface InvoiceCarriedState {
   reminders?: ReminderTrack;
   /** Set once Postgres refused part of a change (patch `write-refusals-v1`): `payment:<id>` / `event:<dedupe key>` refused. */
   attention?: { since: number; refused: string[] };
+  /** Sum of credit notes and the written-off amount (absent before they existed: 0). */
+  credited?: number;
+  writtenOff?: number;
+  /** Voided payment id → amount taken back off the invoice. */
+  voidedPayments?: Record<string, number>;
+  /** Reversals Stripe later reported failed: their amount was restored once. */
+  failedReversals?: string[];
+  /** Write-off and credit note ids already applied (dedupe of their Updates across runs). */
+  adjustments?: string[];
 }
 
 export interface InvoiceWorkflowInput {
@@ -86,6 +95,9 @@ export interface InvoiceSnapshot {
   due: number;
   status: InvoiceStatus;
   version: number;
+  /** Credit notes and write-off (absent in snapshots from before they existed: 0). */
+  credited?: number;
+  writtenOff?: number;
 }
 
 export interface PaymentInput {
@@ -97,6 +109,8 @@ export interface PaymentInput {
   method: PaymentMethod;
   reference: string | null;
   source: PaymentSource;
+  /** The payment this one is a part of (one payment allocated across several invoices). */
+  parentId?: string | null;
 }
 
 export interface ApplyPaymentResult extends InvoiceSnapshot {
@@ -126,6 +140,14 @@ export interface PaymentWrite extends Omit<PaymentInput, 'paymentId'> {
   acceptedAt?: number;
 }
 
+/** A payment the workflow took back off the invoice (POST /v1/payments/{id}/void). */
+export interface PaymentVoidWrite {
+  id: string;
+  reason: string;
+  voidedBy: string | null;
+  voidedAt: number;
+}
+
 export interface InvoiceEventWrite {
   type: InvoiceEventType;
   dedupeKey: string;
@@ -148,13 +170,70 @@ export interface PersistInvoiceArgs {
   snapshot: InvoiceSnapshot;
   payments: PaymentWrite[];
   events: InvoiceEventWrite[];
+  /** Absent in batches scheduled before payments could be voided. */
+  paymentVoids?: PaymentVoidWrite[];
 }
 
 // ---- messages ------------------------------------------------------------------------------
 
 export const applyPaymentUpdate = defineUpdate<ApplyPaymentResult, [PaymentInput]>('applyPayment');
 export const voidInvoiceUpdate = defineUpdate<InvoiceSnapshot, [{ reason?: string | null }]>('voidInvoice');
+
+export interface VoidPaymentInput {
+  paymentId: string;
+  /** The amount the payment put on this invoice (its row, which the workflow wrote). */
+  amount: number;
+  reason: string;
+  voidedBy: string | null;
+}
+/** Takes a manual payment back off the invoice; the same payment twice is a no-op. */
+export const voidPaymentUpdate = defineUpdate<InvoiceSnapshot & { duplicate: boolean }, [VoidPaymentInput]>('voidPayment');
+
+export interface AdjustmentInput {
+  /** Dedupes the adjustment across retries (derived from the request's Idempotency-Key). */
+  adjustmentId: string;
+  kind: 'write_off' | 'credit_note';
+  /** A credit note's amount; a write-off takes the whole remaining due. */
+  amount?: number;
+  reason: string;
+  by: string | null;
+}
+/** A write-off or a credit note: closes or lowers what is due without money. */
+export const adjustInvoiceUpdate = defineUpdate<InvoiceSnapshot & { amount: number; duplicate: boolean }, [AdjustmentInput]>('adjustInvoice');
+/** Stripe reported a refund failed or canceled: its reversal is undone once. */
+export const reversalFailedSignal = defineSignal<[{ reversalId: string; reason: string | null }]>('reversalFailed');
 /** Payments that arrive asynchronously (Stripe): never rejected; money beyond the due goes to the contact. */
 export const paymentReceivedSignal = defineSignal<[PaymentInput]>('paymentReceived');
 export const paymentReversedSignal = defineSignal<[ReversalInput]>('paymentReversed');
 export const getInvoiceStateQuery = defineQuery<InvoiceSnapshot>('getState');
+
+// ---- money movements (workflows/money-movement.ts) -----------------------------------------
+
+export const moneyMovementWorkflowId = (movementId: string) => `movement-${movementId}`;
+
+/** The money being moved: a new payment (allocated) or the contact's credit. */
+export interface MovementPayment {
+  amount: number;
+  date: string;
+  method: PaymentMethod;
+  reference: string | null;
+}
+
+export interface MoneyMovementInput {
+  tenantId: string;
+  movementId: string;
+  contactId: string;
+  currency: string;
+  source: { kind: 'payment'; payment: MovementPayment } | { kind: 'credit'; date: string };
+  /** One per invoice, in order; payment ids decided by the API (stable across retries). */
+  parts: { invoiceId: string; paymentId: string; amount: number }[];
+  /** A payment's money beyond its allocations: the contact's credit. */
+  remainder: { paymentId: string; amount: number } | null;
+}
+
+export interface MoneyMovementResult {
+  movementId: string;
+  parts: MoneyMovementInput['parts'];
+  remainder: number;
+}
+

@@ -1,1 +1,2 @@
 export { invoiceWorkflow } from './invoice';
+export { moneyMovementWorkflow } from './money-movement';

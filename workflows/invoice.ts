@@ -7,9 +7,23 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import * as wf from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { MS_PER_DAY } from '../domain/dates';
+import { dateIn, MS_PER_DAY } from '../domain/dates';
 import { DomainError } from '../domain/errors';
-import { applyReversal, assertPaymentAcceptable, assertVoidable, currencyMismatchError, deriveStatus, dueAmount, writeRefusedError, type InvoiceBalance, type InvoiceStatus } from '../domain/invoice';
+import {
+  applyReversal,
+  assertCreditNoteAllowed,
+  assertPaymentAcceptable,
+  assertVoidable,
+  assertWriteOffAllowed,
+  currencyMismatchError,
+  deriveStatus,
+  dueAmount,
+  invoiceVoidError,
+  voidPaymentError,
+  writeRefusedError,
+  type InvoiceBalance,
+  type InvoiceStatus,
+} from '../domain/invoice';
 import { uncoveredInstallments } from '../domain/plan';
 import {
   currentDetails,
@@ -30,17 +44,21 @@ import {
 import { toFailure } from './failures';
 import { decideReminder, nextReminders, nextReminderStep, settleReminderStep } from './reminders';
 import {
+  adjustInvoiceUpdate,
   applyPaymentUpdate,
   getInvoiceStateQuery,
   paymentReceivedSignal,
   paymentReversedSignal,
+  reversalFailedSignal,
   SearchAttr,
   voidInvoiceUpdate,
+  voidPaymentUpdate,
   type InvoiceCarriedState,
   type InvoiceEventWrite,
   type InvoiceSnapshot,
   type InvoiceWorkflowInput,
   type PaymentInput,
+  type PaymentVoidWrite,
   type PaymentWrite,
 } from './definitions';
 
@@ -84,10 +102,16 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     reversed: {},
     firedInstallments: [],
     paidAt: null,
+    credited: 0,
+    writtenOff: 0,
+    voidedPayments: {},
+    failedReversals: [],
+    adjustments: [],
   };
   /** Accepted changes not yet in Postgres; flushed in batches (group commit) by `flushLoop`. */
   let pendingPayments: PaymentWrite[] = [];
   let pendingEvents: InvoiceEventWrite[] = [];
+  let pendingVoids: PaymentVoidWrite[] = [];
   let persistedVersion = s.version;
   /** A persistInvoice call is in flight (its batch is no longer in pendingPayments/pendingEvents). */
   let flushing = false;
@@ -97,7 +121,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   let shownDue = wf.workflowInfo().typedSearchAttributes.get(SearchAttr.amountDue);
   const timeZone = input.timeZone ?? DEFAULT_TIME_ZONE;
 
-  const balance = (): InvoiceBalance => ({ total: input.total, paid: s.paid, pastDue: s.pastDue, voided: s.voided });
+  const balance = (): InvoiceBalance => ({ total: input.total, paid: s.paid, pastDue: s.pastDue, voided: s.voided, credited: s.credited ?? 0, writtenOff: s.writtenOff ?? 0 });
   const status = (): InvoiceStatus => deriveStatus(balance());
   const snapshot = (): InvoiceSnapshot => ({
     invoiceId: input.invoiceId,
@@ -106,6 +130,8 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     due: dueAmount(balance()),
     status: status(),
     version: s.version,
+    credited: s.credited ?? 0,
+    writtenOff: s.writtenOff ?? 0,
   });
   const figures = (snap: InvoiceSnapshot = snapshot()): InvoiceFigures => ({ number: input.number, currency: input.currency, total: snap.total, paid: snap.paid, due: snap.due, status: snap.status });
   const event = (type: InvoiceEventWrite['type'], dedupeKey: string, data: Record<string, unknown> = {}) =>
@@ -160,7 +186,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     return transition(() => {
       s.paid += toInvoice;
       const acceptedAt = Date.now();
-      const base = { contactId: p.contactId, currency: p.currency, date: p.date, method: p.method, reference: p.reference, source: p.source, acceptedAt };
+      const base = { contactId: p.contactId, currency: p.currency, date: p.date, method: p.method, reference: p.reference, source: p.source, acceptedAt, ...(p.parentId ? { parentId: p.parentId } : {}) };
       if (toInvoice > 0) {
         pendingPayments.push({ ...base, id: p.paymentId, invoiceId: input.invoiceId, amount: toInvoice });
         event('payment_applied', `payment:${p.paymentId}`, { paymentId: p.paymentId, amount: toInvoice, method: p.method, source: p.source });
@@ -177,6 +203,15 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   }
 
   // ---- handlers ----------------------------------------------------------------------------
+  /** A validator's DomainError becomes the Update's rejection (the caller gets it back as such). */
+  const refuse = (check: () => void) => {
+    try {
+      check();
+    } catch (err) {
+      throw err instanceof DomainError ? toFailure(err) : err;
+    }
+  };
+
   wf.setHandler(getInvoiceStateQuery, snapshot);
 
   wf.setHandler(
@@ -199,11 +234,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       validator: (p) => {
         if (s.applied[p.paymentId] !== undefined) return;
         if (p.currency !== input.currency) throw toFailure(currencyMismatchError(p.currency, input.currency));
-        try {
-          assertPaymentAcceptable(balance(), p.amount);
-        } catch (err) {
-          throw err instanceof DomainError ? toFailure(err) : err;
-        }
+        refuse(() => assertPaymentAcceptable(balance(), p.amount));
       },
     },
   );
@@ -226,6 +257,98 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     });
   });
 
+  wf.setHandler(reversalFailedSignal, ({ reversalId, reason }) => {
+    const reversed = s.reversed[reversalId];
+    const failed = (s.failedReversals ??= []);
+    if (reversed === undefined || failed.includes(reversalId)) return;
+    transition(() => {
+      failed.push(reversalId);
+      // The money never left: back on the invoice as far as it is still due, the rest on the contact.
+      const toInvoice = s.voided ? 0 : Math.min(reversed, dueAmount(balance()));
+      s.paid += toInvoice;
+      const excess = reversed - toInvoice;
+      event('reversal_failed', `reversal-failed:${reversalId}`, { reversalId, amount: reversed, restored: toInvoice, reason });
+      if (excess > 0) {
+        const id = wf.uuid4();
+        pendingPayments.push({
+          id,
+          invoiceId: null,
+          amount: excess,
+          contactId: input.contactId,
+          currency: input.currency,
+          date: dateIn(Date.now(), timeZone),
+          method: 'card',
+          reference: reversalId,
+          source: 'stripe',
+          acceptedAt: Date.now(),
+        });
+        event('payment_applied', `reversal-failed-excess:${reversalId}`, { paymentId: id, amount: excess, unapplied: true });
+      }
+    });
+  });
+
+  wf.setHandler(
+    voidPaymentUpdate,
+    async (v) => {
+      const voided = (s.voidedPayments ??= {});
+      if (voided[v.paymentId] !== undefined) {
+        await persisted(s.version);
+        return { ...snapshot(), duplicate: true };
+      }
+      const version = transition(() => {
+        const amount = Math.min(v.amount, s.paid);
+        voided[v.paymentId] = amount;
+        s.paid -= amount;
+        pendingVoids.push({ id: v.paymentId, reason: v.reason, voidedBy: v.voidedBy, voidedAt: Date.now() });
+        event('payment_voided', `payment-voided:${v.paymentId}`, { paymentId: v.paymentId, amount, reason: v.reason, voidedBy: v.voidedBy });
+      });
+      await persisted(version);
+      return { ...snapshot(), duplicate: false };
+    },
+    {
+      validator: (v) => {
+        if (s.voidedPayments?.[v.paymentId] !== undefined) return;
+        refuse(() => {
+          if (s.applied[v.paymentId] === undefined) throw voidPaymentError.notOnInvoice();
+          if (s.voided) throw invoiceVoidError();
+        });
+      },
+    },
+  );
+
+  wf.setHandler(
+    adjustInvoiceUpdate,
+    async (a) => {
+      const done = (s.adjustments ??= []);
+      if (done.includes(a.adjustmentId)) {
+        await persisted(s.version);
+        return { ...snapshot(), amount: 0, duplicate: true };
+      }
+      let amount = 0;
+      const version = transition(() => {
+        done.push(a.adjustmentId);
+        const data = { adjustmentId: a.adjustmentId, reason: a.reason, by: a.by };
+        if (a.kind === 'write_off') {
+          amount = dueAmount(balance());
+          s.writtenOff = (s.writtenOff ?? 0) + amount;
+          event('written_off', `written-off:${a.adjustmentId}`, { ...data, amount });
+        } else {
+          amount = a.amount ?? 0;
+          s.credited = (s.credited ?? 0) + amount;
+          event('credit_note_issued', `credit-note:${a.adjustmentId}`, { ...data, amount, total: input.total - s.credited });
+        }
+      });
+      await persisted(version);
+      return { ...snapshot(), amount, duplicate: false };
+    },
+    {
+      validator: (a) => {
+        if (s.adjustments?.includes(a.adjustmentId)) return;
+        refuse(() => (a.kind === 'write_off' ? assertWriteOffAllowed(balance()) : assertCreditNoteAllowed(balance(), a.amount ?? 0)));
+      },
+    },
+  );
+
   wf.setHandler(
     voidInvoiceUpdate,
     async ({ reason }) => {
@@ -240,13 +363,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       return snapshot();
     },
     {
-      validator: (_args) => {
-        try {
-          assertVoidable(balance());
-        } catch (err) {
-          throw err instanceof DomainError ? toFailure(err) : err;
-        }
-      },
+      validator: (_args) => refuse(() => assertVoidable(balance())),
     },
   );
 
@@ -256,13 +373,15 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       await wf.condition(() => persistedVersion < s.version || pendingEvents.length > 0);
       const payments = pendingPayments;
       const events = pendingEvents;
+      const paymentVoids = pendingVoids;
       pendingPayments = [];
       pendingEvents = [];
+      pendingVoids = [];
       const snap = snapshot();
       flushing = true;
       try {
         const summary = persistSummary({ ...figures(snap), version: snap.version, payments: payments.length, events: events.length });
-        const result = await persistInvoice.executeWithOptions({ summary }, [{ tenantId: input.tenantId, invoiceId: input.invoiceId, snapshot: snap, payments, events }]);
+        const result = await persistInvoice.executeWithOptions({ summary }, [{ tenantId: input.tenantId, invoiceId: input.invoiceId, snapshot: snap, payments, events, ...(paymentVoids.length ? { paymentVoids } : {}) }]);
         // Absent in results recorded before refusals were reported.
         if (result?.refused?.length) needsAttention(result.refused.map((r) => `${r.kind}:${r.id}`));
       } finally {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { getPayment, listPayments, paymentIdFor, recordPayment } from '../../services/payments';
+import { getPaymentView, listPayments, paymentIdFor, recordPayment, voidPayment } from '../../services/payments';
 import { IdempotencyHeaders, IdParams, Page } from '../schemas/common';
-import { PaymentBody, PaymentListQuery, PaymentResponse } from '../schemas/payments';
+import { PaymentBody, PaymentListQuery, PaymentResponse, VoidPaymentBody } from '../schemas/payments';
 import { pageJson } from '../serializers/common';
 import { paymentJson } from '../serializers/payments';
 
@@ -43,7 +43,24 @@ export const paymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req) =>
     pageJson(await listPayments(req.deps, req.tenant, req.query), paymentJson),
   );
+  app.post(
+    '/payments/:id/void',
+    {
+      schema: {
+        tags,
+        summary: 'Void a manual payment',
+        description:
+          "Takes a payment entered by hand back (typed against the wrong invoice, a bounced check): its invoice's balance goes back up (a paid invoice reopens and its reminders resume), " +
+          "or, on no invoice, it leaves the contact's credit. The payment stays listed as `voided` with who, when and why. Voiding it again answers it unchanged. Card payments are refunded instead.",
+        params: IdParams,
+        body: VoidPaymentBody,
+        response: { 200: PaymentResponse },
+        errors: { 409: ['stripe_payment_refund_instead', 'allocated_payment', 'insufficient_credit', 'payment_not_on_invoice', 'invoice_void'], 503: ['change_pending'] },
+      },
+    },
+    async (req) => paymentJson(await voidPayment(req.deps, req.tenant, req.params.id, req.body.reason)),
+  );
   app.get('/payments/:id', { schema: { tags, summary: 'Get a payment', description: 'One payment, manual or from Stripe.', params: IdParams, response: { 200: PaymentResponse } } }, async (req) =>
-    paymentJson(await getPayment(req.deps, req.tenant, req.params.id)),
+    paymentJson(await getPaymentView(req.deps, req.tenant, req.params.id)),
   );
 };

@@ -74,6 +74,8 @@ export const InvoiceResponse = Type.Object({
   total: MoneyValue,
   paid: MoneyValue,
   due: MoneyValue,
+  credited: { ...MoneyValue, description: 'the sum of credit notes: they lower what is asked for (due = total − credited − paid − writtenOff)' },
+  writtenOff: { ...MoneyValue, description: 'closed without payment by a write-off (not counted as paid)' },
   status: InvoiceStatus,
   paymentPlan: Type.Array(PlannedPaymentEmbedded),
   customerUrl: CustomerUrl,

@@ -24,6 +24,8 @@ export const invoiceJson = ({ invoice: i, plan, customerUrl }: InvoiceWithPlan):
   total: i.total,
   paid: i.paid,
   due: i.due,
+  credited: i.credited,
+  writtenOff: i.writtenOff,
   status: i.status,
   paymentPlan: planJson(plan, i.paid),
   customerUrl,

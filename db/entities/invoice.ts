@@ -1,5 +1,5 @@
 /** Invoices and what hangs off them: the payment plan, payments and the history. */
-import { EntitySchema } from '@mikro-orm/core';
+import { EntitySchema, type Opt } from '@mikro-orm/core';
 import type { InvoiceStatus, LineItem } from '../../domain/invoice';
 import type { PaymentMethod, PaymentSource } from '../../domain/payment';
 import { createdAt, money, updatedAt } from './columns';
@@ -24,6 +24,9 @@ export class Invoice {
   total!: number;
   paid!: number;
   due!: number;
+  /** Credit notes lower what is asked for; a write-off closes the rest. Neither is paid money. */
+  credited!: Opt<number>;
+  writtenOff!: Opt<number>;
   status!: InvoiceStatus;
   /** Monotonic version of the workflow state last persisted; older writes are ignored. */
   stateVersion!: number;
@@ -60,6 +63,8 @@ export const InvoiceSchema = new EntitySchema<Invoice>({
     total: money(),
     paid: money(),
     due: money(),
+    credited: { ...money(), default: 0 },
+    writtenOff: { ...money(), default: 0 },
     status: { type: 'string', length: 16 },
     stateVersion: { type: 'integer', default: 0 },
     attentionReason: { type: 'text', nullable: true },
@@ -80,12 +85,25 @@ export class Payment {
   method!: PaymentMethod;
   reference?: string | null;
   source!: PaymentSource;
+  /** Taken back by hand (POST /v1/payments/{id}/void): who, when, why. */
+  voidedAt?: Date | null;
+  voidReason?: string | null;
+  voidedBy?: string | null;
+  /** The payment this row is a part of, when one payment was allocated across several invoices. */
+  parentId?: string | null;
+  /** A parent: its money is in its parts (allocations and the remainder on the contact). */
+  allocated!: Opt<boolean>;
   createdAt!: Date;
 }
 export const PaymentSchema = new EntitySchema<Payment>({
   class: Payment,
   tableName: 'payments',
-  indexes: [{ properties: ['tenant', 'invoice'] }, { properties: ['tenant', 'contact'] }, { properties: ['tenant', 'date'] }],
+  indexes: [
+    { properties: ['tenant', 'invoice'] },
+    { properties: ['tenant', 'contact'] },
+    { properties: ['tenant', 'date'] },
+    { name: 'payments_parent_id_index', expression: 'create index "payments_parent_id_index" on "payments" ("parent_id") where "parent_id" is not null' },
+  ],
   properties: {
     id: { type: 'uuid', primary: true },
     tenant: ownedByTenant(),
@@ -97,6 +115,11 @@ export const PaymentSchema = new EntitySchema<Payment>({
     method: { type: 'string', length: 20 },
     reference: { type: 'string', nullable: true },
     source: { type: 'string', length: 10 },
+    voidedAt: { type: 'datetime', nullable: true },
+    voidReason: { type: 'text', nullable: true },
+    voidedBy: { type: 'string', nullable: true },
+    parentId: { type: 'uuid', nullable: true },
+    allocated: { type: 'boolean', default: false },
     createdAt: createdAt(),
   },
 });
@@ -151,4 +174,36 @@ export const InvoiceEventSchema = new EntitySchema<InvoiceEvent>({
   },
 });
 
-export const invoiceEntities = [InvoiceSchema, PaymentSchema, PlannedPaymentSchema, InvoiceEventSchema];
+/** A refund asked of Stripe for a card payment, or reported by Stripe's webhooks; keyed by Stripe's id (re_…). */
+export class Refund {
+  tenant!: Tenant;
+  id!: string;
+  paymentId!: string;
+  amount!: number;
+  currency!: string;
+  /** Stripe's status: pending, requires_action, succeeded, failed, canceled. */
+  status!: string;
+  reason?: string | null;
+  failureReason?: string | null;
+  createdAt!: Date;
+  updatedAt!: Date;
+}
+export const RefundSchema = new EntitySchema<Refund>({
+  class: Refund,
+  tableName: 'refunds',
+  indexes: [{ properties: ['tenant', 'paymentId'] }],
+  properties: {
+    tenant: ownedByTenant({ primary: true }),
+    id: { type: 'string', primary: true },
+    paymentId: { type: 'uuid' },
+    amount: money(),
+    currency: { type: 'string', length: 3 },
+    status: { type: 'string', length: 32 },
+    reason: { type: 'text', nullable: true },
+    failureReason: { type: 'text', nullable: true },
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+});
+
+export const invoiceEntities = [InvoiceSchema, PaymentSchema, PlannedPaymentSchema, InvoiceEventSchema, RefundSchema];

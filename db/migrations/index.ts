@@ -11,6 +11,7 @@ import { Migration20261202090000_sessions } from './Migration20261202090000_sess
 import { Migration20261202100000_pay_page } from './Migration20261202100000_pay_page';
 import { Migration20261202110000_invoice_list_indexes } from './Migration20261202110000_invoice_list_indexes';
 import { Migration20261201200000_invoice_attention } from './Migration20261201200000_invoice_attention';
+import { Migration20261203000000_money_corrections } from './Migration20261203000000_money_corrections';
 import { Migration20261203100000_webhooks } from './Migration20261203100000_webhooks';
 import { Migration20261203200000_document_settings } from './Migration20261203200000_document_settings';
 import { Migration20261203300000_read_model_scale } from './Migration20261203300000_read_model_scale';
@@ -25,6 +26,7 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261202100000_pay_page', class: Migration20261202100000_pay_page },
   { name: 'Migration20261202110000_invoice_list_indexes', class: Migration20261202110000_invoice_list_indexes },
   { name: 'Migration20261201200000_invoice_attention', class: Migration20261201200000_invoice_attention },
+  { name: 'Migration20261203000000_money_corrections', class: Migration20261203000000_money_corrections },
   { name: 'Migration20261203100000_webhooks', class: Migration20261203100000_webhooks },
   { name: 'Migration20261203200000_document_settings', class: Migration20261203200000_document_settings },
   { name: 'Migration20261203300000_read_model_scale', class: Migration20261203300000_read_model_scale },

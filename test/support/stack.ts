@@ -42,7 +42,7 @@ export async function createTestStack(opts: { worker?: boolean; taskQueue?: stri
   const taskQueue = opts.taskQueue ?? uniqueTaskQueue('api-test');
   const config = { TEMPORAL_TASK_QUEUE: taskQueue, PUBLIC_BASE_URL: 'http://127.0.0.1:3000', PAY_LINK_SECRET: TEST_PAY_LINK_SECRET };
   const processDeps: ProcessDeps = { orm, temporal: client, config };
-  const temporalWorker = opts.worker === false ? null : await startWorker({ connection: nativeConnection, taskQueue, orm });
+  const temporalWorker = opts.worker === false ? null : await startWorker({ connection: nativeConnection, taskQueue, orm, process: processDeps });
   // The worker process also runs the webhook dispatcher; it reads the (shared, changeable) config.
   const webhooks = temporalWorker && startWebhookDispatcher({ orm, config, lanes: 2 });
   const worker = temporalWorker && { stop: async () => void (await Promise.all([webhooks?.stop(), temporalWorker.stop()])) };

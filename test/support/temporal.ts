@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { SearchAttr } from '../../workflows/definitions';
 import { createWorker } from '../../worker/create-worker';
+import type { ProcessDeps } from '../../services/context';
 import { freePort } from './net';
 
 export const WORKFLOW_BUNDLE = { codePath: join(__dirname, '..', '..', '.data', 'test', 'workflow-bundle.js') };
@@ -59,8 +60,8 @@ export function searchAttributeFlags(): string[] {
 
 export const uniqueTaskQueue = (prefix: string) => `${prefix}-${randomUUID()}`;
 
-export async function startWorker(opts: { connection: NativeConnection; namespace?: string; taskQueue: string; orm: MikroORM }) {
-  const worker = await createWorker({ connection: opts.connection, namespace: opts.namespace ?? 'default', taskQueue: opts.taskQueue, orm: opts.orm, workflowBundle: WORKFLOW_BUNDLE });
+export async function startWorker(opts: { connection: NativeConnection; namespace?: string; taskQueue: string; orm: MikroORM; process?: ProcessDeps }) {
+  const worker = await createWorker({ connection: opts.connection, namespace: opts.namespace ?? 'default', taskQueue: opts.taskQueue, orm: opts.orm, workflowBundle: WORKFLOW_BUNDLE, process: opts.process });
   const running = worker.run();
   return {
     worker,
