@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { BenchRow, BenchSection } from './types';
+import { onEngines, withoutEngineArgs } from './engines';
 import { run as core } from './core';
 import { run as reminders } from './reminders';
 import { run as webhooks } from './webhooks';
@@ -20,7 +21,7 @@ const ALL_SECTIONS: { name: string; run: BenchSection }[] = [
   { name: 'web', run: web },
   { name: 'read-model', run: readModel },
 ];
-const wanted = process.argv.slice(2);
+const wanted = withoutEngineArgs(process.argv.slice(2));
 const SECTIONS = wanted.length ? ALL_SECTIONS.filter((s) => wanted.includes(s.name)) : ALL_SECTIONS;
 
 interface SectionResult {
@@ -67,7 +68,7 @@ async function main(): Promise<number> {
     const t = performance.now();
     console.error(`[bench] ${spec.name} ...`);
     try {
-      const got = await spec.run();
+      const got = await onEngines(spec.run);
       rows.push(...got);
       results.push({ name: spec.name, status: 'ok', ms: performance.now() - t });
       console.error(`[bench] ${spec.name}: ok (${((performance.now() - t) / 1000).toFixed(1)} s)`);

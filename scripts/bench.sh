@@ -28,6 +28,23 @@ fi
 unset __admin_url __base __query __db_name
 unset -f __pg
 
+# `--engines dev,server`: both engines up; bench/engines.ts runs each section on each of them.
+__engines=""; __prev=""
+for __a in "$@"; do
+  case "$__a" in --engines=*) __engines="${__a#*=}" ;; esac
+  [ "$__prev" = --engines ] && __engines="$__a"
+  __prev="$__a"
+done
+if [ -n "$__engines" ]; then
+  export PC_ENGINE_ADDRESS_DEV="127.0.0.1:$TEMPORAL_PORT" PC_ENGINE_ADDRESS_SERVER="127.0.0.1:$ENGINE_PORT"
+  if [[ ,$__engines, == *,server,* ]] && [ "$PC_ENGINE" != server ]; then bash "$ROOT/scripts/engine.sh" up; fi
+  if [[ ,$__engines, == *,dev,* ]] && [ "$PC_ENGINE" != dev ]; then
+    PC_ENGINE=dev TEMPORAL_ADDRESS="$PC_ENGINE_ADDRESS_DEV" TEMPORAL_UI_URL="http://127.0.0.1:$TEMPORAL_UI_PORT" PC_EXTERNAL_TEMPORAL=0 \
+      bash "$ROOT/scripts/services.sh" up
+  fi
+fi
+unset __engines __prev __a
+
 echo "[bench] migrating ${DATABASE_URL%%\?*}" | sed -E 's#(://[^:/@]*):[^@/]*@#\1:***@#'
 tsx scripts/migrate.ts
 

@@ -4,7 +4,20 @@
 #   scripts/stack.sh [up]   start everything (idempotent)
 #   scripts/stack.sh down   stop API, worker, then the services
 #   scripts/stack.sh status
+#   scripts/stack.sh --engine server [up|down|status]   the same on the multi-service Temporal server
 set -euo pipefail
+# --engine dev|server (any position): which Temporal runs the stack (default dev, or $PC_ENGINE);
+# server = the multi-service Temporal server on our Postgres (scripts/engine.sh).
+__args=()
+while [ "$#" -gt 0 ]; do
+  case "$1" in
+    --engine) [ "$#" -ge 2 ] || { echo "[stack] --engine needs dev or server" >&2; exit 2; }; export PC_ENGINE="$2"; shift 2 ;;
+    --engine=*) export PC_ENGINE="${1#*=}"; shift ;;
+    *) __args+=("$1"); shift ;;
+  esac
+done
+set -- "${__args[@]}"
+unset __args
 . "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 # The local stack may send webhooks to receivers on this machine (loopback); production config never sets this.
@@ -13,6 +26,15 @@ export WEBHOOK_ALLOW_PRIVATE_URLS="${WEBHOOK_ALLOW_PRIVATE_URLS:-true}"
 RUN_DIR="$DATA_DIR/run"
 LOG_DIR="$DATA_DIR/logs"
 DEMO_JSON="$DATA_DIR/demo.json"
+STACK_ENGINE="$RUN_DIR/stack.engine"
+# On the server engine the stack has its own database and demo tenant: invoices created on one
+# engine have no workflows on the other.
+if [ "$PC_ENGINE" = server ]; then
+  __admin_url="$DATABASE_URL"
+  DEMO_JSON="$DATA_DIR/demo-engine.json"
+  DATABASE_URL="$(database_url_for payment_center_engine)"
+  export DATABASE_URL
+fi
 
 log() { echo "[stack] $*"; }
 die() { echo "[stack] ERROR: $*" >&2; exit 1; }
@@ -68,6 +90,16 @@ json_field() { node -e 'const o=JSON.parse(require("fs").readFileSync(process.ar
 up() {
   bash "$ROOT/scripts/install.sh"
   bash "$ROOT/scripts/services.sh" up
+  local n
+  for n in api worker; do
+    if app_alive "$n" && [ "$(cat "$STACK_ENGINE" 2> /dev/null || echo dev)" != "$PC_ENGINE" ]; then
+      die "the stack runs on the $(cat "$STACK_ENGINE" 2> /dev/null || echo dev) engine; npm run stack -- down first"
+    fi
+  done
+  if [ "$PC_ENGINE" = server ] && [ "$(psql -X -tA -d "$__admin_url" -c "SELECT 1 FROM pg_database WHERE datname = 'payment_center_engine'")" != 1 ]; then
+    log "creating database payment_center_engine"
+    psql -X -q -d "$__admin_url" -c "CREATE DATABASE payment_center_engine" > /dev/null
+  fi
 
   log "migrations"
   tsx scripts/migrate.ts
@@ -89,6 +121,7 @@ up() {
 
   start_app worker worker/main.ts
   start_app api api/main.ts
+  echo "$PC_ENGINE" > "$STACK_ENGINE"
 
   log "waiting for http://$HOST:$PORT/healthz"
   local i
@@ -116,7 +149,7 @@ Payment Center is up.
   Web app        http://$HOST:$PORT/app   (sign in with the demo API key below; customers' pay pages at /i/<token>)
     one-time sign-in link (15 min)        ${signin:-npx payment-center sessions link --tenant $tenant}
   OpenAPI docs   http://$HOST:$PORT/docs
-  Temporal UI    $TEMPORAL_UI_URL
+  Temporal UI    $TEMPORAL_UI_URL   (engine: $PC_ENGINE, $TEMPORAL_ADDRESS)
     overdue invoices of the demo tenant   $overdue
     invoices needing attention            $attention
   Metrics        http://$HOST:$PORT/metrics (API)   http://$HOST:${WORKER_METRICS_PORT:-9464}/metrics (worker)
@@ -135,6 +168,9 @@ EOF
 down() {
   stop_app api
   stop_app worker
+  # a stack started with --engine server is stopped with its engine, with or without the flag
+  if [ "$(cat "$STACK_ENGINE" 2> /dev/null || echo dev)" = server ] && [ "$PC_ENGINE" != server ]; then bash "$ROOT/scripts/engine.sh" down; fi
+  rm -f "$STACK_ENGINE"
   bash "$ROOT/scripts/services.sh" down
 }
 
