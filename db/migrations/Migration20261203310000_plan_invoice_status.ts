@@ -12,7 +12,9 @@ import { Migration } from '@mikro-orm/migrations';
  * payments (tenant_id, contact_id, created_at, id): the payments list of one contact, newest first,
  * without walking every payment of the tenant backwards (14 ms at 100,000 payments; now a few rows).
  *
- * Plain CREATE INDEX for the reason Migration20261203300000_read_model_scale gives.
+ * Plain CREATE INDEX for the reason Migration20261203300000_read_model_scale gives. ADD COLUMN and
+ * the backfill hold planned_payments exclusively until the migration commits: reads of installments
+ * (the invoice list loads them) wait that long, about 20 s at a million on 2 cores.
  */
 export class Migration20261203310000_plan_invoice_status extends Migration {
 
