@@ -50,7 +50,8 @@ type EmOnly = Pick<ServiceDeps, 'em'>;
 export async function getCompanySettings(deps: EmOnly, tenant: Pick<TenantContext, 'id'>): Promise<CompanyDetails> {
   const [row, t] = await Promise.all([
     deps.em.findOne(CompanySettings, { tenant: tenant.id }, { refresh: true }),
-    deps.em.findOneOrFail(Tenant, { id: tenant.id }, { fields: ['defaultCurrency', 'invoiceSequence'], refresh: true }),
+    // The whole row: a partly loaded tenant in the unit of work would hide its other fields from later reads.
+    deps.em.findOneOrFail(Tenant, { id: tenant.id }, { refresh: true }),
   ]);
   const format = { prefix: row?.invoiceNumberPrefix ?? DEFAULT_INVOICE_NUMBER_FORMAT.prefix, padding: row?.invoiceNumberPadding ?? DEFAULT_INVOICE_NUMBER_FORMAT.padding };
   return {
@@ -70,7 +71,7 @@ export async function getCompanySettings(deps: EmOnly, tenant: Pick<TenantContex
 
 /** How the tenant's next generated invoice number looks. */
 export async function invoiceNumberFormat(deps: EmOnly, tenant: Pick<TenantContext, 'id'>): Promise<InvoiceNumberFormat> {
-  const row = await deps.em.findOne(CompanySettings, { tenant: tenant.id }, { fields: ['invoiceNumberPrefix', 'invoiceNumberPadding'], refresh: true });
+  const row = await deps.em.findOne(CompanySettings, { tenant: tenant.id }, { refresh: true });
   return { prefix: row?.invoiceNumberPrefix ?? DEFAULT_INVOICE_NUMBER_FORMAT.prefix, padding: row?.invoiceNumberPadding ?? DEFAULT_INVOICE_NUMBER_FORMAT.padding };
 }
 

@@ -106,7 +106,7 @@ export async function previewReminder(deps: ServiceDeps, tenant: TenantContext, 
     view = { id: 'preview', tenantId: tenant.id, invoiceId: 'preview', key: 'preview', kind: 'installment', offset: -3, date: today, status: 'scheduled', invoiceNumber: number, invoiceStatus: 'open', currency: company.defaultCurrency, dueDate, contactName: 'Ada Lovelace', contactEmail: 'ada@example.com' };
     amount = total - paid;
     payUrl = payPageUrl(deps.config, 'sample-link');
-    const { name } = await deps.em.findOneOrFail(Tenant, { id: tenant.id }, { fields: ['name'] });
+    const { name } = await deps.em.findOneOrFail(Tenant, { id: tenant.id });
     context = { issueDate: addDays(today, -27), total, paid, due: total - paid, companyName: company.legalName ?? name, companyAddress: company.address, companyTaxId: company.taxId, paymentInstructions: company.paymentInstructions };
   }
   // The preview shows no headers: the sender does not matter.
@@ -120,7 +120,7 @@ export async function previewReminder(deps: ServiceDeps, tenant: TenantContext, 
  * document only when a template or the PDF needs it.
  */
 export async function reminderEmail(deps: Pick<ServiceDeps, 'em'>, r: ReminderView, amount: number, payUrl: string, sender: ReminderSender, opts: { attach: boolean }): Promise<ReminderMessage> {
-  const row = await deps.em.findOne(CompanySettings, { tenant: r.tenantId }, { fields: ['reminderSubjectTemplate', 'reminderBodyTemplate'], refresh: true });
+  const row = await deps.em.findOne(CompanySettings, { tenant: r.tenantId }, { refresh: true });
   const templates: ReminderTemplates = { subject: row?.reminderSubjectTemplate ?? null, body: row?.reminderBodyTemplate ?? null };
   if (!opts.attach && !hasTemplates(templates)) return composeReminder(r, amount, payUrl, sender);
   const doc = await loadInvoiceDocument(deps, r.tenantId, r.invoiceId, payUrl);

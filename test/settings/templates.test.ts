@@ -116,6 +116,11 @@ test('preview: given or saved templates against a sample or one of your invoices
 
   const other = await createTestTenant(stack);
   expectError(await other.request('POST', '/v1/settings/reminders/preview', { invoiceId: invoice.id }), 404, 'not_found');
+  // Without a legal name, {{company.name}} is the account name.
+  const otherContact = (await other.request('POST', '/v1/contacts', { name: 'Alan Turing' })).body;
+  const otherInvoice = (await invoiceOf(other.request, otherContact.id)).body;
+  const named = await other.request('POST', '/v1/settings/reminders/preview', { invoiceId: otherInvoice.id, subjectTemplate: '{{company.name}} / {{contact.email}}.' });
+  expect(named.body.subject).toMatch(/^tenant-\d+ \/ \.$/);
   expectError(await t.request('POST', '/v1/settings/reminders/preview', { bodyTemplate: '{{amount}}' }), 400, 'unknown_template_variable');
   expectError(await t.request('POST', '/v1/settings/reminders/preview', { invoiceId: 'nope' }), 400);
   expectError(await t.request('POST', '/v1/settings/reminders/preview', { extra: 1 }), 400);
