@@ -46,7 +46,7 @@ fi
 : "${PC_ENGINE:=dev}"
 TEMPORAL_SERVER_VERSION=1.32.2      # docker-compose.yml's temporalio/server tag must match (engine.sh check)
 TEMPORAL_SERVER_GO_TOOLCHAIN=go1.27.3
-TEMPORAL_UI_VERSION=2.58.1          # its Web UI (github.com/temporalio/ui-server/v2; compose's temporalio/ui tag)
+TEMPORAL_UI_VERSION=2.56.4          # its Web UI (github.com/temporalio/ui-server/v2; compose's temporalio/ui tag)
 : "${ENGINE_PORT:=7333}"            # frontend gRPC; the other services take the ports just above it
 : "${ENGINE_UI_PORT:=8333}"
 if [ "$PC_ENGINE" = server ]; then
