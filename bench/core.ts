@@ -41,13 +41,13 @@ const PARALLEL_TOTAL = 5000;
 // ---- helpers ---------------------------------------------------------------------------------
 
 /** Nearest-rank percentile. */
-function percentile(samples: number[], p: number): number {
+export function percentile(samples: number[], p: number): number {
   if (samples.length === 0) return NaN;
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /** SDK warnings and errors go to stderr, minus the expected one about the raw worker having no activities. */
 const benchLogger = () =>
@@ -66,7 +66,7 @@ function quietRuntime(): void {
 
 // ---- stack -----------------------------------------------------------------------------------
 
-interface Stack {
+export interface Stack {
   app: FastifyInstance;
   orm: MikroORM;
   client: Client;
@@ -77,7 +77,7 @@ interface Stack {
   close(): Promise<void>;
 }
 
-async function buildStack(): Promise<Stack> {
+export async function buildStack(): Promise<Stack> {
   const databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) throw new Error('DATABASE_URL is not set; run the bench with npm run bench');
   if (/\/payment_center(\?|$)/.test(databaseUrl)) throw new Error('refusing to bench the main payment_center database; run npm run bench');
@@ -110,7 +110,8 @@ async function buildStack(): Promise<Stack> {
     const taskQueue = `bench-core-${runId}`;
     const rawTaskQueue = `bench-raw-${runId}`;
     const [appBundle, rawBundle] = await bundles;
-    const worker = await createWorker({ connection: nativeConnection, namespace, taskQueue, orm, workflowBundle: appBundle });
+    const processDeps = { orm, temporal: client, config: { TEMPORAL_TASK_QUEUE: taskQueue, PUBLIC_BASE_URL: 'http://127.0.0.1:3000', PAY_LINK_SECRET: randomBytes(32).toString('hex') } };
+    const worker = await createWorker({ connection: nativeConnection, namespace, taskQueue, orm, workflowBundle: appBundle, process: processDeps });
     const rawWorker = await Worker.create({ connection: nativeConnection, namespace, taskQueue: rawTaskQueue, workflowBundle: rawBundle });
     for (const w of [worker, rawWorker]) {
       const running = w.run();
@@ -120,7 +121,6 @@ async function buildStack(): Promise<Stack> {
       });
     }
 
-    const processDeps = { orm, temporal: client, config: { TEMPORAL_TASK_QUEUE: taskQueue, PUBLIC_BASE_URL: 'http://127.0.0.1:3000', PAY_LINK_SECRET: randomBytes(32).toString('hex') } };
     const app = await buildApp({ ...processDeps, redis });
     closers.push(() => app.close());
     await app.ready();
@@ -140,7 +140,7 @@ async function buildStack(): Promise<Stack> {
   }
 }
 
-async function createInvoice(stack: Stack, total: number): Promise<{ id: string; paid: number }> {
+export async function createInvoice(stack: Stack, total: number): Promise<{ id: string; paid: number }> {
   const res = await stack.request('POST', '/v1/invoices', {
     contactId: stack.contactId,
     currency: 'USD',

@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type { BenchRow, BenchSection } from './types';
 import { onEngines, withoutEngineArgs } from './engines';
 import { run as core } from './core';
+import { run as corrections } from './corrections';
 import { run as reminders } from './reminders';
 import { run as webhooks } from './webhooks';
 import { run as web } from './web';
@@ -16,6 +17,7 @@ import { run as readModel } from './read-model';
 
 const ALL_SECTIONS: { name: string; run: BenchSection }[] = [
   { name: 'core', run: core },
+  { name: 'corrections', run: corrections },
   { name: 'reminders', run: reminders },
   { name: 'webhooks', run: webhooks },
   { name: 'web', run: web },

@@ -39,6 +39,8 @@ describe('invoices', () => {
       total: 5000,
       paid: 0,
       due: 5000,
+      credited: 0,
+      writtenOff: 0,
       status: 'open',
       paymentPlan: [
         { id: expect.stringMatching(UUID), amount: 2500, date: '2098-11-15', method: null, covered: false },
@@ -66,6 +68,12 @@ describe('invoices', () => {
         method: 'check',
         reference: 'chk-1',
         source: 'manual',
+        status: 'succeeded',
+        voided: null,
+        refunded: 0,
+        refunds: [],
+        parentId: null,
+        allocations: [],
         createdAt: expect.stringMatching(ISO_DATETIME),
       },
     ]);

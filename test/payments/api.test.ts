@@ -25,6 +25,12 @@ test('POST /v1/payments with and without an invoice, GET /v1/payments/:id: exact
     method: 'cash',
     reference: null,
     source: 'manual',
+    status: 'succeeded',
+    voided: null,
+    refunded: 0,
+    refunds: [],
+    parentId: null,
+    allocations: [],
     createdAt: expect.stringMatching(ISO_DATETIME),
   });
   const onInvoice = await request('POST', '/v1/payments', { contactId: contact.id, invoiceId: invoice.id, amount: 300, method: 'bank_transfer', reference: 'wire 42' });

@@ -3,37 +3,14 @@
  * Every payment must end up applied exactly once: clients retry with their Idempotency-Key,
  * the workflow dedupes by payment id, and persistence is idempotent.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { Invoice, Payment } from '../../db/entities';
 import { getInvoiceStateQuery, invoiceWorkflowId } from '../../workflows/definitions';
 import { createInvoiceViaApi, createTestStack, createTestTenant, type TestStack } from '../support/stack';
+import { startWorkerProcess } from '../support/worker-process';
 
-const ROOT = join(__dirname, '..', '..');
 let stack: TestStack;
 let worker: ChildProcess | undefined;
-
-function startWorkerProcess(taskQueue: string): Promise<ChildProcess> {
-  // One process (no tsx CLI wrapper), so SIGKILL really kills the worker.
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'worker', 'main.ts')], {
-    env: { ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('worker listening')) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-    child.once('exit', (code) => reject(new Error(`worker exited early (${code}):\n${output}`)));
-  });
-}
 
 beforeAll(async () => {
   stack = await createTestStack({ worker: false });
