@@ -12,6 +12,7 @@ import { run as core } from './core';
 import { run as corrections } from './corrections';
 import { run as reminders } from './reminders';
 import { run as webhooks } from './webhooks';
+import { run as exportsBench } from './exports';
 import { run as web } from './web';
 import { run as readModel } from './read-model';
 
@@ -20,6 +21,7 @@ const ALL_SECTIONS: { name: string; run: BenchSection }[] = [
   { name: 'corrections', run: corrections },
   { name: 'reminders', run: reminders },
   { name: 'webhooks', run: webhooks },
+  { name: 'exports', run: exportsBench },
   { name: 'web', run: web },
   { name: 'read-model', run: readModel },
 ];
