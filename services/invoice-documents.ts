@@ -186,7 +186,7 @@ export function renderInvoicePdf(d: InvoiceDocument, opts: { now?: Date } = {}):
   );
 
   // Totals, right-aligned under the amounts.
-  ensure(70);
+  ensure(100);
   const totalRow = (label: string, value: string, bold = false) => {
     const y = pdf.y;
     pdf.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(bold ? 12 : 10).fillColor(INK);
@@ -195,6 +195,9 @@ export function renderInvoicePdf(d: InvoiceDocument, opts: { now?: Date } = {}):
     pdf.y = y + (bold ? 18 : 15);
   };
   totalRow('Total', money(inv.total));
+  // Credit notes and a write-off lower what is due without being paid money: shown when there are any.
+  if (inv.credited > 0) totalRow('Credited', `-${money(inv.credited)}`);
+  if (inv.writtenOff > 0) totalRow('Written off', `-${money(inv.writtenOff)}`);
   totalRow('Paid', money(inv.paid));
   totalRow('Due', money(inv.status === 'void' ? 0 : inv.due), true);
   if (inv.status === 'void') pdf.font('Helvetica').fontSize(10).fillColor(MUTED).text('This invoice was cancelled: nothing is due.', left, pdf.y + 4, { width, align: 'right' });
