@@ -24,6 +24,7 @@ import { limitRequests, rateLimitRedis, rateLimitsOf, type RateLimitConfig } fro
 import { MAX_BODY_BYTES, registerRequestScope } from './request-scope';
 import { contactRoutes } from './routes/contacts';
 import { dealRoutes } from './routes/deals';
+import { exportRoutes } from './routes/exports';
 import { invoiceRoutes } from './routes/invoices';
 import { paymentPlanRoutes } from './routes/payment-plans';
 import { payPageRoutes } from './routes/pay-page';
@@ -39,7 +40,7 @@ import { ErrorResponse } from './schemas/common';
 import { registerWeb } from './web';
 
 /** The resources under /v1 that need an API key; a new resource adds its route module here. */
-const TENANT_ROUTES = [contactRoutes, dealRoutes, invoiceRoutes, paymentRoutes, paymentPlanRoutes, reminderRoutes, stripeRoutes, settingsRoutes, webhookEndpointRoutes, moneyMovementRoutes];
+const TENANT_ROUTES = [contactRoutes, dealRoutes, invoiceRoutes, paymentRoutes, paymentPlanRoutes, reminderRoutes, stripeRoutes, settingsRoutes, webhookEndpointRoutes, moneyMovementRoutes, exportRoutes];
 
 export interface AppDeps extends ProcessDeps {
   config: ProcessDeps['config'] & RateLimitConfig;

@@ -2,7 +2,7 @@
  * Invoices: creation writes the rows and starts the invoice's workflow; from then on the workflow
  * (through its activities) is the only writer of status, paid and due.
  */
-import { UniqueConstraintViolationException, type FilterQuery, type QueryOrderMap } from '@mikro-orm/core';
+import { UniqueConstraintViolationException, type FilterQuery, type ObjectQuery, type QueryOrderMap } from '@mikro-orm/core';
 import { v7 as uuidv7 } from 'uuid';
 import { Contact, Deal, Invoice, InvoiceEvent, Payment, PlannedPayment } from '../db';
 import { contactIdsMatching, invoiceSummary } from '../db/repositories/invoices';
@@ -199,9 +199,20 @@ async function searchCondition(deps: ServiceDeps, tenant: TenantContext, q: stri
   return [{ number: { $ilike: like } }, ...(contactIds.length ? [{ contact: { $in: contactIds } }] : [])];
 }
 
+/** The list's filters as one condition on invoices: the JSON list and the CSV export share it. */
+export async function invoiceFilterQuery(deps: ServiceDeps, tenant: TenantContext, query: InvoiceFilters): Promise<ObjectQuery<Invoice>> {
+  const where: ObjectQuery<Invoice> = { tenant: tenant.id };
+  if (query.status) where.status = query.status;
+  if (query.contactId) where.contact = query.contactId;
+  if (query.issueDateFrom || query.issueDateTo) where.issueDate = { ...(query.issueDateFrom && { $gte: query.issueDateFrom }), ...(query.issueDateTo && { $lte: query.issueDateTo }) };
+  if (query.dueDateFrom || query.dueDateTo) where.dueDate = { ...(query.dueDateFrom && { $gte: query.dueDateFrom }), ...(query.dueDateTo && { $lte: query.dueDateTo }) };
+  if (query.q) where.$or = await searchCondition(deps, tenant, query.q);
+  return where;
+}
+
 export async function listInvoices(deps: ServiceDeps, tenant: TenantContext, query: InvoiceListQuery): Promise<Page<InvoiceWithPlan>> {
   const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-  const where: FilterQuery<Invoice> = { tenant: tenant.id };
+  const where = await invoiceFilterQuery(deps, tenant, query);
   const sort = query.sort ?? '-createdAt';
   let orderBy: QueryOrderMap<Invoice>[];
   let keyOf: (i: Invoice) => string[];
@@ -219,11 +230,6 @@ export async function listInvoices(deps: ServiceDeps, tenant: TenantContext, que
     orderBy = [{ [key.field]: key.order }, { id: key.idOrder }];
     keyOf = (i) => [sort, key.value(i), i.id];
   }
-  if (query.status) where.status = query.status;
-  if (query.contactId) where.contact = query.contactId;
-  if (query.issueDateFrom || query.issueDateTo) where.issueDate = { ...(query.issueDateFrom && { $gte: query.issueDateFrom }), ...(query.issueDateTo && { $lte: query.issueDateTo }) };
-  if (query.dueDateFrom || query.dueDateTo) where.dueDate = { ...(query.dueDateFrom && { $gte: query.dueDateFrom }), ...(query.dueDateTo && { $lte: query.dueDateTo }) };
-  if (query.q) where.$or = await searchCondition(deps, tenant, query.q);
   const rows = await deps.em.find(Invoice, where, { orderBy, limit: limit + 1, populate: ['contact'] });
   const page = toPage(rows, limit, keyOf);
   return { rows: await withPlans(deps, tenant, page.rows), nextCursor: page.nextCursor };

@@ -12,12 +12,9 @@ export interface PlannedPaymentListQuery extends SearchParams, DateRangeParams {
   method?: PaymentMethod;
 }
 
-/** Installments across invoices, soonest first (date, then id). */
-export async function listPlannedPayments(deps: ServiceDeps, tenant: TenantContext, query: PlannedPaymentListQuery): Promise<Page<PlannedPayment>> {
-  const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+/** The list's filters as conditions on installments (AND-ed): the JSON list and the CSV export share them. */
+export function plannedPaymentFilterQuery(tenant: TenantContext, query: Omit<PlannedPaymentListQuery, 'limit' | 'cursor'>): FilterQuery<PlannedPayment>[] {
   const conditions: FilterQuery<PlannedPayment>[] = [{ tenant: tenant.id }];
-  const after = decodeCursor(query.cursor, ['date', 'uuid']);
-  if (after) conditions.push(afterKey('date', after[0], after[1], 'asc'));
   if (query.invoiceId) conditions.push({ invoice: query.invoiceId });
   if (query.contactId) conditions.push({ invoice: { contact: query.contactId } });
   // The invoice's status as copied onto its installments (Migration20261203310000_plan_invoice_status):
@@ -30,6 +27,15 @@ export async function listPlannedPayments(deps: ServiceDeps, tenant: TenantConte
     const like = likePattern(query.q);
     conditions.push({ $or: [{ invoice: { number: { $ilike: like } } }, { invoice: { contact: { name: { $ilike: like } } } }] });
   }
+  return conditions;
+}
+
+/** Installments across invoices, soonest first (date, then id). */
+export async function listPlannedPayments(deps: ServiceDeps, tenant: TenantContext, query: PlannedPaymentListQuery): Promise<Page<PlannedPayment>> {
+  const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+  const conditions = plannedPaymentFilterQuery(tenant, query);
+  const after = decodeCursor(query.cursor, ['date', 'uuid']);
+  if (after) conditions.push(afterKey('date', after[0], after[1], 'asc'));
   const rows = await deps.em.find(PlannedPayment, { $and: conditions }, {
     orderBy: [{ date: 'asc' }, { id: 'asc' }],
     limit: limit + 1,

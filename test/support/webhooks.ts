@@ -66,3 +66,13 @@ export const WEBHOOK_TEST_ENCRYPTION_KEY = randomBytes(32).toString('base64');
 export function fastWebhooks(stack: TestStack, extra: Record<string, unknown> = {}): void {
   Object.assign(stack.process.config, { ENCRYPTION_KEY: WEBHOOK_TEST_ENCRYPTION_KEY, WEBHOOK_ALLOW_PRIVATE_URLS: true, WEBHOOK_POLL_MS: 25, WEBHOOK_RETRY_BASE_MS: 50, WEBHOOK_RETRY_MAX_MS: 200, WEBHOOK_TIMEOUT_MS: 5_000, ...extra });
 }
+
+type Request = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; body: any }>;
+
+/** A payment as a well-behaved client makes it: a 503 (a busy worker) is retried with the same Idempotency-Key. */
+export async function payInvoice(request: Request, invoiceId: string, body: Record<string, unknown>, key = `${invoiceId}-${JSON.stringify(body)}`) {
+  for (let attempt = 1; ; attempt++) {
+    const res = await request('POST', `/v1/invoices/${invoiceId}/payments`, body, { 'idempotency-key': key });
+    if (res.status !== 503 || attempt >= 5) return res;
+  }
+}

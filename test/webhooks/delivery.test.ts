@@ -5,9 +5,11 @@
 import Stripe from 'stripe';
 import { checkWebhookSignature, SIGNATURE_HEADER, verifyWebhookSignature } from '../../lib/webhook-signature';
 import { createInvoiceViaApi, createTestTenant, useTestStack } from '../support/stack';
-import { fastWebhooks, startReceiver, waitFor, type Receiver } from '../support/webhooks';
+import { fastWebhooks, payInvoice, startReceiver, waitFor, type Receiver } from '../support/webhooks';
 
 const stack = useTestStack();
+// Payments go through the invoice workflow's Update; on a loaded machine one can take tens of seconds.
+jest.setTimeout(120_000);
 let receiver: Receiver;
 beforeAll(async () => {
   fastWebhooks(stack);
@@ -35,9 +37,9 @@ test('create → two payments → paid: exactly those events, in sequence order,
   const { invoice, contact } = await createInvoiceViaApi(request, { total: 5000 });
   await waitFor(() => forInvoice(invoice.id).length >= 1, 'invoice.created');
   const createdLatency = forInvoice(invoice.id)[0].at - apiDone;
-  const p1 = await request('POST', `/v1/invoices/${invoice.id}/payments`, { amount: 2000, method: 'bank_transfer', reference: 'first' });
+  const p1 = await payInvoice(request, invoice.id, { amount: 2000, method: 'bank_transfer', reference: 'first' });
   expect(p1.status).toBe(201);
-  const p2 = await request('POST', `/v1/invoices/${invoice.id}/payments`, { amount: 3000, method: 'cash' });
+  const p2 = await payInvoice(request, invoice.id, { amount: 3000, method: 'cash' });
   expect(p2.status).toBe(201);
   const got = await waitFor(() => forInvoice(invoice.id).length >= 4 && forInvoice(invoice.id), 'four events');
 
@@ -100,7 +102,7 @@ test('500, 500, then 200: delivered on the third attempt, every attempt recorded
   const ep = await endpoint(request);
   receiver.answers.push(500, 500);
   const { invoice } = await createInvoiceViaApi(request, { total: 5000 });
-  expect((await request('POST', `/v1/invoices/${invoice.id}/payments`, { amount: 5000, method: 'cash' })).status).toBe(201);
+  expect((await payInvoice(request, invoice.id, { amount: 5000, method: 'cash' })).status).toBe(201);
   const got = await waitFor(() => forInvoice(invoice.id).length >= 5 && forInvoice(invoice.id), 'three attempts and two more events');
   expect(got.map((r) => [r.body.type, r.body.sequence])).toEqual([
     ['invoice.created', 1],
@@ -148,7 +150,7 @@ test('a delivery is given up after the retry window; only subscribed types are s
     expect(failed).toMatchObject({ status: 'failed', lastStatusCode: 503, nextAttemptAt: null });
     expect(failed.attempts).toBe(1);
     await stack.app.inject({ method: 'PATCH', url: `/v1/webhook-endpoints/${failing.id}`, payload: { enabled: false }, headers: { authorization: `Bearer ${apiKey}` } });
-    expect((await request('POST', `/v1/invoices/${invoice.id}/payments`, { amount: 700, method: 'cash' })).status).toBe(201);
+    expect((await payInvoice(request, invoice.id, { amount: 700, method: 'cash' })).status).toBe(201);
     await waitFor(() => forInvoice(invoice.id).some((r) => r.body.type === 'invoice.paid'), 'invoice.paid');
     await waitFor(async () => (await stack.orm.em.getConnection().execute(`select count(*)::int n from webhook_events where invoice_id = ? and relayed_at is null`, [invoice.id]))[0].n === 0, 'relay');
     const paths = forInvoice(invoice.id).map((r) => `${r.body.type}`);

@@ -1,0 +1,57 @@
+/** CSV exports of the invoice, payment and payment-plan lists, streamed (authenticated /v1). */
+import { Readable } from 'node:stream';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
+import { INVOICE_CSV_COLUMNS, invoicesCsv, PAYMENT_CSV_COLUMNS, paymentsCsv, PLANNED_PAYMENT_CSV_COLUMNS, plannedPaymentsCsv } from '../../services/exports';
+import { csvResponse, InvoiceCsvQuery, PaymentCsvQuery, PlannedPaymentCsvQuery } from '../schemas/exports';
+
+const tags = ['exports'];
+
+const sendCsv = (reply: FastifyReply, name: string, rows: AsyncIterable<string>) =>
+  reply
+    .header('content-type', 'text/csv; charset=utf-8')
+    .header('content-disposition', `attachment; filename="${name}"`)
+    .header('cache-control', 'no-store')
+    .send(Readable.from(rows, { objectMode: false }));
+
+export const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/invoices.csv',
+    {
+      schema: {
+        tags,
+        summary: 'Export invoices as CSV',
+        description: "Every invoice matching the list's filters (GET /v1/invoices), newest first, streamed.",
+        querystring: InvoiceCsvQuery,
+        response: { 200: csvResponse(INVOICE_CSV_COLUMNS) },
+      },
+    },
+    async (req, reply) => sendCsv(reply, 'invoices.csv', await invoicesCsv(req.deps, req.tenant, req.query)),
+  );
+  app.get(
+    '/payments.csv',
+    {
+      schema: {
+        tags,
+        summary: 'Export payments as CSV',
+        description: "Every payment matching the list's filters (GET /v1/payments), newest first, streamed.",
+        querystring: PaymentCsvQuery,
+        response: { 200: csvResponse(PAYMENT_CSV_COLUMNS) },
+      },
+    },
+    async (req, reply) => sendCsv(reply, 'payments.csv', await paymentsCsv(req.deps, req.tenant, req.query)),
+  );
+  app.get(
+    '/payment-plans.csv',
+    {
+      schema: {
+        tags,
+        summary: 'Export planned payments as CSV',
+        description: "Every instalment matching the list's filters (GET /v1/payment-plans), soonest first, streamed; installment counts from 1.",
+        querystring: PlannedPaymentCsvQuery,
+        response: { 200: csvResponse(PLANNED_PAYMENT_CSV_COLUMNS) },
+      },
+    },
+    async (req, reply) => sendCsv(reply, 'payment-plans.csv', await plannedPaymentsCsv(req.deps, req.tenant, req.query)),
+  );
+};
