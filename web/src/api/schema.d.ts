@@ -926,6 +926,16 @@ export interface paths {
                                  * @example 12500
                                  */
                                 due: number;
+                                /**
+                                 * @description the sum of credit notes: they lower what is asked for (due = total − credited − paid − writtenOff)
+                                 * @example 12500
+                                 */
+                                credited: number;
+                                /**
+                                 * @description closed without payment by a write-off (not counted as paid)
+                                 * @example 12500
+                                 */
+                                writtenOff: number;
                                 /** @enum {string} */
                                 status: "open" | "overdue" | "paid" | "void";
                                 paymentPlan: {
@@ -943,7 +953,7 @@ export interface paths {
                                      */
                                     date: string;
                                     /** @enum {string|null} */
-                                    method: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other" | null;
+                                    method: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other" | "credit" | null;
                                     /** @description paid in full by the payments so far (they cover the plan oldest first) */
                                     covered: boolean;
                                 }[];
@@ -1133,7 +1143,7 @@ export interface paths {
                              */
                             date: string;
                             /** @enum {string|null} */
-                            method?: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other" | null;
+                            method?: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other" | "credit" | null;
                         }[];
                     };
                 };
@@ -1203,6 +1213,16 @@ export interface paths {
                              * @example 12500
                              */
                             due: number;
+                            /**
+                             * @description the sum of credit notes: they lower what is asked for (due = total − credited − paid − writtenOff)
+                             * @example 12500
+                             */
+                            credited: number;
+                            /**
+                             * @description closed without payment by a write-off (not counted as paid)
+                             * @example 12500
+                             */
+                            writtenOff: number;
                             /** @enum {string} */
                             status: "open" | "overdue" | "paid" | "void";
                             paymentPlan: {
@@ -1220,7 +1240,7 @@ export interface paths {
                                  */
                                 date: string;
                                 /** @enum {string|null} */
-                                method: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other" | null;
+                                method: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other" | "credit" | null;
                                 /** @description paid in full by the payments so far (they cover the plan oldest first) */
                                 covered: boolean;
                             }[];
@@ -1786,6 +1806,16 @@ export interface paths {
                              * @example 12500
                              */
                             due: number;
+                            /**
+                             * @description the sum of credit notes: they lower what is asked for (due = total − credited − paid − writtenOff)
+                             * @example 12500
+                             */
+                            credited: number;
+                            /**
+                             * @description closed without payment by a write-off (not counted as paid)
+                             * @example 12500
+                             */
+                            writtenOff: number;
                             /** @enum {string} */
                             status: "open" | "overdue" | "paid" | "void";
                             paymentPlan: {
@@ -1803,7 +1833,7 @@ export interface paths {
                                  */
                                 date: string;
                                 /** @enum {string|null} */
-                                method: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other" | null;
+                                method: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other" | "credit" | null;
                                 /** @description paid in full by the payments so far (they cover the plan oldest first) */
                                 covered: boolean;
                             }[];
@@ -1848,10 +1878,71 @@ export interface paths {
                                  */
                                 date: string;
                                 /** @enum {string} */
-                                method: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other";
+                                method: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other" | "credit";
                                 reference: string | null;
                                 /** @enum {string} */
-                                source: "manual" | "stripe";
+                                source: "manual" | "stripe" | "credit";
+                                /**
+                                 * @description `voided` (taken back by hand), `refunded` / `partially_refunded` (through Stripe), else `succeeded`
+                                 * @enum {string}
+                                 */
+                                status: "succeeded" | "voided" | "refunded" | "partially_refunded";
+                                voided: {
+                                    /** Format: date-time */
+                                    at: string;
+                                    by: string | null;
+                                    reason: string;
+                                } | null;
+                                /**
+                                 * @description refunded through Stripe so far (pending and succeeded refunds)
+                                 * @example 12500
+                                 */
+                                refunded: number;
+                                refunds: {
+                                    /** @description Stripe's refund id (re_…) */
+                                    id: string;
+                                    /** Format: uuid */
+                                    paymentId: string;
+                                    /**
+                                     * @description integer minor units
+                                     * @example 12500
+                                     */
+                                    amount: number;
+                                    /**
+                                     * @description ISO 4217 currency code
+                                     * @example USD
+                                     * @enum {string}
+                                     */
+                                    currency: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HRK" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SLL" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XCG" | "XDR" | "XOF" | "XPF" | "XSU" | "YER" | "ZAR" | "ZMW" | "ZWG" | "ZWL";
+                                    /** @description Stripe's status: pending, requires_action, succeeded, failed, canceled (failed and canceled gave nothing back) */
+                                    status: string;
+                                    reason: string | null;
+                                    failureReason: string | null;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                }[];
+                                /**
+                                 * Format: uuid
+                                 * @description the payment this one is a part of (one payment allocated across invoices)
+                                 */
+                                parentId: string | null;
+                                /** @description the parts of a payment allocated across invoices (the remainder, on no invoice, is credit) */
+                                allocations: {
+                                    /** Format: uuid */
+                                    paymentId: string;
+                                    invoice: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        number: string;
+                                    } | null;
+                                    /**
+                                     * @description integer minor units
+                                     * @example 12500
+                                     */
+                                    amount: number;
+                                    /** @enum {string} */
+                                    status: "succeeded" | "voided" | "refunded" | "partially_refunded";
+                                }[];
                                 /** Format: date-time */
                                 createdAt: string;
                             }[];
@@ -2060,6 +2151,16 @@ export interface paths {
                              * @example 12500
                              */
                             due: number;
+                            /**
+                             * @description the sum of credit notes: they lower what is asked for (due = total − credited − paid − writtenOff)
+                             * @example 12500
+                             */
+                            credited: number;
+                            /**
+                             * @description closed without payment by a write-off (not counted as paid)
+                             * @example 12500
+                             */
+                            writtenOff: number;
                             /** @enum {string} */
                             status: "open" | "overdue" | "paid" | "void";
                             paymentPlan: {
@@ -2077,7 +2178,7 @@ export interface paths {
                                  */
                                 date: string;
                                 /** @enum {string|null} */
-                                method: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other" | null;
+                                method: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other" | "credit" | null;
                                 /** @description paid in full by the payments so far (they cover the plan oldest first) */
                                 covered: boolean;
                             }[];
@@ -2465,10 +2566,71 @@ export interface paths {
                              */
                             date: string;
                             /** @enum {string} */
-                            method: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other";
+                            method: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other" | "credit";
                             reference: string | null;
                             /** @enum {string} */
-                            source: "manual" | "stripe";
+                            source: "manual" | "stripe" | "credit";
+                            /**
+                             * @description `voided` (taken back by hand), `refunded` / `partially_refunded` (through Stripe), else `succeeded`
+                             * @enum {string}
+                             */
+                            status: "succeeded" | "voided" | "refunded" | "partially_refunded";
+                            voided: {
+                                /** Format: date-time */
+                                at: string;
+                                by: string | null;
+                                reason: string;
+                            } | null;
+                            /**
+                             * @description refunded through Stripe so far (pending and succeeded refunds)
+                             * @example 12500
+                             */
+                            refunded: number;
+                            refunds: {
+                                /** @description Stripe's refund id (re_…) */
+                                id: string;
+                                /** Format: uuid */
+                                paymentId: string;
+                                /**
+                                 * @description integer minor units
+                                 * @example 12500
+                                 */
+                                amount: number;
+                                /**
+                                 * @description ISO 4217 currency code
+                                 * @example USD
+                                 * @enum {string}
+                                 */
+                                currency: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HRK" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SLL" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XCG" | "XDR" | "XOF" | "XPF" | "XSU" | "YER" | "ZAR" | "ZMW" | "ZWG" | "ZWL";
+                                /** @description Stripe's status: pending, requires_action, succeeded, failed, canceled (failed and canceled gave nothing back) */
+                                status: string;
+                                reason: string | null;
+                                failureReason: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            /**
+                             * Format: uuid
+                             * @description the payment this one is a part of (one payment allocated across invoices)
+                             */
+                            parentId: string | null;
+                            /** @description the parts of a payment allocated across invoices (the remainder, on no invoice, is credit) */
+                            allocations: {
+                                /** Format: uuid */
+                                paymentId: string;
+                                invoice: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    number: string;
+                                } | null;
+                                /**
+                                 * @description integer minor units
+                                 * @example 12500
+                                 */
+                                amount: number;
+                                /** @enum {string} */
+                                status: "succeeded" | "voided" | "refunded" | "partially_refunded";
+                            }[];
                             /** Format: date-time */
                             createdAt: string;
                         };
@@ -2646,8 +2808,8 @@ export interface paths {
                     q?: string;
                     contactId?: string;
                     invoiceId?: string;
-                    method?: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other";
-                    source?: "manual" | "stripe";
+                    method?: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other" | "credit";
+                    source?: "manual" | "stripe" | "credit";
                     /**
                      * @description YYYY-MM-DD, 1900-01-01 to 9999-12-31
                      * @example 2026-12-15
@@ -2703,10 +2865,71 @@ export interface paths {
                                  */
                                 date: string;
                                 /** @enum {string} */
-                                method: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other";
+                                method: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other" | "credit";
                                 reference: string | null;
                                 /** @enum {string} */
-                                source: "manual" | "stripe";
+                                source: "manual" | "stripe" | "credit";
+                                /**
+                                 * @description `voided` (taken back by hand), `refunded` / `partially_refunded` (through Stripe), else `succeeded`
+                                 * @enum {string}
+                                 */
+                                status: "succeeded" | "voided" | "refunded" | "partially_refunded";
+                                voided: {
+                                    /** Format: date-time */
+                                    at: string;
+                                    by: string | null;
+                                    reason: string;
+                                } | null;
+                                /**
+                                 * @description refunded through Stripe so far (pending and succeeded refunds)
+                                 * @example 12500
+                                 */
+                                refunded: number;
+                                refunds: {
+                                    /** @description Stripe's refund id (re_…) */
+                                    id: string;
+                                    /** Format: uuid */
+                                    paymentId: string;
+                                    /**
+                                     * @description integer minor units
+                                     * @example 12500
+                                     */
+                                    amount: number;
+                                    /**
+                                     * @description ISO 4217 currency code
+                                     * @example USD
+                                     * @enum {string}
+                                     */
+                                    currency: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HRK" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SLL" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XCG" | "XDR" | "XOF" | "XPF" | "XSU" | "YER" | "ZAR" | "ZMW" | "ZWG" | "ZWL";
+                                    /** @description Stripe's status: pending, requires_action, succeeded, failed, canceled (failed and canceled gave nothing back) */
+                                    status: string;
+                                    reason: string | null;
+                                    failureReason: string | null;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                }[];
+                                /**
+                                 * Format: uuid
+                                 * @description the payment this one is a part of (one payment allocated across invoices)
+                                 */
+                                parentId: string | null;
+                                /** @description the parts of a payment allocated across invoices (the remainder, on no invoice, is credit) */
+                                allocations: {
+                                    /** Format: uuid */
+                                    paymentId: string;
+                                    invoice: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        number: string;
+                                    } | null;
+                                    /**
+                                     * @description integer minor units
+                                     * @example 12500
+                                     */
+                                    amount: number;
+                                    /** @enum {string} */
+                                    status: "succeeded" | "voided" | "refunded" | "partially_refunded";
+                                }[];
                                 /** Format: date-time */
                                 createdAt: string;
                             }[];
@@ -2842,6 +3065,16 @@ export interface paths {
                         contactId: string;
                         /** Format: uuid */
                         invoiceId?: string | null;
+                        /** @description one payment across several invoices of the contact, in its currency: every allocation lands or none does; what the allocations leave is the contact's credit. Not with invoiceId. */
+                        allocations?: {
+                            /** Format: uuid */
+                            invoiceId: string;
+                            /**
+                             * @description integer minor units (cents for USD: 12500 = $125.00)
+                             * @example 12500
+                             */
+                            amount: number;
+                        }[];
                     };
                 };
             };
@@ -2883,10 +3116,71 @@ export interface paths {
                              */
                             date: string;
                             /** @enum {string} */
-                            method: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other";
+                            method: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other" | "credit";
                             reference: string | null;
                             /** @enum {string} */
-                            source: "manual" | "stripe";
+                            source: "manual" | "stripe" | "credit";
+                            /**
+                             * @description `voided` (taken back by hand), `refunded` / `partially_refunded` (through Stripe), else `succeeded`
+                             * @enum {string}
+                             */
+                            status: "succeeded" | "voided" | "refunded" | "partially_refunded";
+                            voided: {
+                                /** Format: date-time */
+                                at: string;
+                                by: string | null;
+                                reason: string;
+                            } | null;
+                            /**
+                             * @description refunded through Stripe so far (pending and succeeded refunds)
+                             * @example 12500
+                             */
+                            refunded: number;
+                            refunds: {
+                                /** @description Stripe's refund id (re_…) */
+                                id: string;
+                                /** Format: uuid */
+                                paymentId: string;
+                                /**
+                                 * @description integer minor units
+                                 * @example 12500
+                                 */
+                                amount: number;
+                                /**
+                                 * @description ISO 4217 currency code
+                                 * @example USD
+                                 * @enum {string}
+                                 */
+                                currency: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HRK" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SLL" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XCG" | "XDR" | "XOF" | "XPF" | "XSU" | "YER" | "ZAR" | "ZMW" | "ZWG" | "ZWL";
+                                /** @description Stripe's status: pending, requires_action, succeeded, failed, canceled (failed and canceled gave nothing back) */
+                                status: string;
+                                reason: string | null;
+                                failureReason: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            /**
+                             * Format: uuid
+                             * @description the payment this one is a part of (one payment allocated across invoices)
+                             */
+                            parentId: string | null;
+                            /** @description the parts of a payment allocated across invoices (the remainder, on no invoice, is credit) */
+                            allocations: {
+                                /** Format: uuid */
+                                paymentId: string;
+                                invoice: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    number: string;
+                                } | null;
+                                /**
+                                 * @description integer minor units
+                                 * @example 12500
+                                 */
+                                amount: number;
+                                /** @enum {string} */
+                                status: "succeeded" | "voided" | "refunded" | "partially_refunded";
+                            }[];
                             /** Format: date-time */
                             createdAt: string;
                         };
@@ -3039,6 +3333,280 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/payments/{id}/void": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Void a manual payment
+         * @description Takes a payment entered by hand back (typed against the wrong invoice, a bounced check): its invoice's balance goes back up (a paid invoice reopens and its reminders resume), or, on no invoice, it leaves the contact's credit. The payment stays listed as `voided` with who, when and why. Voiding it again answers it unchanged. Card payments are refunded instead.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description why it is taken back (typed against the wrong invoice, bounced check…)
+                         * @example entered on the wrong invoice
+                         */
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            contact: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            invoice: {
+                                /** Format: uuid */
+                                id: string;
+                                number: string;
+                            } | null;
+                            /**
+                             * @description integer minor units
+                             * @example 12500
+                             */
+                            amount: number;
+                            /**
+                             * @description ISO 4217 currency code
+                             * @example USD
+                             * @enum {string}
+                             */
+                            currency: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HRK" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SLL" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XCG" | "XDR" | "XOF" | "XPF" | "XSU" | "YER" | "ZAR" | "ZMW" | "ZWG" | "ZWL";
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD, 1900-01-01 to 9999-12-31
+                             * @example 2026-12-15
+                             */
+                            date: string;
+                            /** @enum {string} */
+                            method: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other" | "credit";
+                            reference: string | null;
+                            /** @enum {string} */
+                            source: "manual" | "stripe" | "credit";
+                            /**
+                             * @description `voided` (taken back by hand), `refunded` / `partially_refunded` (through Stripe), else `succeeded`
+                             * @enum {string}
+                             */
+                            status: "succeeded" | "voided" | "refunded" | "partially_refunded";
+                            voided: {
+                                /** Format: date-time */
+                                at: string;
+                                by: string | null;
+                                reason: string;
+                            } | null;
+                            /**
+                             * @description refunded through Stripe so far (pending and succeeded refunds)
+                             * @example 12500
+                             */
+                            refunded: number;
+                            refunds: {
+                                /** @description Stripe's refund id (re_…) */
+                                id: string;
+                                /** Format: uuid */
+                                paymentId: string;
+                                /**
+                                 * @description integer minor units
+                                 * @example 12500
+                                 */
+                                amount: number;
+                                /**
+                                 * @description ISO 4217 currency code
+                                 * @example USD
+                                 * @enum {string}
+                                 */
+                                currency: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HRK" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SLL" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XCG" | "XDR" | "XOF" | "XPF" | "XSU" | "YER" | "ZAR" | "ZMW" | "ZWG" | "ZWL";
+                                /** @description Stripe's status: pending, requires_action, succeeded, failed, canceled (failed and canceled gave nothing back) */
+                                status: string;
+                                reason: string | null;
+                                failureReason: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            /**
+                             * Format: uuid
+                             * @description the payment this one is a part of (one payment allocated across invoices)
+                             */
+                            parentId: string | null;
+                            /** @description the parts of a payment allocated across invoices (the remainder, on no invoice, is credit) */
+                            allocations: {
+                                /** Format: uuid */
+                                paymentId: string;
+                                invoice: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    number: string;
+                                } | null;
+                                /**
+                                 * @description integer minor units
+                                 * @example 12500
+                                 */
+                                amount: number;
+                                /** @enum {string} */
+                                status: "succeeded" | "voided" | "refunded" | "partially_refunded";
+                            }[];
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description The request is malformed or breaks a documented rule; nothing was changed. Codes: `validation_failed`, `invalid_text`, `malformed_json`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_failed" | "invalid_text" | "malformed_json";
+                            };
+                        };
+                    };
+                };
+                /** @description No API key, or an invalid or revoked one. Codes: `unauthorized`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "unauthorized";
+                            };
+                        };
+                    };
+                };
+                /** @description The account's plan does not include Payment Center. Codes: `plan_required`, `csrf_required`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "plan_required" | "csrf_required";
+                            };
+                        };
+                    };
+                };
+                /** @description A resource the request names does not exist (for this account). Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "not_found";
+                            };
+                        };
+                    };
+                };
+                /** @description The request conflicts with the current state of a resource; nothing was changed. Codes: `stripe_payment_refund_instead`, `allocated_payment`, `insufficient_credit`, `payment_not_on_invoice`, `invoice_void`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "stripe_payment_refund_instead" | "allocated_payment" | "insufficient_credit" | "payment_not_on_invoice" | "invoice_void";
+                            };
+                        };
+                    };
+                };
+                /** @description The request body is larger than 1 MiB. Codes: `body_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "body_too_large";
+                            };
+                        };
+                    };
+                };
+                /** @description The body is not JSON (application/json, UTF-8). Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "unsupported_media_type";
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests; retry after the Retry-After header (seconds). Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                            };
+                        };
+                    };
+                };
+                /** @description A dependency (database, Redis, Temporal, Stripe) is unavailable; nothing was lost, retry after Retry-After (seconds). Codes: `database_unavailable`, `redis_unavailable`, `temporal_unavailable`, `change_pending`. */
+                503: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/payments/{id}": {
         parameters: {
             query?: never;
@@ -3098,10 +3666,71 @@ export interface paths {
                              */
                             date: string;
                             /** @enum {string} */
-                            method: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other";
+                            method: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other" | "credit";
                             reference: string | null;
                             /** @enum {string} */
-                            source: "manual" | "stripe";
+                            source: "manual" | "stripe" | "credit";
+                            /**
+                             * @description `voided` (taken back by hand), `refunded` / `partially_refunded` (through Stripe), else `succeeded`
+                             * @enum {string}
+                             */
+                            status: "succeeded" | "voided" | "refunded" | "partially_refunded";
+                            voided: {
+                                /** Format: date-time */
+                                at: string;
+                                by: string | null;
+                                reason: string;
+                            } | null;
+                            /**
+                             * @description refunded through Stripe so far (pending and succeeded refunds)
+                             * @example 12500
+                             */
+                            refunded: number;
+                            refunds: {
+                                /** @description Stripe's refund id (re_…) */
+                                id: string;
+                                /** Format: uuid */
+                                paymentId: string;
+                                /**
+                                 * @description integer minor units
+                                 * @example 12500
+                                 */
+                                amount: number;
+                                /**
+                                 * @description ISO 4217 currency code
+                                 * @example USD
+                                 * @enum {string}
+                                 */
+                                currency: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HRK" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SLL" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XCG" | "XDR" | "XOF" | "XPF" | "XSU" | "YER" | "ZAR" | "ZMW" | "ZWG" | "ZWL";
+                                /** @description Stripe's status: pending, requires_action, succeeded, failed, canceled (failed and canceled gave nothing back) */
+                                status: string;
+                                reason: string | null;
+                                failureReason: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            /**
+                             * Format: uuid
+                             * @description the payment this one is a part of (one payment allocated across invoices)
+                             */
+                            parentId: string | null;
+                            /** @description the parts of a payment allocated across invoices (the remainder, on no invoice, is credit) */
+                            allocations: {
+                                /** Format: uuid */
+                                paymentId: string;
+                                invoice: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    number: string;
+                                } | null;
+                                /**
+                                 * @description integer minor units
+                                 * @example 12500
+                                 */
+                                amount: number;
+                                /** @enum {string} */
+                                status: "succeeded" | "voided" | "refunded" | "partially_refunded";
+                            }[];
                             /** Format: date-time */
                             createdAt: string;
                         };
@@ -3226,7 +3855,7 @@ export interface paths {
                     contactId?: string;
                     invoiceId?: string;
                     invoiceStatus?: "open" | "overdue" | "paid" | "void";
-                    method?: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other";
+                    method?: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other" | "credit";
                     /**
                      * @description YYYY-MM-DD, 1900-01-01 to 9999-12-31
                      * @example 2026-12-15
@@ -3282,7 +3911,7 @@ export interface paths {
                                  */
                                 date: string;
                                 /** @enum {string|null} */
-                                method: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other" | null;
+                                method: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other" | "credit" | null;
                                 /** @enum {string} */
                                 invoiceStatus: "open" | "overdue" | "paid" | "void";
                             }[];
@@ -6516,6 +7145,1451 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contacts/{id}/credit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A contact's credit
+         * @description Money of the contact on no invoice (overpayment excess, payments without an invoice, allocation remainders), per currency, with its newest movements.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            contactId: string;
+                            /** @description per currency; currencies without credit are left out */
+                            balances: {
+                                /**
+                                 * @description ISO 4217 currency code
+                                 * @example USD
+                                 * @enum {string}
+                                 */
+                                currency: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HRK" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SLL" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XCG" | "XDR" | "XOF" | "XPF" | "XSU" | "YER" | "ZAR" | "ZMW" | "ZWG" | "ZWL";
+                                /**
+                                 * @description integer minor units
+                                 * @example 12500
+                                 */
+                                balance: number;
+                            }[];
+                            /** @description the 50 newest movements, newest first */
+                            entries: {
+                                /** Format: uuid */
+                                id: string;
+                                /**
+                                 * @description ISO 4217 currency code
+                                 * @example USD
+                                 * @enum {string}
+                                 */
+                                currency: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HRK" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SLL" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XCG" | "XDR" | "XOF" | "XPF" | "XSU" | "YER" | "ZAR" | "ZMW" | "ZWG" | "ZWL";
+                                /** @description signed minor units: + credit added, − credit spent or taken back */
+                                amount: number;
+                                /** @description unapplied_payment, applied_to_invoice, application_released, credit_returned, payment_voided */
+                                kind: string;
+                                /** Format: uuid */
+                                paymentId: string | null;
+                                /** Format: uuid */
+                                invoiceId: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request is malformed or breaks a documented rule; nothing was changed. Codes: `validation_failed`, `invalid_text`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_failed" | "invalid_text";
+                            };
+                        };
+                    };
+                };
+                /** @description No API key, or an invalid or revoked one. Codes: `unauthorized`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "unauthorized";
+                            };
+                        };
+                    };
+                };
+                /** @description The account's plan does not include Payment Center. Codes: `plan_required`, `csrf_required`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "plan_required" | "csrf_required";
+                            };
+                        };
+                    };
+                };
+                /** @description A resource the request names does not exist (for this account). Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "not_found";
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests; retry after the Retry-After header (seconds). Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                            };
+                        };
+                    };
+                };
+                /** @description A dependency (database, Redis, Temporal, Stripe) is unavailable; nothing was lost, retry after Retry-After (seconds). Codes: `database_unavailable`, `redis_unavailable`, `temporal_unavailable`. */
+                503: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/{id}/apply-credit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply the contact's credit to an invoice
+         * @description Moves credit of the invoice's contact, in the invoice's currency, onto the invoice: it becomes a payment with method `credit`. Two applications racing for the same credit never spend it twice. Send an Idempotency-Key so a retry applies it once.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description retries with the same key return the original result */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "amount": 2500
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description minor units of the contact's credit in the invoice's currency; at most the invoice's due
+                         * @example 12500
+                         */
+                        amount: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            contact: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            invoice: {
+                                /** Format: uuid */
+                                id: string;
+                                number: string;
+                            } | null;
+                            /**
+                             * @description integer minor units
+                             * @example 12500
+                             */
+                            amount: number;
+                            /**
+                             * @description ISO 4217 currency code
+                             * @example USD
+                             * @enum {string}
+                             */
+                            currency: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HRK" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SLL" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XCG" | "XDR" | "XOF" | "XPF" | "XSU" | "YER" | "ZAR" | "ZMW" | "ZWG" | "ZWL";
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD, 1900-01-01 to 9999-12-31
+                             * @example 2026-12-15
+                             */
+                            date: string;
+                            /** @enum {string} */
+                            method: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other" | "credit";
+                            reference: string | null;
+                            /** @enum {string} */
+                            source: "manual" | "stripe" | "credit";
+                            /**
+                             * @description `voided` (taken back by hand), `refunded` / `partially_refunded` (through Stripe), else `succeeded`
+                             * @enum {string}
+                             */
+                            status: "succeeded" | "voided" | "refunded" | "partially_refunded";
+                            voided: {
+                                /** Format: date-time */
+                                at: string;
+                                by: string | null;
+                                reason: string;
+                            } | null;
+                            /**
+                             * @description refunded through Stripe so far (pending and succeeded refunds)
+                             * @example 12500
+                             */
+                            refunded: number;
+                            refunds: {
+                                /** @description Stripe's refund id (re_…) */
+                                id: string;
+                                /** Format: uuid */
+                                paymentId: string;
+                                /**
+                                 * @description integer minor units
+                                 * @example 12500
+                                 */
+                                amount: number;
+                                /**
+                                 * @description ISO 4217 currency code
+                                 * @example USD
+                                 * @enum {string}
+                                 */
+                                currency: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HRK" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SLL" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XCG" | "XDR" | "XOF" | "XPF" | "XSU" | "YER" | "ZAR" | "ZMW" | "ZWG" | "ZWL";
+                                /** @description Stripe's status: pending, requires_action, succeeded, failed, canceled (failed and canceled gave nothing back) */
+                                status: string;
+                                reason: string | null;
+                                failureReason: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            /**
+                             * Format: uuid
+                             * @description the payment this one is a part of (one payment allocated across invoices)
+                             */
+                            parentId: string | null;
+                            /** @description the parts of a payment allocated across invoices (the remainder, on no invoice, is credit) */
+                            allocations: {
+                                /** Format: uuid */
+                                paymentId: string;
+                                invoice: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    number: string;
+                                } | null;
+                                /**
+                                 * @description integer minor units
+                                 * @example 12500
+                                 */
+                                amount: number;
+                                /** @enum {string} */
+                                status: "succeeded" | "voided" | "refunded" | "partially_refunded";
+                            }[];
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description The request is malformed or breaks a documented rule; nothing was changed. Codes: `validation_failed`, `invalid_text`, `malformed_json`, `invalid_idempotency_key`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_failed" | "invalid_text" | "malformed_json" | "invalid_idempotency_key";
+                            };
+                        };
+                    };
+                };
+                /** @description No API key, or an invalid or revoked one. Codes: `unauthorized`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "unauthorized";
+                            };
+                        };
+                    };
+                };
+                /** @description The account's plan does not include Payment Center. Codes: `plan_required`, `csrf_required`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "plan_required" | "csrf_required";
+                            };
+                        };
+                    };
+                };
+                /** @description A resource the request names does not exist (for this account). Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "not_found";
+                            };
+                        };
+                    };
+                };
+                /** @description The request conflicts with the current state of a resource; nothing was changed. Codes: `idempotency_in_progress`, `insufficient_credit`, `overpayment`, `invoice_paid`, `invoice_void`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "idempotency_in_progress" | "insufficient_credit" | "overpayment" | "invoice_paid" | "invoice_void";
+                            };
+                        };
+                    };
+                };
+                /** @description The request body is larger than 1 MiB. Codes: `body_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "body_too_large";
+                            };
+                        };
+                    };
+                };
+                /** @description The body is not JSON (application/json, UTF-8). Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "unsupported_media_type";
+                            };
+                        };
+                    };
+                };
+                /** @description The request is well formed but cannot be carried out as asked. Codes: `idempotency_key_reused`. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "idempotency_key_reused";
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests; retry after the Retry-After header (seconds). Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                            };
+                        };
+                    };
+                };
+                /** @description A dependency (database, Redis, Temporal, Stripe) is unavailable; nothing was lost, retry after Retry-After (seconds). Codes: `database_unavailable`, `redis_unavailable`, `temporal_unavailable`, `change_pending`. */
+                503: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/{id}/write-off": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Write off what is still due
+         * @description Closes the remaining due as uncollectable: the invoice becomes `paid`, with the amount in `writtenOff` (not in `paid`). A later refund or voided payment reopens it.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description retries with the same key return the original result */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description kept in the invoice history
+                         * @example uncollectable small balance
+                         */
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            number: string;
+                            contact: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            /** Format: uuid */
+                            dealId: string | null;
+                            /**
+                             * @description ISO 4217 currency code
+                             * @example USD
+                             * @enum {string}
+                             */
+                            currency: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HRK" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SLL" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XCG" | "XDR" | "XOF" | "XPF" | "XSU" | "YER" | "ZAR" | "ZMW" | "ZWG" | "ZWL";
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD, 1900-01-01 to 9999-12-31
+                             * @example 2026-12-15
+                             */
+                            issueDate: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD, 1900-01-01 to 9999-12-31
+                             * @example 2026-12-15
+                             */
+                            dueDate: string;
+                            lineItems: {
+                                description: string;
+                                quantity: number;
+                                /**
+                                 * @description integer minor units
+                                 * @example 12500
+                                 */
+                                unitAmount: number;
+                                /**
+                                 * @description integer minor units
+                                 * @example 12500
+                                 */
+                                amount: number;
+                            }[];
+                            /**
+                             * @description integer minor units
+                             * @example 12500
+                             */
+                            total: number;
+                            /**
+                             * @description integer minor units
+                             * @example 12500
+                             */
+                            paid: number;
+                            /**
+                             * @description integer minor units
+                             * @example 12500
+                             */
+                            due: number;
+                            /**
+                             * @description the sum of credit notes: they lower what is asked for (due = total − credited − paid − writtenOff)
+                             * @example 12500
+                             */
+                            credited: number;
+                            /**
+                             * @description closed without payment by a write-off (not counted as paid)
+                             * @example 12500
+                             */
+                            writtenOff: number;
+                            /** @enum {string} */
+                            status: "open" | "overdue" | "paid" | "void";
+                            paymentPlan: {
+                                /** Format: uuid */
+                                id: string;
+                                /**
+                                 * @description integer minor units
+                                 * @example 12500
+                                 */
+                                amount: number;
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD, 1900-01-01 to 9999-12-31
+                                 * @example 2026-12-15
+                                 */
+                                date: string;
+                                /** @enum {string|null} */
+                                method: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other" | "credit" | null;
+                                /** @description paid in full by the payments so far (they cover the plan oldest first) */
+                                covered: boolean;
+                            }[];
+                            /**
+                             * Format: uri
+                             * @description the customer's pay page for this invoice (no API key needed); POST …/customer-link replaces it
+                             * @example https://pay.example.com/i/3q2-…
+                             */
+                            customerUrl: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description The request is malformed or breaks a documented rule; nothing was changed. Codes: `validation_failed`, `invalid_text`, `malformed_json`, `invalid_idempotency_key`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_failed" | "invalid_text" | "malformed_json" | "invalid_idempotency_key";
+                            };
+                        };
+                    };
+                };
+                /** @description No API key, or an invalid or revoked one. Codes: `unauthorized`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "unauthorized";
+                            };
+                        };
+                    };
+                };
+                /** @description The account's plan does not include Payment Center. Codes: `plan_required`, `csrf_required`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "plan_required" | "csrf_required";
+                            };
+                        };
+                    };
+                };
+                /** @description A resource the request names does not exist (for this account). Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "not_found";
+                            };
+                        };
+                    };
+                };
+                /** @description The request conflicts with the current state of a resource; nothing was changed. Codes: `idempotency_in_progress`, `invoice_paid`, `invoice_void`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "idempotency_in_progress" | "invoice_paid" | "invoice_void";
+                            };
+                        };
+                    };
+                };
+                /** @description The request body is larger than 1 MiB. Codes: `body_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "body_too_large";
+                            };
+                        };
+                    };
+                };
+                /** @description The body is not JSON (application/json, UTF-8). Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "unsupported_media_type";
+                            };
+                        };
+                    };
+                };
+                /** @description The request is well formed but cannot be carried out as asked. Codes: `idempotency_key_reused`. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "idempotency_key_reused";
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests; retry after the Retry-After header (seconds). Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                            };
+                        };
+                    };
+                };
+                /** @description A dependency (database, Redis, Temporal, Stripe) is unavailable; nothing was lost, retry after Retry-After (seconds). Codes: `database_unavailable`, `redis_unavailable`, `temporal_unavailable`, `change_pending`. */
+                503: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices/{id}/credit-notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a credit note
+         * @description Lowers what the invoice asks for by `amount` (at most the amount due; shown in `credited`). A credit note that leaves nothing due settles the invoice. Send an Idempotency-Key so a retry issues it once.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description retries with the same key return the original result */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "amount": 5000,
+                     *       "reason": "disputed line: 2 hours not worked"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description lowers the total by this much; at most the amount due
+                         * @example 12500
+                         */
+                        amount: number;
+                        /**
+                         * @description kept in the invoice history
+                         * @example disputed line: 2 hours not worked
+                         */
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            number: string;
+                            contact: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            /** Format: uuid */
+                            dealId: string | null;
+                            /**
+                             * @description ISO 4217 currency code
+                             * @example USD
+                             * @enum {string}
+                             */
+                            currency: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HRK" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SLL" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XCG" | "XDR" | "XOF" | "XPF" | "XSU" | "YER" | "ZAR" | "ZMW" | "ZWG" | "ZWL";
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD, 1900-01-01 to 9999-12-31
+                             * @example 2026-12-15
+                             */
+                            issueDate: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD, 1900-01-01 to 9999-12-31
+                             * @example 2026-12-15
+                             */
+                            dueDate: string;
+                            lineItems: {
+                                description: string;
+                                quantity: number;
+                                /**
+                                 * @description integer minor units
+                                 * @example 12500
+                                 */
+                                unitAmount: number;
+                                /**
+                                 * @description integer minor units
+                                 * @example 12500
+                                 */
+                                amount: number;
+                            }[];
+                            /**
+                             * @description integer minor units
+                             * @example 12500
+                             */
+                            total: number;
+                            /**
+                             * @description integer minor units
+                             * @example 12500
+                             */
+                            paid: number;
+                            /**
+                             * @description integer minor units
+                             * @example 12500
+                             */
+                            due: number;
+                            /**
+                             * @description the sum of credit notes: they lower what is asked for (due = total − credited − paid − writtenOff)
+                             * @example 12500
+                             */
+                            credited: number;
+                            /**
+                             * @description closed without payment by a write-off (not counted as paid)
+                             * @example 12500
+                             */
+                            writtenOff: number;
+                            /** @enum {string} */
+                            status: "open" | "overdue" | "paid" | "void";
+                            paymentPlan: {
+                                /** Format: uuid */
+                                id: string;
+                                /**
+                                 * @description integer minor units
+                                 * @example 12500
+                                 */
+                                amount: number;
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD, 1900-01-01 to 9999-12-31
+                                 * @example 2026-12-15
+                                 */
+                                date: string;
+                                /** @enum {string|null} */
+                                method: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other" | "credit" | null;
+                                /** @description paid in full by the payments so far (they cover the plan oldest first) */
+                                covered: boolean;
+                            }[];
+                            /**
+                             * Format: uri
+                             * @description the customer's pay page for this invoice (no API key needed); POST …/customer-link replaces it
+                             * @example https://pay.example.com/i/3q2-…
+                             */
+                            customerUrl: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description The request is malformed or breaks a documented rule; nothing was changed. Codes: `validation_failed`, `invalid_text`, `malformed_json`, `invalid_idempotency_key`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_failed" | "invalid_text" | "malformed_json" | "invalid_idempotency_key";
+                            };
+                        };
+                    };
+                };
+                /** @description No API key, or an invalid or revoked one. Codes: `unauthorized`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "unauthorized";
+                            };
+                        };
+                    };
+                };
+                /** @description The account's plan does not include Payment Center. Codes: `plan_required`, `csrf_required`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "plan_required" | "csrf_required";
+                            };
+                        };
+                    };
+                };
+                /** @description A resource the request names does not exist (for this account). Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "not_found";
+                            };
+                        };
+                    };
+                };
+                /** @description The request conflicts with the current state of a resource; nothing was changed. Codes: `idempotency_in_progress`, `credit_note_exceeds_due`, `invoice_paid`, `invoice_void`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "idempotency_in_progress" | "credit_note_exceeds_due" | "invoice_paid" | "invoice_void";
+                            };
+                        };
+                    };
+                };
+                /** @description The request body is larger than 1 MiB. Codes: `body_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "body_too_large";
+                            };
+                        };
+                    };
+                };
+                /** @description The body is not JSON (application/json, UTF-8). Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "unsupported_media_type";
+                            };
+                        };
+                    };
+                };
+                /** @description The request is well formed but cannot be carried out as asked. Codes: `idempotency_key_reused`. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "idempotency_key_reused";
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests; retry after the Retry-After header (seconds). Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                            };
+                        };
+                    };
+                };
+                /** @description A dependency (database, Redis, Temporal, Stripe) is unavailable; nothing was lost, retry after Retry-After (seconds). Codes: `database_unavailable`, `redis_unavailable`, `temporal_unavailable`, `change_pending`. */
+                503: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invoices.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export invoices as CSV
+         * @description Every invoice matching the list's filters (GET /v1/invoices), newest first, streamed.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /**
+                     * @description case-insensitive substring of the invoice number or the contact name
+                     * @example Ada
+                     */
+                    q?: string;
+                    status?: "open" | "overdue" | "paid" | "void";
+                    contactId?: string;
+                    /**
+                     * @description YYYY-MM-DD, 1900-01-01 to 9999-12-31
+                     * @example 2026-12-15
+                     */
+                    issueDateFrom?: string;
+                    /**
+                     * @description YYYY-MM-DD, 1900-01-01 to 9999-12-31
+                     * @example 2026-12-15
+                     */
+                    issueDateTo?: string;
+                    /**
+                     * @description YYYY-MM-DD, 1900-01-01 to 9999-12-31
+                     * @example 2026-12-15
+                     */
+                    dueDateFrom?: string;
+                    /**
+                     * @description YYYY-MM-DD, 1900-01-01 to 9999-12-31
+                     * @example 2026-12-15
+                     */
+                    dueDateTo?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description RFC 4180 CSV (CRLF, UTF-8) with a header row: id, number, status, contact_id, contact_name, currency, total, paid, due, issue_date, due_date, created_at. Money in major units as decimal strings (ISO 4217 exponent) beside its currency; dates YYYY-MM-DD, instants ISO 8601 UTC; text starting with = + - @ is prefixed with an apostrophe. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description The request is malformed or breaks a documented rule; nothing was changed. Codes: `validation_failed`, `invalid_text`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_failed" | "invalid_text";
+                            };
+                        };
+                    };
+                };
+                /** @description No API key, or an invalid or revoked one. Codes: `unauthorized`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "unauthorized";
+                            };
+                        };
+                    };
+                };
+                /** @description The account's plan does not include Payment Center. Codes: `plan_required`, `csrf_required`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "plan_required" | "csrf_required";
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests; retry after the Retry-After header (seconds). Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                            };
+                        };
+                    };
+                };
+                /** @description A dependency (database, Redis, Temporal, Stripe) is unavailable; nothing was lost, retry after Retry-After (seconds). Codes: `database_unavailable`, `redis_unavailable`, `temporal_unavailable`. */
+                503: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export payments as CSV
+         * @description Every payment matching the list's filters (GET /v1/payments), newest first, streamed.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /**
+                     * @description case-insensitive substring of the payment reference, the contact name or the invoice number
+                     * @example Ada
+                     */
+                    q?: string;
+                    contactId?: string;
+                    invoiceId?: string;
+                    method?: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other" | "credit";
+                    source?: "manual" | "stripe" | "credit";
+                    /**
+                     * @description YYYY-MM-DD, 1900-01-01 to 9999-12-31
+                     * @example 2026-12-15
+                     */
+                    dateFrom?: string;
+                    /**
+                     * @description YYYY-MM-DD, 1900-01-01 to 9999-12-31
+                     * @example 2026-12-15
+                     */
+                    dateTo?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description RFC 4180 CSV (CRLF, UTF-8) with a header row: id, date, amount, currency, method, reference, source, contact_id, contact_name, invoice_id, invoice_number, created_at. Money in major units as decimal strings (ISO 4217 exponent) beside its currency; dates YYYY-MM-DD, instants ISO 8601 UTC; text starting with = + - @ is prefixed with an apostrophe. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description The request is malformed or breaks a documented rule; nothing was changed. Codes: `validation_failed`, `invalid_text`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_failed" | "invalid_text";
+                            };
+                        };
+                    };
+                };
+                /** @description No API key, or an invalid or revoked one. Codes: `unauthorized`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "unauthorized";
+                            };
+                        };
+                    };
+                };
+                /** @description The account's plan does not include Payment Center. Codes: `plan_required`, `csrf_required`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "plan_required" | "csrf_required";
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests; retry after the Retry-After header (seconds). Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                            };
+                        };
+                    };
+                };
+                /** @description A dependency (database, Redis, Temporal, Stripe) is unavailable; nothing was lost, retry after Retry-After (seconds). Codes: `database_unavailable`, `redis_unavailable`, `temporal_unavailable`. */
+                503: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payment-plans.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export planned payments as CSV
+         * @description Every instalment matching the list's filters (GET /v1/payment-plans), soonest first, streamed; installment counts from 1.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /**
+                     * @description case-insensitive substring of the invoice number or the contact name
+                     * @example Ada
+                     */
+                    q?: string;
+                    contactId?: string;
+                    invoiceId?: string;
+                    invoiceStatus?: "open" | "overdue" | "paid" | "void";
+                    method?: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other" | "credit";
+                    /**
+                     * @description YYYY-MM-DD, 1900-01-01 to 9999-12-31
+                     * @example 2026-12-15
+                     */
+                    dateFrom?: string;
+                    /**
+                     * @description YYYY-MM-DD, 1900-01-01 to 9999-12-31
+                     * @example 2026-12-15
+                     */
+                    dateTo?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description RFC 4180 CSV (CRLF, UTF-8) with a header row: id, invoice_id, invoice_number, invoice_status, contact_id, contact_name, installment, date, amount, currency, method. Money in major units as decimal strings (ISO 4217 exponent) beside its currency; dates YYYY-MM-DD, instants ISO 8601 UTC; text starting with = + - @ is prefixed with an apostrophe. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description The request is malformed or breaks a documented rule; nothing was changed. Codes: `validation_failed`, `invalid_text`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_failed" | "invalid_text";
+                            };
+                        };
+                    };
+                };
+                /** @description No API key, or an invalid or revoked one. Codes: `unauthorized`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "unauthorized";
+                            };
+                        };
+                    };
+                };
+                /** @description The account's plan does not include Payment Center. Codes: `plan_required`, `csrf_required`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "plan_required" | "csrf_required";
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests; retry after the Retry-After header (seconds). Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                            };
+                        };
+                    };
+                };
+                /** @description A dependency (database, Redis, Temporal, Stripe) is unavailable; nothing was lost, retry after Retry-After (seconds). Codes: `database_unavailable`, `redis_unavailable`, `temporal_unavailable`. */
+                503: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
