@@ -67,6 +67,10 @@ def before_call(ctx, case, **kwargs):
                 query["dateFrom"], query["dateTo"] = end, start
     if case.operation.method.upper() == "POST" and case.operation.path == "/v1/invoices" and isinstance(case.body, dict):
         _invoice_rules(case.body)
+    if case.operation.path.startswith("/v1/webhook-endpoints") and isinstance(case.body, dict) and isinstance(case.body.get("url"), str):
+        # A webhook URL's host must resolve to a public address: an IP literal needs no DNS, and this
+        # one is TEST-NET-3 (RFC 5737), never routed, so the worker's deliveries reach nobody.
+        case.body["url"] = "https://203.0.113.10/hooks"
 
 
 @schemathesis.hook
