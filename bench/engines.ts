@@ -20,11 +20,12 @@ export function withoutEngineArgs(argv: string[]): string[] {
 
 const ENGINES = engineList(process.argv.slice(2));
 
-/** Runs `run` once per engine named by --engines (or once, as is, without it). */
+/** Runs `run` once per engine named by --engines (or once, as is, without it); a failure on one engine does not skip the others. */
 export async function onEngines(run: BenchSection): Promise<BenchRow[]> {
   if (ENGINES.length === 0) return run();
   const original = process.env.TEMPORAL_ADDRESS;
   const perEngine: BenchRow[][] = [];
+  const failures: string[] = [];
   try {
     for (const engine of ENGINES) {
       const address = process.env[`PC_ENGINE_ADDRESS_${engine.toUpperCase()}`];
@@ -35,16 +36,19 @@ export async function onEngines(run: BenchSection): Promise<BenchRow[]> {
       try {
         perEngine.push(label(await run()));
       } catch (err) {
+        // A section may attach the rows it measured before failing (see run.ts).
         const e = err as Error & { rows?: BenchRow[] };
-        e.rows = [...interleave(perEngine), ...label(Array.isArray(e.rows) ? e.rows : [])];
-        e.message = `${engine}: ${e.message}`;
-        throw e;
+        perEngine.push(label(Array.isArray(e.rows) ? e.rows : []));
+        failures.push(`${engine}: ${e.message}`);
+        console.error(`[bench] ... on engine ${engine}: FAILED\n${e.stack ?? e.message}`);
       }
     }
   } finally {
     process.env.TEMPORAL_ADDRESS = original;
   }
-  return interleave(perEngine);
+  const rows = interleave(perEngine);
+  if (failures.length) throw Object.assign(new Error(failures.join('; ')), { rows });
+  return rows;
 }
 
 function interleave(lists: BenchRow[][]): BenchRow[] {
