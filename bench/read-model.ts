@@ -79,6 +79,8 @@ export const run: BenchSection = async () => {
     const search = (q: string): Query => ({ name: `invoices q=${q}`, path: `/v1/invoices?q=${encodeURIComponent(q)}`, budget: SEARCH_BUDGET_MS, deep: false });
     const list = (resource: string, query: string): Query => ({ name: `${resource}${query ? ` ${query}` : ''}`, path: `/v1/${resource}${query ? `?${query}` : ''}`, budget: LIST_BUDGET_MS, deep: true });
     const queries: Query[] = [
+      // The floor: the same auth, scope and serialization around an index probe that finds nothing.
+      { name: 'floor: invoices of a contact that does not exist', path: '/v1/invoices?contactId=00000000-0000-4000-8000-000000000000', budget: LIST_BUDGET_MS, deep: false },
       // search: an exact number, a number substring (~1,000 hits), one contact (500), 11 contacts by a case-insensitive prefix, nothing at all
       search('B0123456'),
       search('01234'),

@@ -15,6 +15,7 @@ import { run as webhooks } from './webhooks';
 import { run as exportsBench } from './exports';
 import { run as web } from './web';
 import { run as readModel } from './read-model';
+import { run as live } from './live';
 
 const ALL_SECTIONS: { name: string; run: BenchSection }[] = [
   { name: 'core', run: core },
@@ -24,6 +25,7 @@ const ALL_SECTIONS: { name: string; run: BenchSection }[] = [
   { name: 'exports', run: exportsBench },
   { name: 'web', run: web },
   { name: 'read-model', run: readModel },
+  { name: 'live', run: live },
 ];
 const wanted = withoutEngineArgs(process.argv.slice(2));
 const SECTIONS = wanted.length ? ALL_SECTIONS.filter((s) => wanted.includes(s.name)) : ALL_SECTIONS;
