@@ -15,12 +15,18 @@ export const paymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Record a payment',
         description:
-          'A payment of a contact, on one of its invoices (invoiceId, applied as on POST /v1/invoices/{id}/payments) or on the contact alone. ' +
+          'A payment of a contact, on one of its invoices (invoiceId, applied as on POST /v1/invoices/{id}/payments), across several of them (allocations: every one lands or none does, ' +
+          "the rest is the contact's credit), or on the contact alone (its credit). " +
           "Without a currency it takes the invoice's, or the account's default currency. Send an Idempotency-Key so a retry is applied once.",
         headers: IdempotencyHeaders,
         body: PaymentBody,
         response: { 201: PaymentResponse },
-        errors: { 400: ['invalid_amount', 'invalid_currency', 'invalid_date', 'contact_required'], 404: ['not_found'], 409: ['contact_mismatch', 'currency_mismatch', 'invoice_void', 'invoice_paid', 'overpayment'], 503: ['payment_pending'] },
+        errors: {
+          400: ['invalid_amount', 'invalid_currency', 'invalid_date', 'contact_required', 'duplicate_allocation', 'allocations_exceed_amount', 'allocations_with_invoice'],
+          404: ['not_found'],
+          409: ['contact_mismatch', 'currency_mismatch', 'invoice_void', 'invoice_paid', 'overpayment', 'allocation_undone'],
+          503: ['payment_pending', 'change_pending'],
+        },
       },
     },
     async (req, reply) => {
