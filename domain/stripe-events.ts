@@ -57,6 +57,15 @@ export type StripeEventAction =
       paymentIntentId: string | null;
       metadata: StripeMetadataRef;
     }
+  | {
+      /** A refund Stripe reports failed or canceled: the workflow undoes its reversal once (if it had one). */
+      kind: 'reversal_failed';
+      refundId: string;
+      reason: string | null;
+      paymentIntentId: string | null;
+      chargeId: string | null;
+      metadata: StripeMetadataRef;
+    }
   | { kind: 'ignore'; reason: string }
   | { kind: 'invalid'; reason: string };
 
@@ -95,6 +104,8 @@ function money(amount: unknown, currency: unknown): { amount: number; currency: 
 }
 
 const REVERSING_REFUND = new Set(['succeeded', 'pending', 'requires_action']);
+/** Final: the money never left (or came back to the customer's bank never), so its reversal is undone. */
+const FAILED_REFUND = new Set(['failed', 'canceled']);
 
 export function stripeEventAction(event: { type: string; data: { object: unknown } }): StripeEventAction {
   const obj = event.data?.object;
@@ -127,7 +138,13 @@ export function stripeEventAction(event: { type: string; data: { object: unknown
     }
     case 'refund.created':
     case 'refund.updated':
+    case 'refund.failed':
     case 'charge.refund.updated': {
+      if (event.type === 'refund.failed' || FAILED_REFUND.has(String(obj.status))) {
+        const id = str(obj.id);
+        if (!id) return { kind: 'invalid', reason: 'refund without id' };
+        return { kind: 'reversal_failed', refundId: id, reason: str(obj.failure_reason), paymentIntentId: idOf(obj.payment_intent), chargeId: idOf(obj.charge), metadata: metadataRef(obj) };
+      }
       if (!REVERSING_REFUND.has(String(obj.status))) return { kind: 'ignore', reason: `refund status ${String(obj.status)}` };
       const m = money(obj.amount, obj.currency);
       if (typeof m === 'string') return { kind: 'invalid', reason: m };
@@ -184,6 +201,62 @@ export function chargeRefundedAction(charge: unknown, refunds: readonly unknown[
     payment: succeeded ? { amount: captured as number } : null,
   };
 }
+
+/** A refund as Stripe reports it (API answer, refund.* event, a charge's refunds), for the refunds table. */
+export interface RefundReport {
+  id: string;
+  amount: number;
+  currency: string;
+  status: string;
+  reason: string | null;
+  failureReason: string | null;
+  paymentIntentId: string | null;
+  chargeId: string | null;
+}
+
+/** A Stripe Refund object → its report; null when it is not one we can record. */
+export function refundReport(obj: unknown): RefundReport | null {
+  if (!isObj(obj)) return null;
+  const id = str(obj.id);
+  const currency = fromStripeCurrency(obj.currency);
+  const status = str(obj.status);
+  if (!id || !id.startsWith('re_') || !currency || !status || !isMinorAmount(obj.amount)) return null;
+  return { id, amount: obj.amount, currency, status, reason: str(obj.reason), failureReason: str(obj.failure_reason), paymentIntentId: idOf(obj.payment_intent), chargeId: idOf(obj.charge) };
+}
+
+/**
+ * Every refund an event reports: the refund of a refund.* / charge.refund.updated event, the refunds
+ * a charge.refunded embeds or (`listed`) that were listed from Stripe for it. Deduplicated by id.
+ */
+export function refundsReportedBy(event: { type: string; data: { object: unknown } }, listed: readonly unknown[] | null = null): RefundReport[] {
+  const obj = event.data?.object;
+  if (!isObj(obj)) return [];
+  let refunds: unknown[] = [];
+  if (event.type.startsWith('refund.') || event.type === 'charge.refund.updated') refunds = [obj];
+  else if (event.type === 'charge.refunded') refunds = listed ? [...listed] : isObj(obj.refunds) && Array.isArray(obj.refunds.data) ? obj.refunds.data : [];
+  const seen = new Set<string>();
+  return refunds.map(refundReport).filter((r): r is RefundReport => r !== null && !seen.has(r.id) && Boolean(seen.add(r.id)));
+}
+
+/** Stripe's refund statuses, ordered: pending/requires_action → succeeded → failed/canceled (final). */
+const REFUND_STATUS_RANK: Record<string, number> = { requires_action: 0, pending: 0, succeeded: 1, failed: 2, canceled: 2 };
+
+/**
+ * The status a recorded refund takes when Stripe reports `incoming`: reports arrive in any order
+ * (API answer, refund.created, refund.updated, charge.refunded), so a status only moves forward and a
+ * failed or canceled refund stays so.
+ */
+export function refundStatusAfter(current: string | null, incoming: string): string {
+  if (current === null) return incoming;
+  const [was, now] = [REFUND_STATUS_RANK[current] ?? 0, REFUND_STATUS_RANK[incoming] ?? 0];
+  if (was === 2) return current;
+  return now >= was ? incoming : current;
+}
+
+/** A refund in this status gave nothing back: its reversal, if any, must be undone. */
+export const isFailedRefund = (status: string) => FAILED_REFUND.has(status);
+/** A refund in this status takes the money back off the invoice (pending ones too, as refund.* events do). */
+export const isReversingRefund = (status: string) => REVERSING_REFUND.has(status);
 
 /** Last 4 characters of a secret, for display. */
 export const last4 = (secret: string) => secret.slice(-4);

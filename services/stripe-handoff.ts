@@ -15,10 +15,11 @@ import {
 } from '../db/repositories/stripe-events';
 import { dateIn } from '../domain/dates';
 import { isUuid } from '../domain/ids';
-import { chargeRefundedAction, stripeEventAction, type StripeEventAction, type StripeEventStatus } from '../domain/stripe-events';
+import { chargeRefundedAction, refundsReportedBy, stripeEventAction, type StripeEventAction, type StripeEventStatus } from '../domain/stripe-events';
 import type { PaymentInput } from '../workflows/definitions';
 import type { ServiceDeps } from './context';
 import { signalInvoice, type InvoiceSignal } from './invoice-workflow';
+import { recordReportedRefunds } from './refunds';
 import { listChargeRefunds } from './stripe-outbound';
 
 const STRIPE_PAYMENT_NAMESPACE = '9d8a1f4e-3c52-4b8e-a2f0-6e1c7b5d4a93';
@@ -26,7 +27,7 @@ const STRIPE_PAYMENT_NAMESPACE = '9d8a1f4e-3c52-4b8e-a2f0-6e1c7b5d4a93';
 /** One payment per PaymentIntent and tenant, whichever event reports it first. */
 export const stripePaymentId = (tenantId: string, key: string) => uuidv5(`${tenantId}:stripe:${key}`, STRIPE_PAYMENT_NAMESPACE);
 
-type InvoiceAction = Extract<StripeEventAction, { kind: 'payment' | 'reversal' | 'list_refunds' }>;
+type InvoiceAction = Extract<StripeEventAction, { kind: 'payment' | 'reversal' | 'reversal_failed' | 'list_refunds' }>;
 
 /**
  * Maps one stored event to its invoice and signals the workflow. Returns the final status; throws
@@ -42,15 +43,21 @@ export async function handOffStripeEvent(deps: ServiceDeps, tenantId: string, ev
   if (action.kind === 'invalid') return settle('failed', null, action.reason);
   const invoice = await resolveInvoice(deps, tenantId, action);
   if (!invoice) return settle('unmatched', null, 'no invoice of this tenant matches the event metadata or its PaymentIntent');
+  let listed: unknown[] | null = null;
   if (action.kind === 'list_refunds') {
     // Only for a charge of one of our invoices. Stripe unreachable → throws; the row stays `received`.
-    action = chargeRefundedAction(event.data.object, await listChargeRefunds(deps, tenantId, action.chargeId));
-    if (action.kind === 'ignore') return settle('ignored', invoice.id, action.reason);
+    listed = await listChargeRefunds(deps, tenantId, action.chargeId);
+    action = chargeRefundedAction(event.data.object, listed);
+    if (action.kind === 'ignore') {
+      await recordRefunds(deps, tenantId, invoice, event, listed, action);
+      return settle('ignored', invoice.id, action.reason);
+    }
     if (action.kind === 'invalid') return settle('failed', invoice.id, action.reason);
   }
   const tenant = await deps.em.findOneOrFail(Tenant, { id: tenantId });
   const date = dateIn((event.created || Date.now() / 1000) * 1000, tenant.timeZone);
   await signalInvoice(deps, invoice, signalsFor(tenantId, invoice, action, date));
+  await recordRefunds(deps, tenantId, invoice, event, listed, action);
   await settle('processed', invoice.id, null);
 
   // Refunds/disputes that arrived before their payment could not be matched; now they can.
@@ -68,8 +75,25 @@ export async function handOffStripeEvent(deps: ServiceDeps, tenantId: string, ev
   return 'processed';
 }
 
+/**
+ * The event's refunds into `refunds` (services/refunds.ts), so refunds made in Stripe's dashboard show
+ * on the payment too; one Stripe reported failed or canceled before (or in) this event is undone once.
+ */
+async function recordRefunds(deps: ServiceDeps, tenantId: string, invoice: Invoice, event: StripeEventEnvelope, listed: unknown[] | null, action: StripeEventAction): Promise<void> {
+  const fallbackPi = 'paymentIntentId' in action ? action.paymentIntentId : null;
+  const reports = refundsReportedBy(event, listed).flatMap((report) => {
+    const pi = report.paymentIntentId ?? fallbackPi;
+    return pi ? [{ report, paymentId: stripePaymentId(tenantId, pi) }] : [];
+  });
+  if (reports.length === 0) return;
+  const sent = action.kind === 'reversal_failed' ? action.refundId : null;
+  const failed = (await recordReportedRefunds(deps, tenantId, reports)).filter((s) => s.kind === 'reversal_failed' && s.reversalId !== sent);
+  if (failed.length) await signalInvoice(deps, invoice, failed);
+}
+
 /** Payment first (deduped by id), then the reversals: the result does not depend on delivery order. */
-function signalsFor(tenantId: string, invoice: Invoice, action: Extract<StripeEventAction, { kind: 'payment' | 'reversal' }>, date: string): InvoiceSignal[] {
+function signalsFor(tenantId: string, invoice: Invoice, action: Extract<StripeEventAction, { kind: 'payment' | 'reversal' | 'reversal_failed' }>, date: string): InvoiceSignal[] {
+  if (action.kind === 'reversal_failed') return [{ kind: 'reversal_failed', reversalId: action.refundId, reason: action.reason }];
   const payment = (amount: number, key: string, reference: string): InvoiceSignal => ({
     kind: 'payment',
     payment: { paymentId: stripePaymentId(tenantId, key), contactId: invoice.contact.id, amount, currency: action.currency, date, method: 'card', reference, source: 'stripe' } satisfies PaymentInput,

@@ -1,6 +1,6 @@
 /**
  * Every call we make to Stripe's API with a tenant's key: Checkout Sessions for an invoice's due,
- * Terminal readers and in-person collection, and listing a charge's refunds for webhook processing.
+ * Terminal readers and in-person collection, refunds, and listing a charge's refunds for webhook processing.
  * Retried requests reuse a Stripe idempotency key derived from the request, so they never create twice.
  */
 import { createHash } from 'node:crypto';
@@ -25,6 +25,22 @@ export async function listChargeRefunds(deps: ServiceDeps, tenantId: string, cha
     for await (const refund of stripe.refunds.list({ charge: chargeId, limit: 100 })) refunds.push(refund);
     return refunds;
   });
+}
+
+export interface RefundRequest {
+  paymentIntentId: string;
+  amount: number;
+  reason?: Stripe.RefundCreateParams.Reason;
+  metadata: Record<string, string>;
+  /** Stripe's idempotency key: derived from the request only (never from amounts), so a retry cannot refund twice. */
+  idempotencyKey: string;
+}
+
+/** A refund of (part of) a PaymentIntent. Throws a DomainError when Stripe rejects it or cannot answer. */
+export async function createRefund(deps: ServiceDeps, tenant: TenantContext, r: RefundRequest): Promise<Stripe.Refund> {
+  const stripe = await clientFor(deps, tenant);
+  const params: Stripe.RefundCreateParams = { payment_intent: r.paymentIntentId, amount: r.amount, metadata: r.metadata, ...(r.reason && { reason: r.reason }) };
+  return callStripe(() => stripe.refunds.create(params, { idempotencyKey: r.idempotencyKey }));
 }
 
 async function payableInvoice(deps: ServiceDeps, tenant: TenantContext, invoiceId: string): Promise<Invoice> {

@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import { getPaymentView, listPayments, paymentIdFor, recordPayment, voidPayment } from '../../services/payments';
+import { refundPayment } from '../../services/refunds';
 import { IdempotencyHeaders, IdParams, Page } from '../schemas/common';
-import { PaymentBody, PaymentListQuery, PaymentResponse, VoidPaymentBody } from '../schemas/payments';
+import { PaymentBody, PaymentListQuery, PaymentResponse, RefundBody, VoidPaymentBody } from '../schemas/payments';
 import { pageJson } from '../serializers/common';
 import { paymentJson } from '../serializers/payments';
 
@@ -68,5 +70,31 @@ export const paymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
   app.get('/payments/:id', { schema: { tags, summary: 'Get a payment', description: 'One payment, manual or from Stripe.', params: IdParams, response: { 200: PaymentResponse } } }, async (req) =>
     paymentJson(await getPaymentView(req.deps, req.tenant, req.params.id)),
+  );
+  app.post(
+    '/payments/:id/refunds',
+    {
+      schema: {
+        tags,
+        summary: 'Refund a card payment',
+        description:
+          'Refunds a payment that came through Stripe, all of what is left to refund or `amount` of it, through Stripe (the money goes back to the card). ' +
+          "The invoice's balance goes back up at once (a paid invoice reopens, its reminders resume); the refund.* webhooks of the same refund change nothing more. " +
+          'A refund Stripe later reports failed or canceled puts the money back on the invoice once (beyond its due: on the contact as credit). ' +
+          'Answers the payment with its refunds, this one included with the status Stripe answered (`pending` or `succeeded`). ' +
+          'Send an Idempotency-Key: a retry is answered the same and never refunds twice. Payments entered by hand are voided instead (POST /v1/payments/{id}/void).',
+        params: IdParams,
+        headers: IdempotencyHeaders,
+        body: Type.Optional(RefundBody),
+        response: { 201: PaymentResponse },
+        errors: {
+          404: ['not_found'],
+          409: ['manual_payment_void_instead', 'payment_voided', 'payment_not_on_invoice', 'payment_not_refundable', 'refund_exceeds_payment', 'stripe_not_configured'],
+          422: ['stripe_auth_failed', 'stripe_request_rejected'],
+          503: ['stripe_unavailable', 'encryption_not_configured', 'integration_secret_unreadable', 'refund_payment_pending'],
+        },
+      },
+    },
+    async (req, reply) => reply.status(201).send(paymentJson(await refundPayment(req.deps, req.tenant, req.params.id, req.body ?? {}, req.idempotencyKey))),
   );
 };

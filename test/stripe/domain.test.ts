@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chargeRefundedAction, fromStripeCurrency, stripeEventAction, toStripeCurrency } from '../../domain/stripe-events';
+import { chargeRefundedAction, fromStripeCurrency, refundsReportedBy, refundStatusAfter, stripeEventAction, toStripeCurrency } from '../../domain/stripe-events';
 import { encryptionKeyFrom, open, seal } from '../../lib/secret-box';
 import { DomainError } from '../../domain/errors';
 
@@ -60,6 +60,38 @@ test('charge.refunded: embedded refunds are used; without them (or only a first 
   expect(chargeRefundedAction(charge, [{ id: 're_3', status: 'failed', amount: 100 }]).kind).toBe('ignore');
   expect(chargeRefundedAction(charge, []).kind).toBe('ignore');
   expect(chargeRefundedAction({ ...charge, currency: 'zz9' }, refunds).kind).toBe('invalid');
+});
+
+test('a refund reported failed or canceled is a reversal_failed (refund.failed, refund.updated, charge.refund.updated); other statuses as before', () => {
+  const refund = { id: 're_9', object: 'refund', amount: 400, currency: 'usd', charge: 'ch_9', payment_intent: 'pi_9', metadata: { tenant_id: 't', invoice_id: 'i' } };
+  const failed = { kind: 'reversal_failed', refundId: 're_9', paymentIntentId: 'pi_9', chargeId: 'ch_9', metadata: { tenantId: 't', invoiceId: 'i' } };
+  expect(stripeEventAction({ type: 'refund.failed', data: { object: { ...refund, status: 'failed', failure_reason: 'expired_or_canceled_card' } } })).toEqual({ ...failed, reason: 'expired_or_canceled_card' });
+  expect(stripeEventAction({ type: 'refund.updated', data: { object: { ...refund, status: 'canceled' } } })).toEqual({ ...failed, reason: null });
+  expect(stripeEventAction({ type: 'charge.refund.updated', data: { object: { ...refund, status: 'failed', failure_reason: 'lost_or_stolen_card', payment_intent: { id: 'pi_9' } } } })).toEqual({ ...failed, reason: 'lost_or_stolen_card' });
+  expect(stripeEventAction({ type: 'refund.failed', data: { object: { status: 'failed' } } }).kind).toBe('invalid');
+  expect(stripeEventAction({ type: 'refund.updated', data: { object: { ...refund, status: 'succeeded' } } })).toMatchObject({ kind: 'reversal', reversals: [{ id: 're_9', amount: 400 }] });
+  expect(stripeEventAction({ type: 'refund.updated', data: { object: { ...refund, status: 'weird' } } }).kind).toBe('ignore');
+});
+
+test('refunds an event reports (for the refunds table) and how a recorded status moves', () => {
+  const r = (id: string, status: string, over: Record<string, unknown> = {}) => ({ id, object: 'refund', amount: 100, currency: 'usd', status, charge: 'ch_1', payment_intent: 'pi_1', reason: null, ...over });
+  expect(refundsReportedBy({ type: 'refund.updated', data: { object: r('re_1', 'failed', { failure_reason: 'unknown' }) } })).toEqual([
+    { id: 're_1', amount: 100, currency: 'USD', status: 'failed', reason: null, failureReason: 'unknown', paymentIntentId: 'pi_1', chargeId: 'ch_1' },
+  ]);
+  const charge = { id: 'ch_1', currency: 'usd', refunds: { object: 'list', has_more: false, data: [r('re_1', 'succeeded'), r('re_2', 'canceled'), r('re_1', 'succeeded'), { id: 'x' }] } };
+  expect(refundsReportedBy({ type: 'charge.refunded', data: { object: charge } }).map((x) => [x.id, x.status])).toEqual([['re_1', 'succeeded'], ['re_2', 'canceled']]);
+  // Listed from Stripe: those win over what the charge embeds.
+  expect(refundsReportedBy({ type: 'charge.refunded', data: { object: charge } }, [r('re_3', 'pending')]).map((x) => x.id)).toEqual(['re_3']);
+  expect(refundsReportedBy({ type: 'payment_intent.succeeded', data: { object: { id: 'pi_1' } } })).toEqual([]);
+  expect(refundsReportedBy({ type: 'refund.created', data: { object: r('re_4', 'pending', { currency: 'zz9' }) } })).toEqual([]);
+
+  expect(refundStatusAfter(null, 'pending')).toBe('pending');
+  expect(refundStatusAfter('pending', 'succeeded')).toBe('succeeded');
+  expect(refundStatusAfter('succeeded', 'pending')).toBe('succeeded'); // a late refund.created changes nothing
+  expect(refundStatusAfter('succeeded', 'failed')).toBe('failed'); // Stripe can fail a refund after it succeeded
+  expect(refundStatusAfter('failed', 'succeeded')).toBe('failed');
+  expect(refundStatusAfter('canceled', 'pending')).toBe('canceled');
+  expect(refundStatusAfter('requires_action', 'pending')).toBe('pending');
 });
 
 test('secret box: AES-256-GCM round trip, bound to its owner, clear error without a key', () => {

@@ -148,6 +148,8 @@ export interface RecordedRequest {
   headers: IncomingHttpHeaders;
   /** Form-encoded body as a flat map: `payment_intent_data[metadata][invoice_id]` → value. */
   form: Record<string, string>;
+  /** The Idempotency-Key header the SDK sent (POSTs), if any. */
+  idempotencyKey: string | null;
 }
 
 export const FAKE_STRIPE_KEY = 'sk_test_fake_stripe_key_0001';
@@ -164,12 +166,20 @@ export interface FakeStripeState {
    * their success_url, as if the customer had paid: a browser test can go through Checkout.
    */
   hostedCheckout: boolean;
+  /** Status of the refunds POST /v1/refunds creates (Stripe answers card refunds `succeeded` or `pending`). */
+  refundStatus: string;
+  /** PaymentIntent id → its charge and amount; refunds beyond the amount are refused as Stripe does. Unknown ones get a charge, no limit. */
+  paymentIntents: Map<string, { chargeId: string; amount?: number }>;
+  /** Idempotency-Key → the refund created with it: a retry gets the same refund back, as from Stripe. */
+  refundsByKey: Map<string, Record<string, unknown>>;
+  /** Runs after a refund is created and before it is answered (a webhook Stripe sends that fast). */
+  onRefundCreated: ((refund: Record<string, unknown>) => Promise<void>) | null;
 }
 
 /** `anyKey`: every sk_/rk_ key is accepted (the contract test's tenants save generated keys). */
 export async function startFakeStripe(opts: { anyKey?: boolean; port?: number } = {}): Promise<{ server: Server; port: number; requests: RecordedRequest[]; state: FakeStripeState; close(): Promise<void> }> {
   const requests: RecordedRequest[] = [];
-  const state: FakeStripeState = { refunds: new Map(), pageSize: 100, failWith: null, hostedCheckout: false };
+  const state: FakeStripeState = { refunds: new Map(), pageSize: 100, failWith: null, hostedCheckout: false, refundStatus: 'succeeded', paymentIntents: new Map(), refundsByKey: new Map(), onRefundCreated: null };
   const checkoutReturns = new Map<string, string>();
   const server = createServer((req, res) => {
     let raw = '';
@@ -177,7 +187,8 @@ export async function startFakeStripe(opts: { anyKey?: boolean; port?: number } 
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const form = Object.fromEntries(new URLSearchParams(req.method === 'GET' ? url.search : raw));
-      requests.push({ method: req.method ?? '', path: url.pathname, headers: req.headers, form });
+      const idempotencyKey = typeof req.headers['idempotency-key'] === 'string' ? req.headers['idempotency-key'] : null;
+      requests.push({ method: req.method ?? '', path: url.pathname, headers: req.headers, form, idempotencyKey });
       const send = (status: number, body: unknown) => {
         res.writeHead(status, { 'content-type': 'application/json', 'request-id': rid('req') });
         res.end(JSON.stringify(body));
@@ -201,6 +212,39 @@ export async function startFakeStripe(opts: { anyKey?: boolean; port?: number } 
         const size = Math.min(Number(form.limit ?? 10), state.pageSize);
         const data = all.slice(start, start + size);
         return send(200, { object: 'list', url: '/v1/refunds', has_more: start + size < all.length, data });
+      }
+      if (req.method === 'POST' && url.pathname === '/v1/refunds') {
+        const replay = idempotencyKey ? state.refundsByKey.get(idempotencyKey) : undefined;
+        if (replay) return send(200, replay);
+        const pi = form.payment_intent;
+        if (!pi) return send(400, { error: { type: 'invalid_request_error', code: 'parameter_missing', message: 'Must provide charge or payment_intent' } });
+        const known = state.paymentIntents.get(pi) ?? { chargeId: rid('ch') };
+        state.paymentIntents.set(pi, known);
+        const earlier = state.refunds.get(known.chargeId) ?? [];
+        const refunded = earlier.filter((r) => !['failed', 'canceled'].includes(String(r.status))).reduce((sum, r) => sum + Number(r.amount), 0);
+        const amount = form.amount ? Number(form.amount) : (known.amount ?? 0) - refunded;
+        if (known.amount !== undefined && refunded + amount > known.amount) {
+          return send(400, { error: { type: 'invalid_request_error', code: 'charge_already_refunded', message: `Charge ${known.chargeId} has already been refunded.` } });
+        }
+        const refund = {
+          ...clone(refundFixture),
+          id: rid('re'),
+          amount,
+          currency: 'usd',
+          charge: known.chargeId,
+          payment_intent: pi,
+          created: Math.floor(Date.now() / 1000),
+          metadata: metadata('metadata'),
+          reason: form.reason ?? null,
+          status: state.refundStatus,
+        };
+        state.refunds.set(known.chargeId, [refund, ...earlier]);
+        if (idempotencyKey) state.refundsByKey.set(idempotencyKey, refund);
+        if (!state.onRefundCreated) return send(200, refund);
+        return void state.onRefundCreated(refund).then(
+          () => send(200, refund),
+          (err) => send(500, { error: { type: 'api_error', message: `fake hook failed: ${String(err)}` } }),
+        );
       }
       if (req.method === 'POST' && url.pathname === '/v1/checkout/sessions') {
         const id = rid('cs_test');
@@ -269,12 +313,12 @@ export const stripeEventRows = (stack: TestStack, tenantId: string) =>
   stack.orm.em.fork().find(StripeEvent, { tenant: tenantId }, { orderBy: { receivedAt: 'asc' } });
 
 /** Waits until the workflow's activity has written the expected balance/status to Postgres. */
-export const invoiceSettles = (stack: TestStack, invoiceId: string, expected: Partial<{ status: string; paid: number; due: number }>) =>
+export const invoiceSettles = (stack: TestStack, invoiceId: string, expected: Partial<{ status: string; paid: number; due: number }>, timeoutMs?: number) =>
   eventually(async () => {
     const row = await readInvoice(stack.orm, invoiceId);
     expect(row).toMatchObject(expected);
     return row;
-  });
+  }, timeoutMs);
 
 /** A test stack whose Stripe SDK talks to a fresh local fake; `reset()` clears it between tests. */
 export async function createFakeStripeStack() {
@@ -289,6 +333,10 @@ export async function createFakeStripeStack() {
       fake.state.pageSize = 100;
       fake.state.failWith = null;
       fake.state.hostedCheckout = false;
+      fake.state.refundStatus = 'succeeded';
+      fake.state.paymentIntents.clear();
+      fake.state.refundsByKey.clear();
+      fake.state.onRefundCreated = null;
     },
     async close() {
       await stack.close();

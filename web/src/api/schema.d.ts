@@ -3011,7 +3011,7 @@ export interface paths {
         put?: never;
         /**
          * Record a payment
-         * @description A payment of a contact, on one of its invoices (invoiceId, applied as on POST /v1/invoices/{id}/payments) or on the contact alone. Without a currency it takes the invoice's, or the account's default currency. Send an Idempotency-Key so a retry is applied once.
+         * @description A payment of a contact, on one of its invoices (invoiceId, applied as on POST /v1/invoices/{id}/payments), across several of them (allocations: every one lands or none does, the rest is the contact's credit), or on the contact alone (its credit). Without a currency it takes the invoice's, or the account's default currency. Send an Idempotency-Key so a retry is applied once.
          */
         post: {
             parameters: {
@@ -3186,7 +3186,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request is malformed or breaks a documented rule; nothing was changed. Codes: `validation_failed`, `invalid_text`, `malformed_json`, `invalid_idempotency_key`, `invalid_amount`, `invalid_currency`, `invalid_date`, `contact_required`. */
+                /** @description The request is malformed or breaks a documented rule; nothing was changed. Codes: `validation_failed`, `invalid_text`, `malformed_json`, `invalid_idempotency_key`, `invalid_amount`, `invalid_currency`, `invalid_date`, `contact_required`, `duplicate_allocation`, `allocations_exceed_amount`, `allocations_with_invoice`. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3195,7 +3195,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"] & {
                             error: {
                                 /** @enum {string} */
-                                code: "validation_failed" | "invalid_text" | "malformed_json" | "invalid_idempotency_key" | "invalid_amount" | "invalid_currency" | "invalid_date" | "contact_required";
+                                code: "validation_failed" | "invalid_text" | "malformed_json" | "invalid_idempotency_key" | "invalid_amount" | "invalid_currency" | "invalid_date" | "contact_required" | "duplicate_allocation" | "allocations_exceed_amount" | "allocations_with_invoice";
                             };
                         };
                     };
@@ -3242,7 +3242,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request conflicts with the current state of a resource; nothing was changed. Codes: `idempotency_in_progress`, `contact_mismatch`, `currency_mismatch`, `invoice_void`, `invoice_paid`, `overpayment`. */
+                /** @description The request conflicts with the current state of a resource; nothing was changed. Codes: `idempotency_in_progress`, `contact_mismatch`, `currency_mismatch`, `invoice_void`, `invoice_paid`, `overpayment`, `allocation_undone`. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3251,7 +3251,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"] & {
                             error: {
                                 /** @enum {string} */
-                                code: "idempotency_in_progress" | "contact_mismatch" | "currency_mismatch" | "invoice_void" | "invoice_paid" | "overpayment";
+                                code: "idempotency_in_progress" | "contact_mismatch" | "currency_mismatch" | "invoice_void" | "invoice_paid" | "overpayment" | "allocation_undone";
                             };
                         };
                     };
@@ -3314,7 +3314,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description A dependency (database, Redis, Temporal, Stripe) is unavailable; nothing was lost, retry after Retry-After (seconds). Codes: `database_unavailable`, `redis_unavailable`, `temporal_unavailable`, `payment_pending`. */
+                /** @description A dependency (database, Redis, Temporal, Stripe) is unavailable; nothing was lost, retry after Retry-After (seconds). Codes: `database_unavailable`, `redis_unavailable`, `temporal_unavailable`, `payment_pending`, `change_pending`. */
                 503: {
                     headers: {
                         /** @description seconds to wait before retrying */
@@ -3823,6 +3823,299 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/{id}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refund a card payment
+         * @description Refunds a payment that came through Stripe, all of what is left to refund or `amount` of it, through Stripe (the money goes back to the card). The invoice's balance goes back up at once (a paid invoice reopens, its reminders resume); the refund.* webhooks of the same refund change nothing more. A refund Stripe later reports failed or canceled puts the money back on the invoice once (beyond its due: on the contact as credit). Answers the payment with its refunds, this one included with the status Stripe answered (`pending` or `succeeded`). Send an Idempotency-Key: a retry is answered the same and never refunds twice. Payments entered by hand are voided instead (POST /v1/payments/{id}/void).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description retries with the same key return the original result */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description minor units; the rest not yet refunded when left out
+                         * @example 12500
+                         */
+                        amount?: number;
+                        /** @description Stripe's refund reason */
+                        reason?: "duplicate" | "fraudulent" | "requested_by_customer";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            contact: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            invoice: {
+                                /** Format: uuid */
+                                id: string;
+                                number: string;
+                            } | null;
+                            /**
+                             * @description integer minor units
+                             * @example 12500
+                             */
+                            amount: number;
+                            /**
+                             * @description ISO 4217 currency code
+                             * @example USD
+                             * @enum {string}
+                             */
+                            currency: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HRK" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SLL" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XCG" | "XDR" | "XOF" | "XPF" | "XSU" | "YER" | "ZAR" | "ZMW" | "ZWG" | "ZWL";
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD, 1900-01-01 to 9999-12-31
+                             * @example 2026-12-15
+                             */
+                            date: string;
+                            /** @enum {string} */
+                            method: "cash" | "check" | "wire_transfer" | "bank_transfer" | "card" | "other" | "credit";
+                            reference: string | null;
+                            /** @enum {string} */
+                            source: "manual" | "stripe" | "credit";
+                            /**
+                             * @description `voided` (taken back by hand), `refunded` / `partially_refunded` (through Stripe), else `succeeded`
+                             * @enum {string}
+                             */
+                            status: "succeeded" | "voided" | "refunded" | "partially_refunded";
+                            voided: {
+                                /** Format: date-time */
+                                at: string;
+                                by: string | null;
+                                reason: string;
+                            } | null;
+                            /**
+                             * @description refunded through Stripe so far (pending and succeeded refunds)
+                             * @example 12500
+                             */
+                            refunded: number;
+                            refunds: {
+                                /** @description Stripe's refund id (re_…) */
+                                id: string;
+                                /** Format: uuid */
+                                paymentId: string;
+                                /**
+                                 * @description integer minor units
+                                 * @example 12500
+                                 */
+                                amount: number;
+                                /**
+                                 * @description ISO 4217 currency code
+                                 * @example USD
+                                 * @enum {string}
+                                 */
+                                currency: "AED" | "AFN" | "ALL" | "AMD" | "ANG" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HRK" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SLL" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XCG" | "XDR" | "XOF" | "XPF" | "XSU" | "YER" | "ZAR" | "ZMW" | "ZWG" | "ZWL";
+                                /** @description Stripe's status: pending, requires_action, succeeded, failed, canceled (failed and canceled gave nothing back) */
+                                status: string;
+                                reason: string | null;
+                                failureReason: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            /**
+                             * Format: uuid
+                             * @description the payment this one is a part of (one payment allocated across invoices)
+                             */
+                            parentId: string | null;
+                            /** @description the parts of a payment allocated across invoices (the remainder, on no invoice, is credit) */
+                            allocations: {
+                                /** Format: uuid */
+                                paymentId: string;
+                                invoice: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    number: string;
+                                } | null;
+                                /**
+                                 * @description integer minor units
+                                 * @example 12500
+                                 */
+                                amount: number;
+                                /** @enum {string} */
+                                status: "succeeded" | "voided" | "refunded" | "partially_refunded";
+                            }[];
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description The request is malformed or breaks a documented rule; nothing was changed. Codes: `validation_failed`, `invalid_text`, `malformed_json`, `invalid_idempotency_key`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "validation_failed" | "invalid_text" | "malformed_json" | "invalid_idempotency_key";
+                            };
+                        };
+                    };
+                };
+                /** @description No API key, or an invalid or revoked one. Codes: `unauthorized`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "unauthorized";
+                            };
+                        };
+                    };
+                };
+                /** @description The account's plan does not include Payment Center. Codes: `plan_required`, `csrf_required`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "plan_required" | "csrf_required";
+                            };
+                        };
+                    };
+                };
+                /** @description A resource the request names does not exist (for this account). Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "not_found";
+                            };
+                        };
+                    };
+                };
+                /** @description The request conflicts with the current state of a resource; nothing was changed. Codes: `idempotency_in_progress`, `manual_payment_void_instead`, `payment_voided`, `payment_not_on_invoice`, `payment_not_refundable`, `refund_exceeds_payment`, `stripe_not_configured`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "idempotency_in_progress" | "manual_payment_void_instead" | "payment_voided" | "payment_not_on_invoice" | "payment_not_refundable" | "refund_exceeds_payment" | "stripe_not_configured";
+                            };
+                        };
+                    };
+                };
+                /** @description The request body is larger than 1 MiB. Codes: `body_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "body_too_large";
+                            };
+                        };
+                    };
+                };
+                /** @description The body is not JSON (application/json, UTF-8). Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "unsupported_media_type";
+                            };
+                        };
+                    };
+                };
+                /** @description The request is well formed but cannot be carried out as asked. Codes: `idempotency_key_reused`, `stripe_auth_failed`, `stripe_request_rejected`. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "idempotency_key_reused" | "stripe_auth_failed" | "stripe_request_rejected";
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests; retry after the Retry-After header (seconds). Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"] & {
+                            error: {
+                                /** @enum {string} */
+                                code: "rate_limited";
+                            };
+                        };
+                    };
+                };
+                /** @description A dependency (database, Redis, Temporal, Stripe) is unavailable; nothing was lost, retry after Retry-After (seconds). Codes: `database_unavailable`, `redis_unavailable`, `temporal_unavailable`, `stripe_unavailable`, `encryption_not_configured`, `integration_secret_unreadable`, `refund_payment_pending`. */
+                503: {
+                    headers: {
+                        /** @description seconds to wait before retrying */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
