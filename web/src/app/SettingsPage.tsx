@@ -143,7 +143,20 @@ function PaymentInstructions() {
     e.preventDefault();
     setError(null);
     try {
-      await call(api.PUT('/v1/settings/company', { body: { ...company.data, paymentInstructions: text.trim() || null } as never }));
+      // PUT replaces every writable field: send them all back as read, with the edited one changed.
+      const c = company.data!;
+      const body = {
+        legalName: c.legalName,
+        address: c.address,
+        taxId: c.taxId,
+        defaultCurrency: c.defaultCurrency,
+        invoiceNumberPrefix: c.invoiceNumberPrefix,
+        invoiceNumberPadding: c.invoiceNumberPadding,
+        reminderSubjectTemplate: c.reminderSubjectTemplate,
+        reminderBodyTemplate: c.reminderBodyTemplate,
+        paymentInstructions: text.trim() || null,
+      };
+      await call(api.PUT('/v1/settings/company', { body }));
       setStatus('Payment instructions saved.');
     } catch (err) {
       setError(plainMessage((err as ApiFailure).error));
