@@ -128,8 +128,8 @@ test('each tab shows its columns; the Invoices tab has the summary strip with ag
 
   await page.getByRole('tab', { name: 'Payments' }).click();
   await rowOf(page, 'Payments', 'WIRE-7731').waitFor();
-  expect(await columnNames(page, 'Payments')).toEqual(['Contact', 'Amount', 'Invoice', 'Payment date', 'Method', 'Source/reference']);
-  expect(await rowOf(page, 'Payments', 'WIRE-7731').getByRole('cell').allInnerTexts()).toEqual(['Alan Turing', '$450.00', data.paid.number, expect.any(String), 'Wire transfer', 'Manual · WIRE-7731']);
+  expect(await columnNames(page, 'Payments')).toEqual(['Contact', 'Amount', 'Invoice', 'Payment date', 'Method', 'Source/reference', 'Status']);
+  expect(await rowOf(page, 'Payments', 'WIRE-7731').getByRole('cell').allInnerTexts()).toEqual(['Alan Turing', '$450.00', data.paid.number, expect.any(String), 'Wire transfer', 'Manual · WIRE-7731', 'Received']);
   await screenshot(page, 'payments');
 
   await page.getByRole('tab', { name: 'Payment plans' }).click();
@@ -225,7 +225,7 @@ test('drill-down: header, line items, plan with covered flags, payments and hist
   const plan = page.getByRole('table', { name: 'Payment plan' }).getByRole('row');
   expect(await plan.nth(1).getByRole('cell').last().innerText()).toBe('Partly: $400.00 open');
   expect(await plan.nth(2).getByRole('cell').last().innerText()).toBe('Not covered');
-  expect(await rowOf(page, 'Payments', 'TRX-0042').getByRole('cell').allInnerTexts()).toEqual([expect.any(String), '$600.00', 'Bank transfer', 'Manual · TRX-0042']);
+  expect(await rowOf(page, 'Payments', 'TRX-0042').getByRole('cell').allInnerTexts()).toEqual([expect.any(String), '$600.00', 'Bank transfer', 'Manual · TRX-0042', 'Received', 'Void']);
   const history = page.getByRole('region', { name: 'History' }).getByRole('listitem');
   await until(async () => expect((await history.allInnerTexts()).join('\n')).toMatch(/Created for \$2,000\.00[\s\S]*Payment of \$600\.00 received/));
   expect(await page.getByRole('link', { name: /Workflow in Temporal UI/ }).getAttribute('href')).toBe(`http://127.0.0.1:8233/namespaces/default/workflows/invoice-${data.open.id}`);

@@ -1,28 +1,37 @@
 /**
  * One invoice: header with status and balance, line items, the plan with each instalment covered
- * or not, payments, the history as a timeline, and the actions (Make a payment, Void, Copy
+ * or not, payments with their status (void a manual one, refund a card one), the history as a
+ * timeline, and the actions (Make a payment, Apply credit, Credit note, Write off, Void, Copy
  * customer link, the workflow in Temporal UI for operators).
  */
 import { useState, type FormEvent } from 'react';
 import { uncoveredInstallments } from '../../../domain/plan';
 import { api, ApiFailure, call, type InvoiceDetail } from '../api/client';
 import { plainMessage } from '../lib/api-errors';
-import { formatDay, formatMoment, methodLabel } from '../lib/format';
+import { formatDay, formatMoment, METHOD_LABELS, methodLabel } from '../lib/format';
 import { formatAmount } from '../lib/money';
+import { canVoid, paymentMethodText, refundable } from '../lib/payments';
 import { Dialog, ErrorBanner, Field, Money, StatusBadge, useLoad } from './components';
+import { ApplyCreditDialog, CreditNoteDialog, VoidPaymentDialog, WriteOffDialog } from './CorrectionDialogs';
 import { Balance, TableHead } from './lists';
 import { MakePaymentDialog } from './MakePaymentDialog';
 import { NotFoundPage } from './notices';
+import { PaymentStatus } from './PaymentStatus';
+import { RefundDialog } from './RefundDialog';
 import { Link } from './router';
 import { useSession } from './session';
+import './corrections.css';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function InvoicePage({ id }: { id: string }) {
   const session = useSession();
   const invoice = useLoad(() => (UUID.test(id) ? call(api.GET('/v1/invoices/{id}', { params: { path: { id } } })) : Promise.reject(new ApiFailure(404, { code: 'not_found', message: '', details: {} }))), [id]);
-  const [dialog, setDialog] = useState<'pay' | 'void' | null>(null);
+  const [dialog, setDialog] = useState<'pay' | 'void' | 'write-off' | 'credit-note' | 'apply-credit' | { kind: 'void-payment' | 'refund'; payment: InvoicePayment } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const contactId = invoice.data?.contact.id;
+  // The contact's credit, for Apply credit; reloaded with the invoice after every change.
+  const credit = useLoad(() => (contactId ? call(api.GET('/v1/contacts/{id}/credit', { params: { path: { id: contactId } } })) : Promise.resolve(null)), [contactId, invoice.data]);
 
   if (invoice.error) {
     const failure = invoice.error as ApiFailure;
@@ -32,6 +41,12 @@ export function InvoicePage({ id }: { id: string }) {
   const inv = invoice.data;
   if (!inv) return <p className="loading">Loading…</p>;
   const open = inv.status === 'open' || inv.status === 'overdue';
+  const available = credit.data?.balances.find((b) => b.currency === inv.currency)?.balance ?? 0;
+  const done = (message: string) => {
+    setDialog(null);
+    setNotice(message);
+    invoice.reload();
+  };
 
   const copyLink = async () => {
     const url = inv.customerUrl;
@@ -57,11 +72,22 @@ export function InvoicePage({ id }: { id: string }) {
             {inv.contact.name} · issued {formatDay(inv.issueDate)} · due {formatDay(inv.dueDate)}
           </p>
         </div>
-        <Balance total={inv.total} paid={inv.paid} due={inv.due} currency={inv.currency} overdue={inv.status === 'overdue'} />
+        <Balance total={inv.total} paid={inv.paid} due={inv.due} currency={inv.currency} overdue={inv.status === 'overdue'} credited={inv.credited} writtenOff={inv.writtenOff} />
       </header>
       <div className="actions" role="group" aria-label="Invoice actions">
         <button type="button" className="primary" onClick={() => setDialog('pay')} disabled={!open}>
           Make a payment
+        </button>
+        {open && available > 0 && (
+          <button type="button" onClick={() => setDialog('apply-credit')}>
+            Apply credit <span className="muted">({formatAmount(available, inv.currency)} available)</span>
+          </button>
+        )}
+        <button type="button" onClick={() => setDialog('credit-note')} disabled={!open}>
+          Credit note
+        </button>
+        <button type="button" onClick={() => setDialog('write-off')} disabled={!open || inv.due <= 0}>
+          Write off
         </button>
         <button type="button" onClick={() => setDialog('void')} disabled={inv.status === 'paid' || inv.status === 'void'}>
           Void
@@ -108,18 +134,41 @@ export function InvoicePage({ id }: { id: string }) {
           <p className="muted">No payments yet.</p>
         ) : (
           <table aria-labelledby="payments-title">
-            <TableHead columns={['Payment date', 'Amount', 'Method', 'Source/reference']} numeric={['Amount']} />
+            <TableHead columns={['Payment date', 'Amount', 'Method', 'Source/reference', 'Status', 'Actions']} numeric={['Amount']} />
             <tbody>
-              {inv.payments.map((p) => (
-                <tr key={p.id}>
-                  <td>{formatDay(p.date)}</td>
-                  <td className="num">
-                    <Money amount={p.amount} currency={p.currency} />
-                  </td>
-                  <td>{methodLabel(p.method)}</td>
-                  <td>{sourceText(p.source, p.reference)}</td>
-                </tr>
-              ))}
+              {inv.payments.map((p) => {
+                const what = `payment of ${formatAmount(p.amount, p.currency)} on ${formatDay(p.date)}`;
+                return (
+                  <tr key={p.id} className={p.status === 'voided' ? 'row-voided' : undefined}>
+                    <td>{formatDay(p.date)}</td>
+                    <td className="num">
+                      <Money amount={p.amount} currency={p.currency} />
+                    </td>
+                    <td>{paymentMethodText(p.method, METHOD_LABELS)}</td>
+                    <td>
+                      {sourceText(p.source, p.reference)}
+                      {p.parentId && <span className="muted"> · part of a split payment</span>}
+                    </td>
+                    <td>
+                      <PaymentStatus payment={p} />
+                    </td>
+                    <td>
+                      <div className="row-actions">
+                        {canVoid(p) && inv.status !== 'void' && (
+                          <button type="button" className="small" aria-label={`Void the ${what}`} onClick={() => setDialog({ kind: 'void-payment', payment: p })}>
+                            Void
+                          </button>
+                        )}
+                        {refundable(p) > 0 && (
+                          <button type="button" className="small" aria-label={`Refund the ${what}`} onClick={() => setDialog({ kind: 'refund', payment: p })}>
+                            Refund
+                          </button>
+                        )}
+                      </div>
+                    </td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
         )}
@@ -149,6 +198,21 @@ export function InvoicePage({ id }: { id: string }) {
           }}
         />
       )}
+      {dialog === 'write-off' && <WriteOffDialog inv={inv} onClose={() => setDialog(null)} onDone={() => done(`${formatAmount(inv.due, inv.currency)} written off; ${inv.number} is closed.`)} />}
+      {dialog === 'credit-note' && <CreditNoteDialog inv={inv} onClose={() => setDialog(null)} onDone={(amount) => done(`Credit note of ${formatAmount(amount, inv.currency)} issued.`)} />}
+      {dialog === 'apply-credit' && (
+        <ApplyCreditDialog inv={inv} available={available} onClose={() => setDialog(null)} onDone={(p) => done(`${formatAmount(p.amount, p.currency)} of the contact's credit applied.`)} />
+      )}
+      {typeof dialog === 'object' && dialog?.kind === 'void-payment' && (
+        <VoidPaymentDialog payment={dialog.payment} onClose={() => setDialog(null)} onDone={(p) => done(`The payment of ${formatAmount(p.amount, p.currency)} is voided.`)} />
+      )}
+      {typeof dialog === 'object' && dialog?.kind === 'refund' && (
+        <RefundDialog
+          payment={dialog.payment}
+          onClose={() => setDialog(null)}
+          onDone={(p) => done(`Refund of ${formatAmount(p.refunds[p.refunds.length - 1]?.amount ?? 0, p.currency)} sent to Stripe${p.refunds[p.refunds.length - 1]?.status === 'pending' ? ' (pending)' : ''}.`)}
+        />
+      )}
       {dialog === 'void' && (
         <VoidDialog
           inv={inv}
@@ -164,11 +228,14 @@ export function InvoicePage({ id }: { id: string }) {
   );
 }
 
-export const sourceText = (source: string, reference: string | null) => [source === 'stripe' ? 'Stripe' : 'Manual', reference].filter(Boolean).join(' · ');
+export const sourceText = (source: string, reference: string | null) => [source === 'stripe' ? 'Stripe' : source === 'credit' ? 'Credit' : 'Manual', reference].filter(Boolean).join(' · ');
+
+type InvoicePayment = InvoiceDetail['payments'][number];
 
 function PlanSection({ inv }: { inv: InvoiceDetail }) {
-  // The API says which instalments are covered; how much of a partly covered one is open follows the same rule.
-  const uncovered = uncoveredInstallments(inv.paymentPlan, inv.paid);
+  // The API says which instalments are covered; how much of a partly covered one is open follows the same rule,
+  // with credit notes and write-offs settling the plan like payments, so the open parts add up to Due.
+  const uncovered = uncoveredInstallments(inv.paymentPlan, inv.paid + inv.credited + inv.writtenOff);
   return (
     <section aria-labelledby="plan-title">
       <h2 id="plan-title">Payment plan</h2>
@@ -182,7 +249,7 @@ function PlanSection({ inv }: { inv: InvoiceDetail }) {
                 <Money amount={p.amount} currency={inv.currency} />
               </td>
               <td>{methodLabel(p.method)}</td>
-              <td>{p.covered ? <span className="covered">Covered</span> : uncovered[i] < p.amount ? `Partly: ${formatAmount(uncovered[i], inv.currency)} open` : 'Not covered'}</td>
+              <td>{p.covered || uncovered[i] === 0 ? <span className="covered">Covered</span> : uncovered[i] < p.amount ? `Partly: ${formatAmount(uncovered[i], inv.currency)} open` : 'Not covered'}</td>
             </tr>
           ))}
         </tbody>
@@ -236,7 +303,17 @@ function historyText(h: History, currency: string): string {
     case 'created':
       return `Created for ${money('total')}`;
     case 'payment_applied':
-      return d.unapplied ? `${money('amount')} over the balance kept on the contact` : `Payment of ${money('amount')} received${d.method ? ` (${methodLabel(d.method as string)})` : ''}`;
+      if (d.unapplied) return `${money('amount')} over the balance kept on the contact as credit`;
+      if (d.source === 'credit' || d.method === 'credit') return `${money('amount')} of the contact's credit applied`;
+      return `Payment of ${money('amount')} received${d.method ? ` (${methodLabel(d.method as string)})` : ''}`;
+    case 'payment_voided':
+      return `Payment of ${money('amount')} voided${d.reason ? `: ${d.reason}` : ''}`;
+    case 'written_off':
+      return `${money('amount')} written off${d.reason ? `: ${d.reason}` : ''}`;
+    case 'credit_note_issued':
+      return `Credit note of ${money('amount')}${d.reason ? `: ${d.reason}` : ''}`;
+    case 'reversal_failed':
+      return `Refund of ${money('amount')} failed${d.reason ? ` (${d.reason})` : ''}: the money was not returned${typeof d.restored === 'number' && d.restored > 0 ? `, ${money('restored')} counts as paid again` : ''}`;
     case 'installment_due':
       return `Instalment of ${money('amount')} due${typeof d.uncovered === 'number' && d.uncovered > 0 ? `, ${money('uncovered')} not covered` : ', covered'}`;
     case 'became_overdue':

@@ -11,6 +11,8 @@ import { ContactPicker, Dialog, ErrorBanner, Field, type ContactRef } from './co
 import { useSession } from './session';
 
 type OpenInvoice = Pick<Invoice, 'id' | 'number' | 'currency' | 'due'>;
+/** `credit` is the contact's credit applied (Apply credit), never entered here. */
+type ManualMethod = Exclude<PaymentMethod, 'credit'>;
 
 export function MakePaymentDialog({
   contact: initialContact,
@@ -28,7 +30,7 @@ export function MakePaymentDialog({
   const [invoiceId, setInvoiceId] = useState(initialInvoice?.id ?? '');
   const [amount, setAmount] = useState(initialInvoice ? amountInputText(initialInvoice.due, initialInvoice.currency) : '');
   const [date, setDate] = useState(todayIn(tenant.timeZone));
-  const [method, setMethod] = useState<PaymentMethod>('bank_transfer');
+  const [method, setMethod] = useState<ManualMethod>('bank_transfer');
   const [reference, setReference] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [banner, setBanner] = useState<string | null>(null);
@@ -117,7 +119,7 @@ export function MakePaymentDialog({
         </Field>
         <Field label="Method" error={errors.method}>
           {({ id }) => (
-            <select id={id} value={method} onChange={(e) => setMethod(e.target.value as PaymentMethod)}>
+            <select id={id} value={method} onChange={(e) => setMethod(e.target.value as ManualMethod)}>
               {Object.entries(METHOD_LABELS).map(([value, label]) => (
                 <option key={value} value={value}>
                   {label}

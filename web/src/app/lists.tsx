@@ -64,11 +64,13 @@ export function EmptyRow({ columns, children }: { columns: number; children: Rea
   );
 }
 
-/** Total, paid and due of an invoice, as a description list named Balance. */
-export function Balance({ total, paid, due, currency, overdue }: { total: number; paid: number; due: number; currency: string; overdue?: boolean }) {
+/** Total, paid and due of an invoice, as a description list named Balance; credited and written off only when there are some. */
+export function Balance({ total, paid, due, currency, overdue, credited = 0, writtenOff = 0 }: { total: number; paid: number; due: number; currency: string; overdue?: boolean; credited?: number; writtenOff?: number }) {
   const rows: [string, number, string | undefined][] = [
     ['Total', total, undefined],
+    ...(credited > 0 ? [['Credited', credited, undefined] as [string, number, undefined]] : []),
     ['Paid', paid, undefined],
+    ...(writtenOff > 0 ? [['Written off', writtenOff, undefined] as [string, number, undefined]] : []),
     ['Due', due, overdue ? 'overdue' : 'due'],
   ];
   return (

@@ -35,6 +35,13 @@ const PLAIN: Record<string, string> = {
   payment_pending: 'The payment is still being recorded. Wait a moment and look again before retrying.',
   stripe_not_configured: 'Card payments are not set up for this account.',
   csrf_required: 'The request was refused for your security. Reload the page and try again.',
+  stripe_payment_refund_instead: 'A card payment cannot be voided: refund it instead, so the money goes back to the card.',
+  manual_payment_void_instead: 'A payment entered by hand is not refunded through Stripe: void it instead.',
+  allocated_payment: 'This payment is split across invoices: void each of its parts on its invoice.',
+  payment_not_on_invoice: 'This payment is not on this invoice.',
+  payment_voided: 'This payment was voided; there is nothing to refund.',
+  payment_not_refundable: 'This card payment cannot be refunded through Stripe (it has no card charge to refund).',
+  change_pending: 'The change is still being made. Wait a moment, then try again: it will not be made twice.',
 };
 
 /** One sentence for people. `currency` formats the amounts an error names (an overpayment's due). */
@@ -46,6 +53,13 @@ export function plainMessage(error: ApiError, currency?: string): string {
   if (error.code === 'plan_total_mismatch' && typeof d.planTotal === 'number' && typeof d.total === 'number' && currency) {
     return `The instalments add up to ${formatAmount(d.planTotal, currency)}, the invoice total is ${formatAmount(d.total, currency)}.`;
   }
+  if (error.code === 'insufficient_credit' && currency) {
+    return typeof d.available === 'number'
+      ? `The contact's credit is not enough: ${formatAmount(d.available, currency)} is available.`
+      : "The contact's credit is not enough for this (part of it was already used).";
+  }
+  if (error.code === 'credit_note_exceeds_due' && typeof d.due === 'number' && currency) return `A credit note can be at most what is due: ${formatAmount(d.due, currency)}.`;
+  if (error.code === 'refund_exceeds_payment' && typeof d.refundable === 'number' && currency) return `The refund is more than is left to refund of this payment: ${formatAmount(d.refundable, currency)}.`;
   if (error.code === 'currency_mismatch' && typeof d.invoiceCurrency === 'string') return `The payment must be in the invoice's currency, ${d.invoiceCurrency}.`;
   if (PLAIN[error.code]) return PLAIN[error.code];
   if (error.code.endsWith('_unavailable')) return 'A service the Payment Center needs is not answering. Nothing was changed; try again in a moment.';
@@ -74,6 +88,9 @@ export function errorField(error: ApiError): string | null {
     invalid_invoice_number: 'number',
     deal_contact_mismatch: 'dealId',
     overpayment: 'amount',
+    insufficient_credit: 'amount',
+    credit_note_exceeds_due: 'amount',
+    refund_exceeds_payment: 'amount',
     currency_mismatch: 'currency',
     contact_mismatch: 'contactId',
     contact_required: 'contactId',
