@@ -65,7 +65,10 @@ export function decodeCursor(cursor: string | undefined, shape: readonly CursorP
 /** Rows past `(value, id)` in `(field order, id idOrder)`: the keyset condition of a two-part cursor. */
 export function afterKey<T>(field: string, value: unknown, id: string, order: 'asc' | 'desc', idOrder: 'asc' | 'desc' = order): FilterQuery<T> {
   const past = (o: 'asc' | 'desc') => (o === 'asc' ? '$gt' : '$lt');
-  return { $or: [{ [field]: { [past(order)]: value } }, { [field]: value, id: { [past(idOrder)]: id } }] } as FilterQuery<T>;
+  // The redundant bound on the column alone is what Postgres can use as an index condition: without
+  // it the OR is only a filter and a deep page walks every row before the cursor.
+  const bound = order === 'asc' ? '$gte' : '$lte';
+  return { $and: [{ [field]: { [bound]: value } }, { $or: [{ [field]: { [past(order)]: value } }, { [field]: value, id: { [past(idOrder)]: id } }] }] } as FilterQuery<T>;
 }
 
 /** Splits a limit+1 fetch into a page and the cursor of its last row. */
