@@ -57,7 +57,7 @@ DB_USER="${BASH_REMATCH[2]}" DB_PASS="${BASH_REMATCH[3]}" DB_HOST="${BASH_REMATC
 build() {
   if [ -x "$SERVER" ] && [ -x "$SQL_TOOL" ] && [ -d "$SCHEMA_DIR" ]; then return; fi
   command -v go > /dev/null || die "go not found (the polyglot machine ships it in /usr/local/go/bin)"
-  log "building go.temporal.io/server@v$TEMPORAL_SERVER_VERSION (cmd/server, cmd/tools/sql) with $GOTOOLCHAIN; ~5 min on 2 cores"
+  log "building go.temporal.io/server@v$TEMPORAL_SERVER_VERSION (cmd/server, cmd/tools/sql) with $GOTOOLCHAIN; ~5 min on 2 quiet cores"
   local t0=$SECONDS tmp="$ENGINE_BIN.tmp"
   rm -rf "$tmp"; mkdir -p "$tmp"
   GOBIN="$tmp" go install "go.temporal.io/server/cmd/server@v$TEMPORAL_SERVER_VERSION"
@@ -290,6 +290,7 @@ namespace_and_search_attributes() {
 }
 
 up() {
+  command -v temporal > /dev/null || die "temporal CLI not found (health checks, namespace); run scripts/install.sh"
   build
   # our Postgres (services.sh up starts it before calling us; `engine.sh up` alone starts it here)
   if [ "$PC_EXTERNAL_PG" != 1 ] && ! pg_isready -q -h "$DB_HOST" -p "$DB_PORT" > /dev/null 2>&1; then
