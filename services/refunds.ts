@@ -14,7 +14,7 @@ import { isFailedRefund, isReversingRefund, refundReport, refundStatusAfter, typ
 import type { ServiceDeps, TenantContext } from './context';
 import { signalInvoice, type InvoiceSignal } from './invoice-workflow';
 import { getPayment, getPaymentView, idFor, refundedOf, type PaymentView } from './payments';
-import { createRefund as createStripeRefund } from './stripe-outbound';
+import { createRefund as createStripeRefund, findRefundOfRequest } from './stripe-outbound';
 
 export const STRIPE_REFUND_REASONS = ['duplicate', 'fraudulent', 'requested_by_customer'] as const;
 
@@ -48,22 +48,28 @@ export async function refundPayment(deps: ServiceDeps, tenant: TenantContext, pa
   if (!payment.reference?.startsWith('pi_')) throw conflict('payment_not_refundable', 'this card payment has no Stripe PaymentIntent to refund (money back from a won dispute)', {});
   const refundable = payment.amount - (await refundedOf(deps, tenant, payment.id));
   const amount = input.amount ?? refundable;
-  if (refundable <= 0 || amount > refundable) throw refundError.exceeds(amount, Math.max(refundable, 0));
-
   const requestId = idFor(tenant.id, 'refund', requestKey);
-  let refund;
+  const paymentIntentId = payment.reference;
+  // A retry whose first attempt made the refund but failed after it (5xx), the refund's webhook recorded
+  // since: less is left now, so its own refund is looked up at Stripe instead of being refused.
+  const madeBefore = () => (requestKey ? findRefundOfRequest(deps, tenant, paymentIntentId, requestId) : Promise.resolve(null));
+  let refund = refundable <= 0 || amount > refundable ? await madeBefore() : null;
+  if (!refund && (refundable <= 0 || amount > refundable)) throw refundError.exceeds(amount, Math.max(refundable, 0));
   try {
-    refund = await createStripeRefund(deps, tenant, {
-      paymentIntentId: payment.reference,
+    refund ??= await createStripeRefund(deps, tenant, {
+      paymentIntentId,
       amount,
       ...(input.reason && { reason: input.reason }),
       metadata: { tenant_id: tenant.id, invoice_id: payment.invoice.id, payment_id: payment.id, request_id: requestId },
       idempotencyKey: `pc-refund-${requestId}`,
     });
   } catch (err) {
+    if (!(err instanceof DomainError)) throw err;
+    // The same key with another default amount (the retry case above, with something still left).
+    if (err.details?.stripeType === 'StripeIdempotencyError') refund = await madeBefore();
     // Another refund (from here or Stripe's dashboard) got there first and Stripe has no more to give.
-    if (err instanceof DomainError && err.details?.stripeCode === 'charge_already_refunded') throw refundError.exceeds(amount, 0);
-    throw err;
+    else if (err.details?.stripeCode === 'charge_already_refunded') throw refundError.exceeds(amount, 0);
+    if (!refund) throw err;
   }
   const report = refundReport(refund);
   if (!report) throw new DomainError('unavailable', 'stripe_unavailable', `Stripe answered the refund with an unexpected object (${String(refund?.id)})`, {});

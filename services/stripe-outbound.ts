@@ -43,6 +43,15 @@ export async function createRefund(deps: ServiceDeps, tenant: TenantContext, r: 
   return callStripe(() => stripe.refunds.create(params, { idempotencyKey: r.idempotencyKey }));
 }
 
+/** The refund of a PaymentIntent one of our requests made (metadata `request_id`), if any: how a retry finds its refund. */
+export async function findRefundOfRequest(deps: ServiceDeps, tenant: TenantContext, paymentIntentId: string, requestId: string): Promise<Stripe.Refund | null> {
+  const stripe = await clientFor(deps, tenant);
+  return callStripe(async () => {
+    for await (const refund of stripe.refunds.list({ payment_intent: paymentIntentId, limit: 100 })) if (refund.metadata?.request_id === requestId) return refund;
+    return null;
+  });
+}
+
 async function payableInvoice(deps: ServiceDeps, tenant: TenantContext, invoiceId: string): Promise<Invoice> {
   const invoice = await getInvoice(deps, tenant, invoiceId);
   if (invoice.status === 'void') throw invoiceVoidError();

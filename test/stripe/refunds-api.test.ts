@@ -28,6 +28,20 @@ const workflowState = (invoiceId: string) => stack.temporal.workflow.getHandle(i
 /** Lets a duplicate application show up before checking there is none (signals are asynchronous). */
 const quiet = () => new Promise((r) => setTimeout(r, 400));
 
+/** The refund request through an app whose Temporal cannot be reached: Stripe makes the refund, then 503. */
+async function refundWithTemporalDown(t: { paymentId: string; apiKey: string }, body: unknown, key: string) {
+  const downTemporal = await unreachableTemporal();
+  const downApp = await buildApp({ ...stack.process, temporal: downTemporal, redis: stack.redis });
+  try {
+    const res = await downApp.inject({ method: 'POST', url: `/v1/payments/${t.paymentId}/refunds`, payload: body as never, headers: { authorization: `Bearer ${t.apiKey}`, 'idempotency-key': key } });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBeDefined();
+  } finally {
+    await downApp.close();
+    await downTemporal.connection.close().catch(() => undefined);
+  }
+}
+
 /** A tenant on the fake's key with an invoice paid by card through a webhook; the fake knows the PaymentIntent's charge. */
 async function paidByCard(total: number) {
   const t = await createStripeTenant(stack, { secretKey: FAKE_STRIPE_KEY });
@@ -129,21 +143,7 @@ test('a retry with the same Idempotency-Key: answered again without Stripe; afte
   expect(refundCalls()).toHaveLength(1);
 
   // The refund is made at Stripe, then Temporal cannot be reached: 503 and nothing recorded here.
-  const downTemporal = await unreachableTemporal();
-  const downApp = await buildApp({ ...stack.process, temporal: downTemporal, redis: stack.redis });
-  try {
-    const res = await downApp.inject({
-      method: 'POST',
-      url: `/v1/payments/${t.paymentId}/refunds`,
-      payload: { amount: 500 },
-      headers: { authorization: `Bearer ${t.apiKey}`, 'idempotency-key': 'after-failure' },
-    });
-    expect(res.statusCode).toBe(503);
-    expect(res.headers['retry-after']).toBeDefined();
-  } finally {
-    await downApp.close();
-    await downTemporal.connection.close().catch(() => undefined);
-  }
+  await refundWithTemporalDown(t, { amount: 500 }, 'after-failure');
   expect(refundCalls()).toHaveLength(2);
   expect(await refundRows(t.tenantId)).toHaveLength(1);
 
@@ -160,6 +160,26 @@ test('a retry with the same Idempotency-Key: answered again without Stripe; afte
   await quiet();
   expect(await readInvoice(stack.orm, t.invoice.id)).toMatchObject({ paid: 1500, due: 1500 });
   expect(await eventsOf(t.invoice.id, 'payment_reversed')).toHaveLength(2);
+});
+
+test("a retry after a failure past Stripe, the refund's webhook recorded in between: answered with its own refund (found at Stripe), counted once", async () => {
+  const t = await paidByCard(3000);
+  await refundWithTemporalDown(t, { amount: 3000 }, 'then-webhook');
+  const made = fake.state.refunds.get(t.chargeId)![0];
+  expect((await deliver(stack, t.tenantId, stripeEvent('refund.created', made), t.webhookSecret)).body).toMatchObject({ status: 'processed' });
+  await settled(t.invoice.id, { status: 'open', paid: 0, due: 3000 });
+
+  // Nothing is left to refund, yet this is the same request: its refund is looked up, not made again.
+  const retried = await t.refund({ amount: 3000 }, 'then-webhook');
+  expect(retried.status).toBe(201);
+  expect(retried.body).toMatchObject({ status: 'refunded', refunded: 3000, refunds: [expect.objectContaining({ id: made.id })] });
+  expect(refundCalls()).toHaveLength(1);
+  expect(fake.requests.filter((r) => r.method === 'GET' && r.path === '/v1/refunds').map((r) => r.form.payment_intent)).toEqual([t.pi.id]);
+  // Another key is refused as before.
+  expectError(await t.refund({ amount: 3000 }, 'another-key'), 409, 'refund_exceeds_payment');
+  await quiet();
+  expect(await eventsOf(t.invoice.id, 'payment_reversed')).toHaveLength(1);
+  expect(await readInvoice(stack.orm, t.invoice.id)).toMatchObject({ status: 'open', paid: 0, due: 3000 });
 });
 
 test('a refund Stripe later reports failed restores the balance once (reported three ways → once); the payment is succeeded again', async () => {

@@ -207,7 +207,7 @@ export async function startFakeStripe(opts: { anyKey?: boolean; port?: number } 
         return send(401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided' } });
       }
       if (req.method === 'GET' && url.pathname === '/v1/refunds') {
-        const all = form.charge ? (state.refunds.get(form.charge) ?? []) : [...state.refunds.values()].flat();
+        const all = form.charge ? (state.refunds.get(form.charge) ?? []) : [...state.refunds.values()].flat().filter((r) => !form.payment_intent || r.payment_intent === form.payment_intent);
         const start = form.starting_after ? all.findIndex((r) => r.id === form.starting_after) + 1 : 0;
         const size = Math.min(Number(form.limit ?? 10), state.pageSize);
         const data = all.slice(start, start + size);
