@@ -2,13 +2,15 @@
  * Correcting money in the team's app, in a real browser against the real API and worker: a payment
  * recorded then voided with a reason (the invoice opens again, the payment shows Voided, struck
  * through), a credit note refused beyond the due then issued, the contact's credit applied, the rest
- * written off; the Payments tab's status column and a payment split across invoices.
+ * written off; a card payment refunded in part through the (fake) Stripe; the Payments tab's status
+ * column and a payment split across invoices.
  */
 import { randomUUID } from 'node:crypto';
 import type { Locator, Page } from 'playwright-core';
 import { addDays } from '../../domain/dates';
 import { balance, createWebTenant, screenshot, signIn, useWebStack } from '../support/browser';
-import { eventually } from '../support/fixtures';
+import { eventually, readInvoice } from '../support/fixtures';
+import { deliver, paymentIntentObject, rid, stripeEvent } from '../support/stripe';
 
 // Generous: on a loaded machine the workflows confirm slowly, and a 503 is retried (below).
 jest.setTimeout(300_000);
@@ -165,5 +167,39 @@ test('the Payments tab shows each payment’s status, and a split payment opens 
   await parts.getByRole('link', { name: second.number }).click();
   await page.getByRole('heading', { name: `Invoice ${second.number} Paid` }).waitFor();
   expect(await rowOf(page, 'Payments', 'WIRE-SPLIT').getByRole('cell').nth(3).innerText()).toBe('Manual · WIRE-SPLIT · part of a split payment');
+  await page.context().close();
+});
+
+test('a card payment is refunded in part from the drill-down: refused beyond the payment, then the invoice opens again', async () => {
+  const card = await createWebTenant(web, { name: 'Northwind Traders', stripe: true });
+  const { body: contact } = await card.request('POST', '/v1/contacts', { name: 'Alan Turing', email: 'alan@bletchley.example' });
+  const { body: inv } = await card.request('POST', '/v1/invoices', { contactId: contact.id, currency: 'USD', issueDate: today, dueDate: addDays(today, 30), lineItems: [{ description: 'Cipher review', quantity: 1, unitAmount: 50000 }] });
+  const pi = paymentIntentObject({ amount: 50000, tenantId: card.tenantId, invoiceId: inv.id });
+  web.fake.state.paymentIntents.set(pi.id, { chargeId: rid('ch'), amount: 50000 });
+  expect((await deliver(web.stack, card.tenantId, stripeEvent('payment_intent.succeeded', pi), card.webhookSecret)).status).toBe(200);
+  await eventually(async () => expect((await readInvoice(web.stack.orm, inv.id))?.status).toBe('paid'), 60_000);
+
+  const page = await web.newPage();
+  await signIn(page, card.apiKey, `/app/invoices/${inv.id}`);
+  await page.getByRole('heading', { name: `Invoice ${inv.number} Paid` }).waitFor();
+  const row = rowOf(page, 'Payments', pi.id);
+  // A card payment is refunded, never voided.
+  expect(await row.getByRole('button').allInnerTexts()).toEqual(['Refund']);
+  await row.getByRole('button', { name: /^Refund the payment of \$500\.00/ }).click();
+  const dialog = page.getByRole('dialog', { name: 'Refund the card payment of $500.00?' });
+  expect(await dialog.getByLabel('Amount').inputValue()).toBe('500.00');
+  await dialog.getByLabel('Amount').fill('600.00');
+  await dialog.getByRole('button', { name: 'Refund', exact: true }).click();
+  await dialog.getByText('The refund is more than is left to refund of this payment: $500.00.').waitFor();
+  await dialog.getByLabel('Amount').fill('200.00');
+  await dialog.getByLabel('Reason (optional)').selectOption('requested_by_customer');
+  await submit(dialog, 'Refund');
+  await page.getByRole('heading', { name: `Invoice ${inv.number} Open` }).waitFor();
+  expect(await balance(page, 'Due').innerText()).toBe('$200.00');
+  await until(async () => expect(await row.getByRole('cell').nth(4).innerText()).toMatch(/^Partially refunded\s+\$200\.00 refunded$/));
+  await until(async () => expect(await historyText(page)).toContain('Refund: $200.00 returned'));
+  const sent = web.fake.requests.filter((r) => r.method === 'POST' && r.path === '/v1/refunds');
+  expect(sent).toHaveLength(1);
+  expect(sent[0].form).toMatchObject({ payment_intent: pi.id, amount: '20000', reason: 'requested_by_customer' });
   await page.context().close();
 });

@@ -4,7 +4,7 @@
  * timeline, and the actions (Make a payment, Apply credit, Credit note, Write off, Void, Copy
  * customer link, the workflow in Temporal UI for operators).
  */
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { uncoveredInstallments } from '../../../domain/plan';
 import { api, ApiFailure, call, type InvoiceDetail } from '../api/client';
 import { plainMessage } from '../lib/api-errors';
@@ -32,6 +32,18 @@ export function InvoicePage({ id }: { id: string }) {
   const contactId = invoice.data?.contact.id;
   // The contact's credit, for Apply credit; reloaded with the invoice after every change.
   const credit = useLoad(() => (contactId ? call(api.GET('/v1/contacts/{id}/credit', { params: { path: { id: contactId } } })) : Promise.resolve(null)), [contactId, invoice.data]);
+  // A refund reaches the invoice's workflow by signal, just after the API's answer: look again (for up to
+  // 10 s) until the balance shows it, rather than showing the old one as if nothing happened.
+  const [awaitPaid, setAwaitPaid] = useState<{ atMost: number; tries: number } | null>(null);
+  useEffect(() => {
+    if (!awaitPaid || !invoice.data || invoice.loading) return;
+    if (invoice.data.paid <= awaitPaid.atMost || awaitPaid.tries >= 10) return setAwaitPaid(null);
+    const timer = setTimeout(() => {
+      setAwaitPaid({ ...awaitPaid, tries: awaitPaid.tries + 1 });
+      invoice.reload();
+    }, 1000);
+    return () => clearTimeout(timer);
+  }, [awaitPaid, invoice.data, invoice.loading]);
 
   if (invoice.error) {
     const failure = invoice.error as ApiFailure;
@@ -210,7 +222,11 @@ export function InvoicePage({ id }: { id: string }) {
         <RefundDialog
           payment={dialog.payment}
           onClose={() => setDialog(null)}
-          onDone={(p) => done(`Refund of ${formatAmount(p.refunds[p.refunds.length - 1]?.amount ?? 0, p.currency)} sent to Stripe${p.refunds[p.refunds.length - 1]?.status === 'pending' ? ' (pending)' : ''}.`)}
+          onDone={(p) => {
+            const refund = p.refunds[p.refunds.length - 1];
+            setAwaitPaid({ atMost: inv.paid - (refund?.amount ?? 0), tries: 0 });
+            done(`Refund of ${formatAmount(refund?.amount ?? 0, p.currency)} sent to Stripe${refund?.status === 'pending' ? ' (pending)' : ''}.`);
+          }}
         />
       )}
       {dialog === 'void' && (
