@@ -89,7 +89,10 @@ test('record a payment, void it with a reason, issue a credit note, apply credit
   await until(async () => expect(await historyText(page)).toMatch(/Paid in full[\s\S]*Payment of \$1,000\.00 voided: Check bounced/));
   await page.getByRole('status').filter({ hasText: 'The payment of $1,000.00 is voided.' }).waitFor();
 
-  // A credit note beyond the due is refused next to the amount; one within it lowers the due.
+  // A credit note beyond the due is refused next to the amount; one within it lowers the due. Each
+  // attempt carries an Idempotency-Key, a new one after the refusal (a 4xx is final for its key).
+  const keys: (string | undefined)[] = [];
+  page.on('request', (r) => r.method() === 'POST' && r.url().endsWith('/credit-notes') && keys.push(r.headers()['idempotency-key']));
   await page.getByRole('button', { name: 'Credit note' }).click();
   const note = page.getByRole('dialog', { name: `Credit note on ${inv.number}` });
   await note.getByLabel('Amount').fill('1200.00');
@@ -102,6 +105,8 @@ test('record a payment, void it with a reason, issue a credit note, apply credit
   expect(await page.getByRole('term').allTextContents()).toEqual(['Total', 'Credited', 'Paid', 'Due']);
   expect(await figure(page, 'Credited').innerText()).toBe('$150.00');
   await until(async () => expect(await historyText(page)).toContain('Credit note of $150.00: Two hours not worked'));
+  expect(keys).toEqual([expect.stringMatching(/^[0-9a-f-]{36}$/), expect.stringMatching(/^[0-9a-f-]{36}$/)]);
+  expect(keys[0]).not.toBe(keys[1]);
 
   // The contact's $50 of credit: offered with the amount available, defaulting to min(credit, due).
   await page.getByRole('button', { name: 'Apply credit ($50.00 available)' }).click();
