@@ -30,6 +30,9 @@ export interface InvoiceBalance {
 /** What the customer is asked for after credit notes: the total less credit notes. */
 export const payableTotal = (b: InvoiceBalance): number => b.total - (b.credited ?? 0);
 
+/** What settles the plan, oldest instalment first: money paid, credit notes and a write-off alike. */
+export const settledAmount = (b: Pick<InvoiceBalance, 'paid' | 'credited' | 'writtenOff'>): number => b.paid + (b.credited ?? 0) + (b.writtenOff ?? 0);
+
 export function dueAmount(b: InvoiceBalance): number {
   return Math.max(0, payableTotal(b) - b.paid - (b.writtenOff ?? 0));
 }

@@ -13,6 +13,7 @@ import { payPageUrl } from '../lib/pay-links';
 import { getCompanySettings, type CompanyDetails } from './company-settings';
 import type { ServiceDeps, TenantContext } from './context';
 import { customerUrls, invoiceByPayToken } from './pay-links';
+import { settledAmount } from '../domain/invoice';
 
 export interface InvoiceDocument {
   invoice: Invoice & { contact: Contact; tenant: Tenant };
@@ -207,7 +208,7 @@ export function renderInvoicePdf(d: InvoiceDocument, opts: { now?: Date } = {}):
     ensure(60);
     pdf.fillColor(INK).font('Helvetica-Bold').fontSize(12).text('Payment plan', left, pdf.y);
     pdf.moveDown(0.4);
-    const uncovered = uncoveredInstallments(d.plan, inv.paid);
+    const uncovered = uncoveredInstallments(d.plan, settledAmount(inv));
     table(
       [
         ['Instalment', 0.2, 'left'],

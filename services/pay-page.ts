@@ -13,6 +13,7 @@ import { invoiceByPayToken } from './pay-links';
 import { createCheckoutSession } from './stripe-outbound';
 import { getStripeSettings } from './stripe-settings';
 import { tenantContext } from './tenants';
+import { settledAmount } from '../domain/invoice';
 
 export interface PayPage {
   /** With its tenant (the seller) and contact. */
@@ -46,7 +47,7 @@ export async function startPayPageCheckout(deps: ServiceDeps, token: string, inp
     const index = plan.findIndex((p) => p.id === input.installmentId);
     if (index < 0) throw notFound('installment', input.installmentId);
     // Payments cover the plan oldest first: what of this instalment they have not reached yet.
-    amount = uncoveredInstallments(plan, invoice.paid)[index];
+    amount = uncoveredInstallments(plan, settledAmount(invoice))[index];
     if (amount === 0) throw conflict('installment_covered', 'this instalment is already paid', { installmentId: input.installmentId });
   }
   const page = payPageUrl(deps.config, token);

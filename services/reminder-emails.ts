@@ -22,6 +22,7 @@ import { checkReminderTemplates, getCompanySettings, type CompanyDetails } from 
 import type { ServiceDeps, TenantContext } from './context';
 import { invoicePdfFilename, loadInvoiceDocument, renderInvoicePdf, type InvoiceDocument } from './invoice-documents';
 import { customerUrls } from './pay-links';
+import { settledAmount } from '../domain/invoice';
 
 export interface ReminderTemplates {
   subject: string | null;
@@ -86,7 +87,7 @@ export async function previewReminder(deps: ServiceDeps, tenant: TenantContext, 
     const inv = doc.invoice;
     payUrl = (await customerUrls(deps, tenant, [inv.id])).get(inv.id)!;
     context = reminderContextOf(doc);
-    const uncovered = uncoveredInstallments(doc.plan, inv.paid);
+    const uncovered = uncoveredInstallments(doc.plan, settledAmount(inv));
     const next = doc.plan.findIndex((_, n) => uncovered[n] > 0);
     const overdue = inv.status === 'overdue' || next < 0;
     const since = (date: string) => Math.round((Date.parse(today) - Date.parse(date)) / MS_PER_DAY);

@@ -19,6 +19,7 @@ import {
   deriveStatus,
   dueAmount,
   invoiceVoidError,
+  settledAmount,
   voidPaymentError,
   writeRefusedError,
   type InvoiceBalance,
@@ -407,7 +408,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     const base = { tenantId: input.tenantId, invoiceId: input.invoiceId };
     if (step.action === 'decide') {
       for (const r of step.due) {
-        const decision = decideReminder(r, { plan: input.plan, total: input.total, paid: s.paid, voided: s.voided, overdueAt: input.overdueAt, now });
+        const decision = decideReminder(r, { plan: input.plan, total: input.total, paid: settledAmount(balance()), voided: s.voided, overdueAt: input.overdueAt, now });
         const label = reminderLabel(r, input.plan);
         if (decision.action === 'send') {
           await enqueueReminder.executeWithOptions({ summary: enqueueSummary(label, decision.amount, input.currency) }, [{ ...base, key: r.key, amount: decision.amount }]);
@@ -461,7 +462,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       if (status() === 'open') transition(() => (s.pastDue = true));
       else s.pastDue = true;
     }
-    const uncovered = uncoveredInstallments(input.plan, s.paid);
+    const uncovered = uncoveredInstallments(input.plan, settledAmount(balance()));
     input.plan.forEach((installment, i) => {
       if (installment.at > now || s.firedInstallments.includes(installment.id)) return;
       s.firedInstallments.push(installment.id);

@@ -2,6 +2,7 @@ import type { Static } from '@sinclair/typebox';
 import type { InvoiceEvent, PlannedPayment } from '../../db';
 import type { InvoiceDetail, InvoiceWithPlan } from '../../services/invoices';
 import type { HistoryEntry, InvoiceDetailResponse, InvoiceResponse } from '../schemas/invoices';
+import { settledAmount } from '../../domain/invoice';
 import { uncoveredInstallments } from '../../domain/plan';
 import { iso, ref } from './common';
 import { paymentJson } from './payments';
@@ -27,7 +28,7 @@ export const invoiceJson = ({ invoice: i, plan, customerUrl }: InvoiceWithPlan):
   credited: i.credited,
   writtenOff: i.writtenOff,
   status: i.status,
-  paymentPlan: planJson(plan, i.paid),
+  paymentPlan: planJson(plan, settledAmount(i)),
   customerUrl,
   createdAt: iso(i.createdAt),
   updatedAt: iso(i.updatedAt),

@@ -2,6 +2,7 @@ import type { Static } from '@sinclair/typebox';
 import type { PayPage } from '../../services/pay-page';
 import type { PayPageResponse } from '../schemas/pay-page';
 import { planJson } from './invoices';
+import { settledAmount } from '../../domain/invoice';
 
 /** Only what the customer needs to pay: no ids of the tenant, contact or deal, no history. */
 export const payPageJson = ({ invoice: i, plan, company, card }: PayPage): Static<typeof PayPageResponse> => ({
@@ -16,7 +17,7 @@ export const payPageJson = ({ invoice: i, plan, company, card }: PayPage): Stati
     paid: i.paid,
     due: i.due,
     lineItems: i.lineItems,
-    paymentPlan: planJson(plan, i.paid).map(({ id, date, amount, covered }) => ({ id, date, amount, covered })),
+    paymentPlan: planJson(plan, settledAmount(i)).map(({ id, date, amount, covered }) => ({ id, date, amount, covered })),
   },
   payment: { card, instructions: company.paymentInstructions },
 });

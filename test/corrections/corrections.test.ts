@@ -181,6 +181,9 @@ test('write-off closes the due (paid status, amount apart); credit notes lower t
   expectError(await request('POST', `/v1/invoices/${b.id}/credit-notes`, { amount: 5001, reason: 'too much' }), 409, 'credit_note_exceeds_due');
   expectError(await request('POST', `/v1/invoices/${b.id}/payments`, { amount: 5001, method: 'cash' }), 409, 'overpayment');
   expect((await request('POST', `/v1/invoices/${b.id}/payments`, { amount: 5000, method: 'cash' })).status).toBe(201);
-  expect((await request('GET', `/v1/invoices/${b.id}`)).body).toMatchObject({ status: 'paid', paid: 5000, credited: 3000, due: 0 });
+  const settled = (await request('GET', `/v1/invoices/${b.id}`)).body;
+  expect(settled).toMatchObject({ status: 'paid', paid: 5000, credited: 3000, due: 0 });
+  // The plan (one instalment of 8000) counts the credit note as settling it, like the payment.
+  expect(settled.paymentPlan.map((p: { covered: boolean }) => p.covered)).toEqual([true]);
   expect((await history(b.id)).filter((e) => e.type === 'credit_note_issued')).toHaveLength(1);
 });
