@@ -248,7 +248,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   });
 
   wf.setHandler(paymentReversedSignal, (r) => {
-    if (s.reversed[r.reversalId] !== undefined || s.voided) return;
+    if (s.reversed[r.reversalId] !== undefined || s.failedReversals?.includes(r.reversalId) || s.voided) return;
     transition(() => {
       const after = applyReversal(balance(), r.amount);
       const amount = s.paid - after.paid;
@@ -261,7 +261,13 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   wf.setHandler(reversalFailedSignal, ({ reversalId, reason }) => {
     const reversed = s.reversed[reversalId];
     const failed = (s.failedReversals ??= []);
-    if (reversed === undefined || failed.includes(reversalId)) return;
+    if (failed.includes(reversalId)) return;
+    // Reported failed before it was reported at all (Stripe's order is any): it will never reverse anything.
+    if (reversed === undefined) {
+      failed.push(reversalId);
+      event('reversal_failed', `reversal-failed:${reversalId}`, { reversalId, amount: 0, restored: 0, reason, beforeReversal: true });
+      return;
+    }
     transition(() => {
       failed.push(reversalId);
       // The money never left: back on the invoice as far as it is still due, the rest on the contact.
