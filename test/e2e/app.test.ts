@@ -419,7 +419,7 @@ test('make a payment with the keyboard only; the dialog keeps focus inside and c
   await page.keyboard.press('Enter');
   await dialog.waitFor({ state: 'detached' });
   await rowOf(page, 'Payments', 'KB-1').waitFor();
-  expect(await rowOf(page, 'Payments', 'KB-1').getByRole('cell').allInnerTexts()).toEqual(['Grace Hopper', '$200.00', data.overdue.number, expect.any(String), 'Bank transfer', 'Manual · KB-1']);
+  expect(await rowOf(page, 'Payments', 'KB-1').getByRole('cell').allInnerTexts()).toEqual(['Grace Hopper', '$200.00', data.overdue.number, expect.any(String), 'Bank transfer', 'Manual · KB-1', 'Received']);
   expect(await readInvoice(web.stack.orm, data.overdue.id)).toMatchObject({ paid: 20000, due: 100000 });
   await page.context().close();
 });
