@@ -48,6 +48,27 @@ def _invoice_rules(body: dict) -> None:
                 p["date"] = min(max(date, issue), due)
 
 
+def _allocation_rules(body: dict) -> None:
+    """With allocations: no invoiceId, each invoice once, and they add up to at most the amount (POST /v1/payments)."""
+    allocations = body.get("allocations")
+    if not isinstance(allocations, list) or not all(isinstance(a, dict) for a in allocations):
+        return
+    if body.get("invoiceId") is not None:
+        body["invoiceId"] = None
+    seen: set = set()
+    allocations[:] = [a for a in allocations if not (a.get("invoiceId") in seen or seen.add(a.get("invoiceId")))]
+    try:
+        total = sum(int(a["amount"]) for a in allocations)
+    except (KeyError, TypeError, ValueError):
+        return
+    if total > MAX_AMOUNT:
+        for a in allocations:
+            a["amount"] = max(1, MAX_AMOUNT // len(allocations))
+        total = sum(a["amount"] for a in allocations)
+    if isinstance(body.get("amount"), int) and body["amount"] < total:
+        body["amount"] = total
+
+
 @schemathesis.hook
 def before_call(ctx, case, **kwargs):
     headers = case.headers or {}
@@ -67,6 +88,8 @@ def before_call(ctx, case, **kwargs):
                 query["dateFrom"], query["dateTo"] = end, start
     if case.operation.method.upper() == "POST" and case.operation.path == "/v1/invoices" and isinstance(case.body, dict):
         _invoice_rules(case.body)
+    if case.operation.method.upper() == "POST" and case.operation.path == "/v1/payments" and isinstance(case.body, dict):
+        _allocation_rules(case.body)
     if case.operation.path.startswith("/v1/webhook-endpoints") and isinstance(case.body, dict) and isinstance(case.body.get("url"), str):
         # A webhook URL's host must resolve to a public address: an IP literal needs no DNS, and this
         # one is TEST-NET-3 (RFC 5737), never routed, so the worker's deliveries reach nobody.

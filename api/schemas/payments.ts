@@ -26,7 +26,9 @@ export const PaymentBody = Type.Object(
       Type.Array(Allocation, {
         minItems: 1,
         maxItems: 50,
-        description: "one payment across several invoices of the contact, in its currency: every allocation lands or none does; what the allocations leave is the contact's credit. Not with invoiceId.",
+        description:
+          "one payment across several invoices of the contact, in its currency: every allocation lands or none does; what the allocations leave is the contact's credit. " +
+          'Each invoice at most once, together at most `amount`, and not with an invoiceId (400 duplicate_allocation, allocations_exceed_amount, allocations_with_invoice).',
       }),
     ),
   },

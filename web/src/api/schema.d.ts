@@ -3065,7 +3065,7 @@ export interface paths {
                         contactId: string;
                         /** Format: uuid */
                         invoiceId?: string | null;
-                        /** @description one payment across several invoices of the contact, in its currency: every allocation lands or none does; what the allocations leave is the contact's credit. Not with invoiceId. */
+                        /** @description one payment across several invoices of the contact, in its currency: every allocation lands or none does; what the allocations leave is the contact's credit. Each invoice at most once, together at most `amount`, and not with an invoiceId (400 duplicate_allocation, allocations_exceed_amount, allocations_with_invoice). */
                         allocations?: {
                             /** Format: uuid */
                             invoiceId: string;
