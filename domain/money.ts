@@ -25,9 +25,18 @@ export function assertCurrency(code: unknown, field = 'currency'): string {
   return code;
 }
 
+// Building an Intl.NumberFormat costs far more than using one (CSV rows, PDFs format thousands of amounts).
+const digitsByCurrency = new Map<string, number>();
+const formats = new Map<string, Intl.NumberFormat>();
+
 /** Number of decimals of the currency's minor unit (JPY 0, EUR 2, KWD 3). */
 export function minorUnitDigits(currency: string): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  let digits = digitsByCurrency.get(currency);
+  if (digits === undefined) {
+    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    digitsByCurrency.set(currency, digits);
+  }
+  return digits;
 }
 
 export function isMinorAmount(value: unknown): value is number {
@@ -57,5 +66,11 @@ export function formatMoney(amount: number, currency: string, locale = 'en-US'):
   const minor = abs % 10 ** digits;
   // Build the decimal string from integers so no float rounding can creep in.
   const text = digits === 0 ? `${major}` : `${major}.${String(minor).padStart(digits, '0')}`;
-  return sign + new Intl.NumberFormat(locale, { style: 'currency', currency, minimumFractionDigits: digits }).format(text as unknown as number);
+  const key = `${locale}|${currency}`;
+  let format = formats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, { style: 'currency', currency, minimumFractionDigits: digits });
+    formats.set(key, format);
+  }
+  return sign + format.format(text as unknown as number);
 }
