@@ -77,5 +77,8 @@ test(`${ROWS} invoices stream as CSV with bounded memory`, async () => {
     );
   }
   for (const r of runs) expect(r.heap).toBeLessThan(4);
-  expect(runs[1].rss).toBeLessThan(12);
+  // RSS also moves with the allocator and the GC's timing inside one jest process (5–15 MiB seen in the
+  // steady state): the bound leaves room for that and still fails an export that holds its 18 MiB of
+  // CSV (about 36 MiB as JS strings) or its 100,000 rows; the live heap above is the exact measure.
+  expect(runs[1].rss).toBeLessThan(24);
 }, 180_000);
