@@ -26,6 +26,9 @@ export interface AllocationInput {
   amount: number;
 }
 
+/** The invoice rules' own refusal, its details also naming the allocation it is about. */
+const naming = (err: DomainError, at: Record<string, unknown>) => new DomainError(err.kind, err.code, err.message, { ...err.details, ...at });
+
 /** Checks the allocations against the read model; the saga still handles a race the check could not see. */
 async function checkedParts(deps: ServiceDeps, tenant: TenantContext, contactId: string, currency: string, movementId: string, allocations: AllocationInput[]) {
   const ids = allocations.map((a) => a.invoiceId);
@@ -36,9 +39,9 @@ async function checkedParts(deps: ServiceDeps, tenant: TenantContext, contactId:
     if (!invoice) throw notFound('invoice', a.invoiceId);
     const at = { allocation: i, invoiceId: a.invoiceId };
     if (invoice.contact.id !== contactId) throw conflict('contact_mismatch', `invoice ${invoice.number} belongs to another contact`, at);
-    if (invoice.currency !== currency) throw Object.assign(currencyMismatchError(currency, invoice.currency), { details: { ...at, invoiceCurrency: invoice.currency } });
-    if (invoice.status === 'void') throw Object.assign(invoiceVoidError(), { details: { ...at, status: 'void' } });
-    if (invoice.status === 'paid') throw Object.assign(invoicePaidError(), { details: { ...at, status: 'paid', due: 0 } });
+    if (invoice.currency !== currency) throw naming(currencyMismatchError(currency, invoice.currency), at);
+    if (invoice.status === 'void') throw naming(invoiceVoidError(), at);
+    if (invoice.status === 'paid') throw naming(invoicePaidError(), at);
     if (a.amount > invoice.due) throw conflict('overpayment', `allocation ${i + 1} of ${a.amount} exceeds the amount due of ${invoice.due} on invoice ${invoice.number}`, { ...at, due: invoice.due, amount: a.amount });
     return { invoiceId: a.invoiceId, paymentId: partPaymentId(movementId, a.invoiceId), amount: a.amount };
   });
@@ -100,7 +103,7 @@ export async function allocatePayment(deps: ServiceDeps, tenant: TenantContext, 
 
 /** Moves `amount` of the contact's credit onto one of its invoices (the credit is spent once, whatever races it). */
 export async function applyCreditToInvoice(deps: ServiceDeps, tenant: TenantContext, movementId: string, invoice: Invoice, amount: number, date: string): Promise<MoneyMovementResult> {
-  const [parts] = [await checkedParts(deps, tenant, invoice.contact.id, invoice.currency, movementId, [{ invoiceId: invoice.id, amount }])];
+  const parts = await checkedParts(deps, tenant, invoice.contact.id, invoice.currency, movementId, [{ invoiceId: invoice.id, amount }]);
   const [balance] = await creditBalances(deps.em, tenant.id, invoice.contact.id, invoice.currency);
   if ((balance?.balance ?? 0) < amount) throw insufficientCreditError(invoice.currency, amount, balance?.balance ?? 0);
   return runMovement(deps, { tenantId: tenant.id, movementId, contactId: invoice.contact.id, currency: invoice.currency, source: { kind: 'credit', date }, parts, remainder: null });
