@@ -17,6 +17,8 @@ const live = () => {
   gc();
   return process.memoryUsage();
 };
+/** What the process's JavaScript keeps alive: the heap plus Buffers and other memory outside it. */
+const jsMemory = (m: NodeJS.MemoryUsage) => m.heapUsed + m.external + m.arrayBuffers;
 
 test(`${ROWS} invoices stream as CSV with bounded memory`, async () => {
   const { request, tenantId, apiKey } = await createTestTenant(stack);
@@ -35,14 +37,16 @@ test(`${ROWS} invoices stream as CSV with bounded memory`, async () => {
   await stack.app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = stack.app.server.address() as AddressInfo;
   const stream = (path: string) =>
-    new Promise<{ lines: number; bytes: number; ms: number; peakRss: number; peakHeap: number }>((resolve, reject) => {
+    new Promise<{ lines: number; bytes: number; ms: number; peakRss: number; peakHeap: number; peakJs: number }>((resolve, reject) => {
       let peakRss = 0;
       let peakHeap = 0;
+      let peakJs = 0;
       let chunks = 0;
       const sample = () => {
         const m = live();
         peakRss = Math.max(peakRss, m.rss);
         peakHeap = Math.max(peakHeap, m.heapUsed);
+        peakJs = Math.max(peakJs, jsMemory(m));
       };
       const started = performance.now();
       get({ host: '127.0.0.1', port, path, headers: { authorization: `Bearer ${apiKey}` } }, (res) => {
@@ -54,7 +58,7 @@ test(`${ROWS} invoices stream as CSV with bounded memory`, async () => {
           if (++chunks % 32 === 0) sample();
         });
         res.on('end', () => {
-          resolve({ lines, bytes, ms: performance.now() - started, peakRss, peakHeap });
+          resolve({ lines, bytes, ms: performance.now() - started, peakRss, peakHeap, peakJs });
         });
         res.on('error', reject);
       }).on('error', reject);
@@ -70,15 +74,20 @@ test(`${ROWS} invoices stream as CSV with bounded memory`, async () => {
     expect(run.lines).toBe(ROWS + 1);
     const rss = (run.peakRss - before.rss) / 2 ** 20;
     const heap = (run.peakHeap - before.heapUsed) / 2 ** 20;
-    runs.push({ rss, heap });
+    const js = (run.peakJs - jsMemory(before)) / 2 ** 20;
+    runs.push({ rss, heap, js });
     console.log(
       `CSV export (${pass}): ${ROWS} rows, ${(run.bytes / 2 ** 20).toFixed(1)} MiB in ${Math.round(run.ms)} ms = ${Math.round((ROWS / run.ms) * 1000)} rows/s under jest with a GC every 32 chunks; ` +
-        `peak growth during the stream: RSS ${rss.toFixed(1)} MiB, live heap ${heap.toFixed(1)} MiB`,
+        `peak growth during the stream: RSS ${rss.toFixed(1)} MiB, live heap ${heap.toFixed(1)} MiB, heap + Buffers ${js.toFixed(1)} MiB`,
     );
   }
-  for (const r of runs) expect(r.heap).toBeLessThan(4);
-  // RSS also moves with the allocator and the GC's timing inside one jest process (5–15 MiB seen in the
-  // steady state): the bound leaves room for that and still fails an export that holds its 18 MiB of
-  // CSV (about 36 MiB as JS strings) or its 100,000 rows; the live heap above is the exact measure.
-  expect(runs[1].rss).toBeLessThan(24);
+  // The bounds are on what the export keeps alive, measured after a collection: the live heap (exact:
+  // holding its 100,000 rows or its 18 MiB of CSV, about 36 MiB as JS strings, fails it) and the heap
+  // plus Buffers (looser: freed Buffers leave the count when V8's sweeper gets to them, 4–15 MiB seen).
+  // RSS is printed but not bounded: inside one jest process it moves with the allocator and the other
+  // suites' leftovers (up to 28 MiB seen in the steady state of a full run), not with the export.
+  for (const r of runs) {
+    expect(r.heap).toBeLessThan(4);
+    expect(r.js).toBeLessThan(24);
+  }
 }, 180_000);
