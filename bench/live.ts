@@ -18,10 +18,8 @@
  * BENCH_LIVE_MAX_WAIT_S (240) s of that, the herd tenant is in UTC and the instant is set in the
  * workflow input directly (overdueAt; the note says so).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -34,6 +32,7 @@ import { startInvoiceWorkflow, workflowInputFor } from '../services/invoice-work
 import { createTenant } from '../services/tenants';
 import { invoiceWorkflowId, SearchAttr } from '../workflows/definitions';
 import { pool } from './pool';
+import { CLOCK_TICKS, processTree, startProcess, stopProcess, usage } from './processes';
 import type { BenchRow, BenchSection } from './types';
 
 const SECTION = 'live';
@@ -48,8 +47,6 @@ const RAW_GAP_MS = Number(env.BENCH_LIVE_RAW_GAP_S ?? 60) * 1000;
 /** Give up waiting for a drain after this long. */
 const DRAIN_TIMEOUT_MS = 300_000;
 const CONTACTS = 100;
-const CLOCK_TICKS = 100; // USER_HZ on Linux
-const ROOT = path.join(__dirname, '..');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 function percentile(samples: number[], p: number): number {
@@ -59,44 +56,6 @@ function percentile(samples: number[], p: number): number {
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 const log = (line: string) => console.error(`[bench:${SECTION}] ${line}`);
 
-/** pid and its descendants (tsx runs the worker in a child node process). */
-function processTree(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  const out: number[] = [];
-  const walk = (pid: number) => {
-    out.push(pid);
-    for (const c of children.get(pid) ?? []) walk(c);
-  };
-  walk(root);
-  return out;
-}
-/** CPU ticks (user + system) and RSS in KiB, summed over the tree. */
-function usage(pids: number[]): { ticks: number; rssKb: number } {
-  let ticks = 0;
-  let rssKb = 0;
-  for (const pid of pids) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-      rssKb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-    } catch {
-      /* gone */
-    }
-  }
-  return { ticks, rssKb };
-}
-
-/** The first local midnight of any zone in [from, from + MAX_WAIT_MS]: the zone and the instant. */
 function nextMidnight(from: number): { zone: string; at: number } | null {
   let best: { zone: string; at: number } | null = null;
   for (const zone of Intl.supportedValuesOf('timeZone')) {
@@ -104,26 +63,6 @@ function nextMidnight(from: number): { zone: string; at: number } | null {
     if (at >= from && at <= from + MAX_WAIT_MS && (!best || at < best.at)) best = { zone, at };
   }
   return best;
-}
-
-async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['worker/main.ts'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start in 60 s:\n${output}`)), 60_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      output += d;
-      if (output.includes('worker listening')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => (output += d));
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}):\n${output}`)));
-  });
-  child.stdout!.resume();
-  child.stderr!.resume();
-  return child;
 }
 
 export const run: BenchSection = async () => {
@@ -146,7 +85,7 @@ export const run: BenchSection = async () => {
   let rawRunning: Promise<void> | undefined;
   try {
     const rawBundle = bundleWorkflowCode({ workflowsPath: require.resolve('./live-workflows') });
-    worker = await startWorkerProcess({ ...env, DATABASE_URL: databaseUrl, TEMPORAL_TASK_QUEUE: taskQueue, WORKER_METRICS_PORT: '0', PAY_LINK_SECRET: config.PAY_LINK_SECRET });
+    worker = await startProcess('worker/main.ts', { ...env, DATABASE_URL: databaseUrl, TEMPORAL_TASK_QUEUE: taskQueue, WORKER_METRICS_PORT: '0', PAY_LINK_SECRET: config.PAY_LINK_SECRET }, (out) => out.includes('worker listening'));
     const workerPids = () => processTree(worker!.pid!);
     rawWorker = await Worker.create({ connection: nativeConnection, namespace, taskQueue: rawTaskQueue, workflowBundle: await rawBundle });
     rawRunning = rawWorker.run();
@@ -306,11 +245,7 @@ export const run: BenchSection = async () => {
   } finally {
     if (rawWorker?.getState() === 'RUNNING') rawWorker.shutdown();
     await rawRunning?.catch(() => undefined);
-    if (worker?.pid && worker.exitCode === null) {
-      const exited = new Promise((r) => worker!.once('exit', r));
-      process.kill(-worker.pid, 'SIGTERM');
-      await Promise.race([exited, sleep(15_000)]);
-    }
+    await stopProcess(worker, 15_000);
     // The invoice workflows would otherwise wait on their timers forever, on a queue nobody polls.
     await client.workflowService
       .startBatchOperation({ namespace, jobId: `bench-live-${runId}`, visibilityQuery: `TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"`, reason: 'bench live: done', terminationOperation: {} })

@@ -16,9 +16,11 @@ import { run as exportsBench } from './exports';
 import { run as web } from './web';
 import { run as readModel } from './read-model';
 import { run as live } from './live';
+import { run as load } from './load';
 
 const ALL_SECTIONS: { name: string; run: BenchSection }[] = [
   { name: 'core', run: core },
+  { name: 'load', run: load },
   { name: 'corrections', run: corrections },
   { name: 'reminders', run: reminders },
   { name: 'webhooks', run: webhooks },
