@@ -238,6 +238,9 @@ export const run: BenchSection = async () => {
     const markers = count(type.EVENT_TYPE_MARKER_RECORDED);
     const updatesAccepted = count(type.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
 
+    const perOp = (ph: Phase, k: keyof Groups) => ph.cpu[k] / ph.done;
+    const cpuNote = (ph: Phase) => (['api', 'worker', 'temporal', 'postgres', 'bench'] as const).map((k) => `${k} ${round(perOp(ph, k), 1)}`).join(', ');
+    const total = (ph: Phase, keys: (keyof Groups)[]) => keys.reduce((a, k) => a + perOp(ph, k), 0);
     const rows: BenchRow[] = [];
     const where = `API and worker processes over HTTP, ${round(paid.ms / 1000, 1)} s API / ${round(updated.ms / 1000, 1)} s raw in ${ROUNDS} alternating rounds`;
     rows.push({
@@ -247,7 +250,7 @@ export const run: BenchSection = async () => {
       unit: 'inv/s',
       reference: { label: `raw workflow.start @c${CREATE_CLIENTS}`, value: round(rate(createdRaw), 1) },
       ratio: round(rate(createdApi) / rate(createdRaw), 2),
-      note: `API/raw (higher is better); ${createdApi.done} API, ${createdRaw.done} raw; API p50 ${round(percentile(createdApi.latencies, 50), 1)} ms p99 ${round(percentile(createdApi.latencies, 99), 1)} ms; raw p50 ${round(percentile(createdRaw.latencies, 50), 1)} ms p99 ${round(percentile(createdRaw.latencies, 99), 1)} ms`,
+      note: `API/raw (higher is better); ${createdApi.done} API, ${createdRaw.done} raw; API p50 ${round(percentile(createdApi.latencies, 50), 1)} ms p99 ${round(percentile(createdApi.latencies, 99), 1)} ms; raw p50 ${round(percentile(createdRaw.latencies, 50), 1)} ms p99 ${round(percentile(createdRaw.latencies, 99), 1)} ms; CPU ms per invoice: ${cpuNote(createdApi)}; per raw start: ${cpuNote(createdRaw)}`,
     });
     rows.push({
       section: SECTION,
@@ -263,9 +266,6 @@ export const run: BenchSection = async () => {
       const u = percentile(updated.latencies, p);
       rows.push({ section: SECTION, metric: `b. payment latency p${p}`, value: round(v, 1), unit: 'ms', reference: { label: `raw executeUpdate p${p}`, value: round(u, 1) }, ratio: round(v / u, 2), note: 'API/raw (lower is better); POST answered once stored' });
     }
-    const perOp = (ph: Phase, k: keyof Groups) => ph.cpu[k] / ph.done;
-    const cpuNote = (ph: Phase) => (['api', 'worker', 'temporal', 'postgres', 'bench'] as const).map((k) => `${k} ${round(perOp(ph, k), 1)}`).join(', ');
-    const total = (ph: Phase, keys: (keyof Groups)[]) => keys.reduce((a, k) => a + perOp(ph, k), 0);
     rows.push({
       section: SECTION,
       metric: 'c. CPU per payment, stack processes',
