@@ -29,6 +29,10 @@ export interface PersistInvoiceResult {
   invoiceUpdated: boolean;
   /** Writes Postgres refused for good (empty normally); the invoice is then marked as needing attention. */
   refused: RefusedWrite[];
+  /** Local activity only: nothing written, the row holds this version (ahead of `basis`); the workflow reconciles. */
+  storedAhead?: number;
+  /** Payments in Postgres the workflow never accepted, removed by a reconciling write. */
+  dropped?: string[];
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -38,8 +42,9 @@ export function createActivities(deps: ActivityDeps) {
     ...createMoneyMovementActivities(deps.process),
     /**
      * Writes a batch of workflow changes in one transaction. Idempotent: payments and events are
-     * keyed (insert-or-ignore) and the invoice row only moves forward in `stateVersion`, so a retried
-     * or replayed call can never count a payment twice or roll the balance back. Postgres being
+     * keyed (insert-or-ignore) and the invoice row only moves forward in `stateVersion` (a local
+     * activity's batch: only from its `basis`, see PersistInvoiceArgs), so a retried or replayed call
+     * can never count a payment twice or roll the balance back. Postgres being
      * unavailable fails the attempt (Temporal retries); Postgres refusing the data stores what it
      * can and reports the rest in `refused` (activities/invoice-writes.ts).
      */
@@ -47,7 +52,9 @@ export function createActivities(deps: ActivityDeps) {
       const em = orm.em.fork();
       const done = { version: args.snapshot.version, status: args.snapshot.status, payments: args.payments.length, events: args.events.length };
       try {
-        return { ...done, invoiceUpdated: await writeBatch(em, args), refused: [] };
+        const { moved, storedAhead, dropped } = await writeBatch(em, args);
+        if (dropped) log.warn(`persistInvoice: removed payments of invoice ${args.invoiceId} its workflow never accepted`, { dropped });
+        return { ...done, invoiceUpdated: moved, refused: [], ...(storedAhead !== undefined ? { storedAhead } : {}), ...(dropped ? { dropped } : {}) };
       } catch (err) {
         if (!isRefusedWrite(err)) throw err;
         const { moved, refused } = await salvageBatch(em, args, err);

@@ -10,7 +10,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { Invoice, InvoiceEvent, Payment } from '../db';
 import { refusalReason } from '../db/failures';
 import { moveCredit } from '../db/repositories/contact-credit';
-import type { InvoiceEventWrite, PaymentVoidWrite, PaymentWrite, PersistInvoiceArgs, RefusedWrite } from '../workflows/definitions';
+import type { InvoiceEventWrite, PaymentVoidWrite, PaymentWrite, PersistInvoiceArgs, ReconcileWrite, RefusedWrite } from '../workflows/definitions';
 
 const paymentRow = (tenantId: string, p: PaymentWrite) => ({
   id: p.id,
@@ -67,30 +67,96 @@ async function insertEvents(em: EntityManager, tenantId: string, invoiceId: stri
   }
 }
 
-/** The invoice row moves forward only (by stateVersion); true when this write moved it. */
-async function updateInvoiceRow(em: EntityManager, { tenantId, invoiceId, snapshot }: PersistInvoiceArgs): Promise<boolean> {
-  const updated = await em.nativeUpdate(
-    Invoice,
-    { id: invoiceId, tenant: tenantId, stateVersion: { $lt: snapshot.version } },
-    { paid: snapshot.paid, due: snapshot.due, credited: snapshot.credited ?? 0, writtenOff: snapshot.writtenOff ?? 0, status: snapshot.status, stateVersion: snapshot.version, updatedAt: new Date() },
-  );
-  // Zero rows is fine when a newer version is already stored; a missing row is not: fail and
-  // retry rather than drop the write.
-  if (updated === 0 && (await em.count(Invoice, { id: invoiceId, tenant: tenantId })) === 0) {
-    throw new Error(`invoice ${invoiceId} of tenant ${tenantId} does not exist (yet)`);
+/** The stored invoice row is ahead of the batch's basis: nothing of the batch is written (rolled back). */
+class StoredAhead extends Error {
+  constructor(readonly storedVersion: number) {
+    super(`stored version ${storedVersion} is ahead of the workflow's`);
   }
-  return updated > 0;
+}
+
+/**
+ * Which row the batch may update. A regular activity batch moves the row forward only (by
+ * stateVersion). A local activity batch (with `basis`) applies only while the row is at the
+ * version the workflow knows is stored, and a reconciling one always: the workflow's state wins.
+ */
+function rowFilter({ tenantId, invoiceId, snapshot, basis, reconcile }: PersistInvoiceArgs) {
+  // Unless the row already is the snapshot (a re-run of the batch that wrote it): that changes nothing.
+  if (reconcile) {
+    const { paid, due, status, version, credited = 0, writtenOff = 0 } = snapshot;
+    return { id: invoiceId, tenant: tenantId, $or: [{ stateVersion: { $ne: version } }, { paid: { $ne: paid } }, { due: { $ne: due } }, { status: { $ne: status } }, { credited: { $ne: credited } }, { writtenOff: { $ne: writtenOff } }] };
+  }
+  if (basis !== undefined) return { id: invoiceId, tenant: tenantId, stateVersion: { $lte: basis } };
+  return { id: invoiceId, tenant: tenantId, stateVersion: { $lt: snapshot.version } };
+}
+
+/** Updates the invoice row; true when this write moved it. */
+async function updateInvoiceRow(em: EntityManager, args: PersistInvoiceArgs): Promise<boolean> {
+  const { tenantId, invoiceId, snapshot } = args;
+  const updated = await em.nativeUpdate(Invoice, rowFilter(args), {
+    paid: snapshot.paid,
+    due: snapshot.due,
+    credited: snapshot.credited ?? 0,
+    writtenOff: snapshot.writtenOff ?? 0,
+    status: snapshot.status,
+    stateVersion: snapshot.version,
+    updatedAt: new Date(),
+  });
+  if (updated > 0) return true;
+  // Zero rows is fine when a newer version is already stored by a regular activity (a late retry);
+  // a missing row is not: fail and retry rather than drop the write.
+  const row = await em.findOne(Invoice, { id: invoiceId, tenant: tenantId }, { fields: ['stateVersion'], refresh: true });
+  if (!row) throw new Error(`invoice ${invoiceId} of tenant ${tenantId} does not exist (yet)`);
+  if (args.basis !== undefined && !args.reconcile) throw new StoredAhead(row.stateVersion);
+  return false;
+}
+
+/** Version-keyed events a write of versions (basis, stored] may have left (see `transition` in the workflow). */
+const versionKeys = (basis: number, stored: number) =>
+  Array.from({ length: Math.min(Math.max(0, stored - basis), 1000) }, (_, i) => basis + 1 + i).flatMap((v) => [`paid:${v}`, `overdue:${v}`, `reopened:${v}`, `attention:${v}`]);
+
+/**
+ * A write the workflow never recorded is in Postgres (its workflow task failed after the local
+ * activity committed, and the server never delivered the Update again): payments on the invoice
+ * that the workflow did not accept go, with their events and the events keyed by the versions it
+ * wrote. The batch then writes the workflow's state over the row.
+ */
+async function dropUnaccepted(em: EntityManager, { tenantId, invoiceId, basis = 0, reconcile, events }: PersistInvoiceArgs & { reconcile: ReconcileWrite }): Promise<string[]> {
+  const accepted = new Set(reconcile.paymentIds);
+  const rows = await em.find(Payment, { tenant: tenantId, invoice: invoiceId }, { fields: ['id'] });
+  const unaccepted = rows.map((r) => r.id).filter((id) => !accepted.has(id));
+  // The batch's own events stay (a re-run of the same batch leaves its rows as they are).
+  const own = new Set(events.map((e) => e.dedupeKey));
+  const keys = [...unaccepted.map((id) => `payment:${id}`), ...versionKeys(basis, reconcile.storedVersion).filter((k) => !own.has(k))];
+  if (keys.length > 0) await em.nativeDelete(InvoiceEvent, { tenant: tenantId, invoice: invoiceId, dedupeKey: { $in: keys } });
+  if (unaccepted.length > 0) await em.nativeDelete(Payment, { tenant: tenantId, id: { $in: unaccepted } });
+  return unaccepted;
+}
+
+/** What `writeBatch` did. */
+export interface BatchOutcome {
+  /** The invoice row was updated. */
+  moved: boolean;
+  /** Nothing was written: the row is at this version, ahead of the batch's basis (reconcile, then write). */
+  storedAhead?: number;
+  /** Payments the workflow never accepted, removed by a reconciling write. */
+  dropped?: string[];
 }
 
 /** The whole batch in one transaction: payments, the invoice row, the events. */
-export function writeBatch(em: EntityManager, args: PersistInvoiceArgs): Promise<boolean> {
-  return em.transactional(async (tx) => {
-    await insertPayments(tx, args.tenantId, args.payments);
-    await markPaymentsVoided(tx, args.tenantId, args.paymentVoids ?? []);
-    const moved = await updateInvoiceRow(tx, args);
-    await insertEvents(tx, args.tenantId, args.invoiceId, args.events);
-    return moved;
-  });
+export async function writeBatch(em: EntityManager, args: PersistInvoiceArgs): Promise<BatchOutcome> {
+  try {
+    return await em.transactional(async (tx) => {
+      const dropped = args.reconcile ? await dropUnaccepted(tx, { ...args, reconcile: args.reconcile }) : undefined;
+      await insertPayments(tx, args.tenantId, args.payments);
+      await markPaymentsVoided(tx, args.tenantId, args.paymentVoids ?? []);
+      const moved = await updateInvoiceRow(tx, args);
+      await insertEvents(tx, args.tenantId, args.invoiceId, args.events);
+      return { moved, ...(dropped?.length ? { dropped } : {}) };
+    });
+  } catch (err) {
+    if (err instanceof StoredAhead) return { moved: false, storedAhead: err.storedVersion };
+    throw err;
+  }
 }
 
 /**
@@ -104,7 +170,8 @@ export async function salvageBatch(em: EntityManager, args: PersistInvoiceArgs, 
     await insertPayments(em, tenantId, [p]).catch((err) => refused.push({ kind: 'payment', id: p.id, reason: refusalReason(err) }));
   }
   await markPaymentsVoided(em, tenantId, args.paymentVoids ?? []);
-  const moved = await updateInvoiceRow(em, args);
+  // Forward only here (a reconciling write still wins): the refused batch was not written as a whole.
+  const moved = await updateInvoiceRow(em, { ...args, basis: undefined });
   for (const e of args.events) {
     await insertEvents(em, tenantId, invoiceId, [e]).catch((err) => refused.push({ kind: 'event', id: e.dedupeKey, reason: refusalReason(err) }));
   }

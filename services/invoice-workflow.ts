@@ -39,6 +39,27 @@ import type { ServiceDeps } from './context';
  */
 export const UPDATE_TIMEOUT_MS = 20_000;
 
+/**
+ * The server rejects an Update the worker was handed but did not process: with SDK 1.24 and server
+ * 1.32 this happens to Updates that arrive while the workflow task is kept open by a long local
+ * activity (the write waiting on Postgres), see notes/local-activity.md. Nothing was applied and the
+ * update id is free again, so sending it again (same id) is safe.
+ */
+const isUnprocessedRejection = (err: unknown) =>
+  err instanceof WorkflowUpdateFailedError && /wasn't processed by worker/.test((err.cause as Error | undefined)?.message ?? '');
+
+/** Runs an Update call, sending it again while the server rejects it unprocessed and time remains. */
+async function sendUpdate<T>(deadline: number, call: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await call();
+    } catch (err) {
+      if (!isUnprocessedRejection(err) || Date.now() + 250 >= deadline) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
 /** A message that never waits for an answer: Stripe payments and reversals. */
 export type InvoiceSignal =
   | { kind: 'payment'; payment: PaymentInput }
@@ -130,13 +151,14 @@ const currentRow = (deps: ServiceDeps, invoice: Invoice) => deps.em.findOne(Invo
 export async function applyPayment(deps: ServiceDeps, invoice: Invoice, payment: PaymentInput): Promise<ApplyPaymentResult> {
   const handle = deps.temporal.workflow.getHandle(invoiceWorkflowId(invoice.id));
   try {
-    return await deps.temporal.withDeadline(Date.now() + UPDATE_TIMEOUT_MS, () =>
-      handle.executeUpdate(applyPaymentUpdate, { args: [payment], updateId: `payment-${payment.paymentId}` }),
+    const deadline = Date.now() + UPDATE_TIMEOUT_MS;
+    return await sendUpdate(deadline, () =>
+      deps.temporal.withDeadline(deadline, () => handle.executeUpdate(applyPaymentUpdate, { args: [payment], updateId: `payment-${payment.paymentId}` })),
     );
   } catch (err) {
     const domain = fromFailure(err);
     if (domain) throw domain;
-    if (err instanceof WorkflowNotFoundError || err instanceof WorkflowUpdateFailedError) {
+    if (err instanceof WorkflowNotFoundError || (err instanceof WorkflowUpdateFailedError && !isUnprocessedRejection(err))) {
       const current = await currentRow(deps, invoice);
       if (current?.status === 'void') throw invoiceVoidError();
       if (current?.status === 'paid') throw invoicePaidError();
@@ -154,7 +176,8 @@ export async function applyPayment(deps: ServiceDeps, invoice: Invoice, payment:
 /** Voids through the workflow (an Update, deduplicated per invoice). An ended workflow of a void invoice is success. */
 export async function voidInvoiceWorkflow(deps: ServiceDeps, invoice: Invoice, reason: string | null): Promise<InvoiceSnapshot | null> {
   try {
-    return await deps.temporal.workflow.getHandle(invoiceWorkflowId(invoice.id)).executeUpdate(voidInvoiceUpdate, { args: [{ reason }], updateId: `void-${invoice.id}` });
+    const handle = deps.temporal.workflow.getHandle(invoiceWorkflowId(invoice.id));
+    return await sendUpdate(Date.now() + UPDATE_TIMEOUT_MS, () => handle.executeUpdate(voidInvoiceUpdate, { args: [{ reason }], updateId: `void-${invoice.id}` }));
   } catch (err) {
     const domain = fromFailure(err);
     if (domain) throw domain;
@@ -176,11 +199,11 @@ async function updateInvoice<Ret, Arg>(deps: ServiceDeps, invoice: Invoice, upda
   const workflowId = invoiceWorkflowId(invoice.id);
   const deadline = Date.now() + UPDATE_TIMEOUT_MS;
   try {
-    return await deps.temporal.withDeadline(deadline, () => deps.temporal.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg], updateId }));
+    return await sendUpdate(deadline, () => deps.temporal.withDeadline(deadline, () => deps.temporal.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg], updateId })));
   } catch (err) {
     const domain = fromFailure(err);
     if (domain) throw domain;
-    if (!(err instanceof WorkflowNotFoundError || err instanceof WorkflowUpdateFailedError)) throw pendingError(what, err, { updateId });
+    if (isUnprocessedRejection(err) || !(err instanceof WorkflowNotFoundError || err instanceof WorkflowUpdateFailedError)) throw pendingError(what, err, { updateId });
   }
   const { input, row } = await restartInputFor(deps, invoice);
   const startWorkflowOperation = new WithStartWorkflowOperation<typeof invoiceWorkflow>('invoiceWorkflow', {

@@ -172,6 +172,23 @@ export interface PersistInvoiceArgs {
   events: InvoiceEventWrite[];
   /** Absent in batches scheduled before payments could be voided. */
   paymentVoids?: PaymentVoidWrite[];
+  /**
+   * The version the workflow knows is stored (set by the local activity, persist-local-v1). The write
+   * applies only while the row is still there; a row ahead of it holds a write the workflow did not
+   * record (a workflow task that failed after its local activity wrote), and the write reports
+   * `storedAhead` instead. Absent in regular activity batches: the row then only moves forward.
+   */
+  basis?: number;
+  /** Sent after `storedAhead`: the workflow's state wins; rows it never accepted go (see activities/invoice-writes.ts). */
+  reconcile?: ReconcileWrite;
+}
+
+/** What the workflow has accepted, for a write that found the row ahead of it. */
+export interface ReconcileWrite {
+  /** The stored version found ahead of `basis`. */
+  storedVersion: number;
+  /** Every payment id the workflow applied to this invoice (its `applied` keys). */
+  paymentIds: string[];
 }
 
 // ---- messages ------------------------------------------------------------------------------

@@ -61,6 +61,7 @@ import {
   type PaymentInput,
   type PaymentVoidWrite,
   type PaymentWrite,
+  type PersistInvoiceArgs,
 } from './definitions';
 
 // Postgres may be down for a while: a payment the workflow accepted must still reach it, so
@@ -69,6 +70,26 @@ const { persistInvoice } = wf.proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
+
+// Since persist-local-v1 the same write runs as a local activity: the Update (or signal) that made
+// the change is accepted, written to Postgres and completed in one workflow task, instead of a
+// second task for the activity's result. Same retries: forever, capped at a minute; a retry whose
+// backoff exceeds localRetryThreshold waits on a durable timer (a long outage does not hold the
+// workflow task open), and each attempt is bounded by startToCloseTimeout, the whole by nothing.
+//
+// Durability: the local activity writes before the workflow task that accepted the change is in
+// history. If that task fails after the write (worker killed, task timed out), the server hands the
+// Update to the next attempt (which writes the same batch again: idempotent), or loses it when its
+// in-memory registry goes (server restart, shard move) and the caller retries with its key. A
+// payment written for an Update the workflow never records is removed by the next write of the
+// invoice (`basis`/`reconcile`, activities/invoice-writes.ts). See notes/local-activity.md.
+const { persistInvoice: persistInvoiceLocally } = wf.proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  localRetryThreshold: '10 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+/** Since this patch persistence is a local activity (histories before it schedule the regular one). */
+const PERSIST_LOCAL_PATCH = 'persist-local-v1';
 
 // Reminders go through Redis (BullMQ): an outage means retry until it is back — late, never lost.
 const { materializeReminders, enqueueReminder, skipReminders, resumeReminders } = wf.proxyActivities<Activities>({
@@ -375,6 +396,19 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   );
 
   // ---- persistence: one activity per batch of accepted changes ------------------------------
+  /**
+   * The write as a local activity, from the version the workflow knows is stored. A row found ahead
+   * of it holds a write this workflow never recorded (see the durability note above): the batch is
+   * written again with every payment the workflow accepted, and Postgres drops the rest.
+   */
+  async function persistLocally(args: PersistInvoiceArgs, summary: string) {
+    const basis = persistedVersion;
+    const result = await persistInvoiceLocally.executeWithOptions({ summary }, [{ ...args, basis }]);
+    if (result.storedAhead === undefined) return result;
+    const reconcile = { storedVersion: result.storedAhead, paymentIds: Object.keys(s.applied) };
+    return persistInvoiceLocally.executeWithOptions({ summary: `${summary} (reconciling stored version ${result.storedAhead})` }, [{ ...args, basis, reconcile }]);
+  }
+
   async function flushLoop(): Promise<never> {
     for (;;) {
       await wf.condition(() => persistedVersion < s.version || pendingEvents.length > 0);
@@ -388,7 +422,9 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       flushing = true;
       try {
         const summary = persistSummary({ ...figures(snap), version: snap.version, payments: payments.length, events: events.length });
-        const result = await persistInvoice.executeWithOptions({ summary }, [{ tenantId: input.tenantId, invoiceId: input.invoiceId, snapshot: snap, payments, events, ...(paymentVoids.length ? { paymentVoids } : {}) }]);
+        const args: PersistInvoiceArgs = { tenantId: input.tenantId, invoiceId: input.invoiceId, snapshot: snap, payments, events, ...(paymentVoids.length ? { paymentVoids } : {}) };
+        // Per flush, where the activity is scheduled: a history that scheduled the regular one replays it.
+        const result = wf.patched(PERSIST_LOCAL_PATCH) ? await persistLocally(args, summary) : await persistInvoice.executeWithOptions({ summary }, [args]);
         // Absent in results recorded before refusals were reported.
         if (result?.refused?.length) needsAttention(result.refused.map((r) => `${r.kind}:${r.id}`));
       } finally {

@@ -8,6 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { Client as PgClient } from 'pg';
 import { Invoice, Payment } from '../../db/entities';
 import { getInvoiceStateQuery, invoiceWorkflowId } from '../../workflows/definitions';
 import { createInvoiceViaApi, createTestStack, createTestTenant, type TestStack } from '../support/stack';
@@ -98,3 +100,60 @@ test('payments survive a Temporal server restart and are applied exactly once', 
   const live = await stack!.temporal.workflow.getHandle(invoiceWorkflowId(invoice.id)).query(getInvoiceStateQuery);
   expect(live).toMatchObject({ paid: 3_000, due: 7_000 });
 }, 180_000);
+
+test('a server restart while the local activity writes: the Update is forgotten, the client retries it, it is counted once', async () => {
+  // The write (a local activity) reaches Postgres before the Update's acceptance is in history; the
+  // server keeps an Update it has not written to history only in memory, so a restart forgets it.
+  const { request } = await createTestTenant(stack!);
+  const { invoice } = await createInvoiceViaApi(request, { total: 5_000 });
+  const handle = stack!.temporal.workflow.getHandle(invoiceWorkflowId(invoice.id));
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  for (;;) {
+    const d = await handle.describe();
+    if (!d.raw.pendingWorkflowTask && !(d.raw.pendingActivities?.length ?? 0)) break;
+    await sleep(100);
+  }
+  await sleep(1_000);
+  // Hold the invoice row: the local activity waits on it inside the workflow task that took the Update.
+  const pg = new PgClient({ connectionString: process.env.DATABASE_URL });
+  await pg.connect();
+  await pg.query('begin');
+  await pg.query('select 1 from invoices where id = $1 for update', [invoice.id]);
+  let attempts = 0;
+  const paying = (async () => {
+    for (;;) {
+      attempts++;
+      const res = await request('POST', `/v1/invoices/${invoice.id}/payments`, { amount: 1_200, method: 'cash', reference: 'la-restart' }, { 'idempotency-key': `la-restart-${invoice.id}` });
+      if (res.status === 201) return res.body;
+      if (res.status < 500 && res.body?.error?.code !== 'idempotency_in_progress') throw new Error(`${res.status} ${JSON.stringify(res.body)}`);
+      await sleep(300);
+    }
+  })();
+  for (;;) {
+    const { rows } = await pg.query("select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and pid <> pg_backend_pid() and datname = current_database()");
+    if (rows[0].n > 0) break;
+    await sleep(20);
+  }
+  server!.kill('SIGKILL');
+  await sleep(1_000);
+  await startServer();
+  // The write commits now, for an Update the restarted server knows nothing of.
+  await pg.query('rollback');
+  await pg.end();
+  const em = () => stack!.orm.em.fork();
+  for (;;) {
+    if ((await em().count(Payment, { invoice: invoice.id })) > 0) break;
+    await sleep(20);
+  }
+  const body = await paying;
+  expect(body).toMatchObject({ amount: 1_200 });
+  expect(await em().count(Payment, { invoice: invoice.id })).toBe(1);
+  expect(await em().findOneOrFail(Invoice, { id: invoice.id })).toMatchObject({ paid: 1_200, due: 3_800 });
+  expect(await handle.query(getInvoiceStateQuery)).toMatchObject({ paid: 1_200, due: 3_800 });
+  const events = (await handle.fetchHistory()).events!.map((e) => temporal.api.enums.v1.EventType[e.eventType ?? 0].replace('EVENT_TYPE_', ''));
+  // Accepted once, by the workflow task after the restart; its write found the row ahead (the
+  // forgotten task's write) and reconciled: two local activity markers before the completion.
+  expect(events.filter((e) => e === 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED')).toHaveLength(1);
+  expect(events.slice(events.indexOf('WORKFLOW_EXECUTION_UPDATE_ACCEPTED')).filter((e) => e === 'MARKER_RECORDED').length).toBeGreaterThanOrEqual(2);
+  expect(attempts).toBeGreaterThanOrEqual(1);
+}, 120_000);

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 
-export function startWorkerProcess(taskQueue: string): Promise<ChildProcess> {
+/** `env` overrides the worker's environment (e.g. TEMPORAL_ADDRESS through a test's proxy). */
+export function startWorkerProcess(taskQueue: string, env: Record<string, string> = {}): Promise<ChildProcess> {
   // One process (no tsx CLI wrapper), so SIGKILL really kills the worker.
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'worker', 'main.ts')], {
-    env: { ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn', WORKER_METRICS_PORT: '0' },
+    env: { ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, LOG_LEVEL: 'warn', WORKER_METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

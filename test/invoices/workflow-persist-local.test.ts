@@ -1,0 +1,119 @@
+/**
+ * Persistence as a local activity (patch persist-local-v1): a payment Update is accepted, written
+ * and completed in one workflow task; histories that scheduled the regular activity still replay;
+ * a write the workflow never recorded (its workflow task failed after the local activity wrote) is
+ * undone by the invoice's next write, and the same batch written again changes nothing.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import { v7 as uuidv7 } from 'uuid';
+import { writeBatch } from '../../activities/invoice-writes';
+import { applyPaymentUpdate, getInvoiceStateQuery, type PersistInvoiceArgs } from '../../workflows/definitions';
+import { insertInvoice, paymentFor, readEvents, readInvoice, readPayments, useInvoiceHarness, type InvoiceFixture } from '../support/fixtures';
+import { WORKFLOW_BUNDLE } from '../support/temporal';
+
+const h = useInvoiceHarness('wf-persist-local');
+const { EventType } = temporal.api.enums.v1;
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+async function newInvoice(total: number) {
+  const fx = await insertInvoice(h.orm, { now: await h.env.currentTimeMs(), total });
+  return { fx, handle: await h.start(fx) };
+}
+
+const persistActivities = (events: HistoryEvent[]) => events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'persistInvoice');
+const localActivityMarkers = (events: HistoryEvent[]) => events.filter((e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED && e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
+
+/** A batch as the workflow would send it for one payment at `version` (the payment's write and event). */
+function batchFor(fx: InvoiceFixture, p: { paymentId: string; amount: number }, version: number, paid: number, over: Partial<PersistInvoiceArgs> = {}): PersistInvoiceArgs {
+  const due = fx.input.total - paid;
+  return {
+    tenantId: fx.tenantId,
+    invoiceId: fx.invoiceId,
+    snapshot: { invoiceId: fx.invoiceId, total: fx.input.total, paid, due, status: due === 0 ? 'paid' : 'open', version, credited: 0, writtenOff: 0 },
+    payments: [{ id: p.paymentId, invoiceId: fx.invoiceId, contactId: fx.contactId, amount: p.amount, currency: 'USD', date: fx.issueDate, method: 'bank_transfer', reference: null, source: 'manual', acceptedAt: Date.now() }],
+    events: [{ type: 'payment_applied', dedupeKey: `payment:${p.paymentId}`, data: { paymentId: p.paymentId, amount: p.amount }, occurredAt: Date.now() }],
+    ...over,
+  };
+}
+
+/** Everything Postgres holds of the invoice, for "changed nothing" comparisons. */
+async function stored(fx: InvoiceFixture) {
+  const [row] = await h.orm.em.fork().getConnection().execute('select paid, due, status, state_version, updated_at from invoices where id = ?', [fx.invoiceId]);
+  const payments = await h.orm.em.fork().getConnection().execute('select * from payments where invoice_id = ? order by id', [fx.invoiceId]);
+  const events = await h.orm.em.fork().getConnection().execute('select * from invoice_events where invoice_id = ? order by id', [fx.invoiceId]);
+  return { row, payments, events };
+}
+
+test('a history whose payment was persisted by the regular activity replays with the local activity code', async () => {
+  // Recorded from the workflow code before persist-local-v1: a payment Update and a Stripe payment
+  // signal, each persisted by a scheduled persistInvoice activity.
+  const history = temporal.api.history.v1.History.decode(readFileSync(join(__dirname, '..', 'fixtures', 'invoices', 'regular-activity-payment-history.bin')));
+  expect(persistActivities(history.events!).length).toBeGreaterThanOrEqual(2);
+  expect(localActivityMarkers(history.events!)).toHaveLength(0);
+  await Worker.runReplayHistory({ workflowBundle: WORKFLOW_BUNDLE }, history, 'regular-activity-payment');
+});
+
+test('a payment Update is accepted, written and completed in one workflow task (a local activity marker, no activity task)', async () => {
+  const { fx, handle } = await newInvoice(5000);
+  const result = await handle.executeUpdate(applyPaymentUpdate, { args: [paymentFor(fx, 1200)] });
+  // Read-your-write: the row is there when the Update returns.
+  expect(await readInvoice(h.orm, fx.invoiceId)).toMatchObject({ paid: 1200, due: 3800, status: 'open' });
+  expect(result).toMatchObject({ paid: 1200, due: 3800 });
+
+  const history = await handle.fetchHistory();
+  const events = history.events!;
+  expect(persistActivities(events)).toHaveLength(0);
+  expect(localActivityMarkers(events).length).toBeGreaterThanOrEqual(1);
+  const accepted = events.findIndex((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
+  const completed = events.findIndex((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED);
+  expect(accepted).toBeGreaterThan(0);
+  // Accepted and completed by the same workflow task completion: no task in between.
+  const between = events.slice(accepted, completed).map((e) => e.eventType);
+  expect(between).not.toContain(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED);
+  expect(between).toContain(EventType.EVENT_TYPE_MARKER_RECORDED);
+  expect(events.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch' && JSON.stringify(e.markerRecordedEventAttributes?.details).length > 0)).toBe(true);
+  await Worker.runReplayHistory({ workflowBundle: WORKFLOW_BUNDLE }, history, handle.workflowId);
+});
+
+test('the same batch written again (a workflow task that crashed after its write, retried) changes nothing', async () => {
+  const { fx, handle } = await newInvoice(5000);
+  const p = paymentFor(fx, 1200);
+  await handle.executeUpdate(applyPaymentUpdate, { args: [p] });
+  const { version } = await handle.query(getInvoiceStateQuery);
+  const before = await stored(fx);
+  const batch = batchFor(fx, p, version, 1200, { basis: version - 1 });
+
+  // The retried task's first write finds its own earlier write ahead of what the workflow recorded...
+  expect(await writeBatch(h.orm.em.fork(), batch)).toEqual({ moved: false, storedAhead: version });
+  // ...and reconciles: every payment is one the workflow accepted, the row already is the snapshot.
+  expect(await writeBatch(h.orm.em.fork(), { ...batch, reconcile: { storedVersion: version, paymentIds: [p.paymentId] } })).toEqual({ moved: false });
+  // A regular activity's late retry of the same batch, too.
+  expect(await writeBatch(h.orm.em.fork(), batchFor(fx, p, version, 1200))).toEqual({ moved: false });
+  expect(await stored(fx)).toEqual(before);
+});
+
+test('a payment in Postgres that the workflow never accepted is removed by the next write of the invoice', async () => {
+  const { fx, handle } = await newInvoice(5000);
+  const first = paymentFor(fx, 1000);
+  await handle.executeUpdate(applyPaymentUpdate, { args: [first] });
+  const { version } = await handle.query(getInvoiceStateQuery);
+
+  // What a workflow task that failed after its local activity wrote leaves behind when the server
+  // never delivers that Update again (and no client retries it): version+1 with a payment of 3000.
+  const phantom = { paymentId: uuidv7(), amount: 3000 };
+  expect((await writeBatch(h.orm.em.fork(), batchFor(fx, phantom, version + 1, 4000, { basis: version }))).moved).toBe(true);
+  expect(await readInvoice(h.orm, fx.invoiceId)).toMatchObject({ paid: 4000, due: 1000 });
+
+  // The next change of the invoice: a payment that would be an overpayment with the phantom counted.
+  const next = await handle.executeUpdate(applyPaymentUpdate, { args: [paymentFor(fx, 2500)] });
+  expect(next).toMatchObject({ paid: 3500, due: 1500, version: version + 1 });
+  expect(await readInvoice(h.orm, fx.invoiceId)).toMatchObject({ paid: 3500, due: 1500, status: 'open' });
+  const payments = await readPayments(h.orm, { invoiceId: fx.invoiceId });
+  expect(payments.map((r) => r.amount).sort()).toEqual([1000, 2500]);
+  expect((await readEvents(h.orm, fx.invoiceId)).filter((e) => e.type === 'payment_applied').map((e) => e.data.amount).sort()).toEqual([1000, 2500]);
+  // The flush that found the row ahead wrote twice (two local activity markers in its task).
+  expect(localActivityMarkers((await handle.fetchHistory()).events!)).toHaveLength(3);
+});
