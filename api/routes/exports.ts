@@ -1,5 +1,9 @@
-/** CSV exports of the invoice, payment and payment-plan lists, streamed (authenticated /v1). */
-import { Readable } from 'node:stream';
+/**
+ * CSV exports of the invoice, payment and payment-plan lists, streamed (authenticated /v1). Fastify
+ * pipes the stream into the response, so a slow client holds the COPY back (backpressure down to
+ * Postgres), and destroys it when the client goes away (which frees its pooled connection).
+ */
+import type { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { INVOICE_CSV_COLUMNS, invoicesCsv, PAYMENT_CSV_COLUMNS, paymentsCsv, PLANNED_PAYMENT_CSV_COLUMNS, plannedPaymentsCsv } from '../../services/exports';
@@ -7,12 +11,12 @@ import { csvResponse, InvoiceCsvQuery, PaymentCsvQuery, PlannedPaymentCsvQuery }
 
 const tags = ['exports'];
 
-const sendCsv = (reply: FastifyReply, name: string, rows: AsyncIterable<string>) =>
+const sendCsv = (reply: FastifyReply, name: string, csv: Readable) =>
   reply
     .header('content-type', 'text/csv; charset=utf-8')
     .header('content-disposition', `attachment; filename="${name}"`)
     .header('cache-control', 'no-store')
-    .send(Readable.from(rows, { objectMode: false }));
+    .send(csv);
 
 export const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
