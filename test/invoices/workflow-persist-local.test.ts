@@ -10,8 +10,8 @@ import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { v7 as uuidv7 } from 'uuid';
 import { writeBatch } from '../../activities/invoice-writes';
-import { applyPaymentUpdate, getInvoiceStateQuery, type PersistInvoiceArgs } from '../../workflows/definitions';
-import { insertInvoice, paymentFor, readEvents, readInvoice, readPayments, useInvoiceHarness, type InvoiceFixture } from '../support/fixtures';
+import { applyPaymentUpdate, getInvoiceStateQuery, paymentReceivedSignal, type PersistInvoiceArgs } from '../../workflows/definitions';
+import { eventually, insertInvoice, paymentFor, readEvents, readInvoice, readPayments, useInvoiceHarness, type InvoiceFixture } from '../support/fixtures';
 import { WORKFLOW_BUNDLE } from '../support/temporal';
 
 const h = useInvoiceHarness('wf-persist-local');
@@ -117,3 +117,24 @@ test('a payment in Postgres that the workflow never accepted is removed by the n
   // The flush that found the row ahead wrote twice (two local activity markers in its task).
   expect(localActivityMarkers((await handle.fetchHistory()).events!)).toHaveLength(3);
 });
+
+test('a write that keeps failing retries forever: in the worker up to localRetryThreshold, then on durable timers', async () => {
+  const { fx, handle } = await newInvoice(5000);
+  await handle.executeUpdate(applyPaymentUpdate, { args: [paymentFor(fx, 1000)] });
+  // The invoice row goes missing for the workflow (its id changes, children follow): every write fails and is retried.
+  const sql = (q: string, params: unknown[]) => h.orm.em.fork().getConnection().execute(q, params);
+  const hidden = uuidv7();
+  await sql('update invoices set id = ? where id = ?', [hidden, fx.invoiceId]);
+  await handle.signal(paymentReceivedSignal, paymentFor(fx, 500, { source: 'stripe', method: 'card' }));
+  const fired = async () => (await handle.fetchHistory()).events!.filter((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED && !e.userMetadata?.summary).length;
+  // 0.5 + 1 + 2 + 4 + 8 s of backoff in the worker, then the 16 s backoff is a timer.
+  await eventually(async () => expect(await fired()).toBeGreaterThan(0), 40_000);
+  await h.skipTo((await h.env.currentTimeMs()) + 60 * 60_000);
+  // An hour later it is still retrying, about a minute apart (the cap).
+  expect(await fired()).toBeGreaterThan(30);
+  expect(await readInvoice(h.orm, hidden)).toMatchObject({ paid: 1000 });
+  await sql('update invoices set id = ? where id = ?', [fx.invoiceId, hidden]);
+  await h.skipTo((await h.env.currentTimeMs()) + 2 * 60_000);
+  await eventually(async () => expect(await readInvoice(h.orm, fx.invoiceId)).toMatchObject({ paid: 1500, due: 3500 }));
+  expect(persistActivities((await handle.fetchHistory()).events!)).toHaveLength(0);
+}, 90_000);
