@@ -33,6 +33,8 @@ export interface PersistInvoiceResult {
   storedAhead?: number;
   /** Payments in Postgres the workflow never accepted, removed by a reconciling write. */
   dropped?: string[];
+  /** Local activity only: nothing written, a newer workflow task wrote the row (its fence); this task is stale. */
+  superseded?: number;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -52,9 +54,10 @@ export function createActivities(deps: ActivityDeps) {
       const em = orm.em.fork();
       const done = { version: args.snapshot.version, status: args.snapshot.status, payments: args.payments.length, events: args.events.length };
       try {
-        const { moved, storedAhead, dropped } = await writeBatch(em, args);
+        const { moved, storedAhead, dropped, superseded } = await writeBatch(em, args);
         if (dropped) log.warn(`persistInvoice: removed payments of invoice ${args.invoiceId} its workflow never accepted`, { dropped });
-        return { ...done, invoiceUpdated: moved, refused: [], ...(storedAhead !== undefined ? { storedAhead } : {}), ...(dropped ? { dropped } : {}) };
+        if (superseded !== undefined) log.warn(`persistInvoice: a newer workflow task already wrote invoice ${args.invoiceId}; this stale batch wrote nothing`, { fence: args.fence, superseded });
+        return { ...done, invoiceUpdated: moved, refused: [], ...(storedAhead !== undefined ? { storedAhead } : {}), ...(dropped ? { dropped } : {}), ...(superseded !== undefined ? { superseded } : {}) };
       } catch (err) {
         if (!isRefusedWrite(err)) throw err;
         const { moved, refused } = await salvageBatch(em, args, err);

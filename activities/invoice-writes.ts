@@ -89,6 +89,13 @@ function rowFilter({ tenantId, invoiceId, snapshot, basis, reconcile }: PersistI
   return { id: invoiceId, tenant: tenantId, stateVersion: { $lt: snapshot.version } };
 }
 
+/** The invoice row's fence, locked until the batch's transaction ends (so fenced writers take turns). */
+async function lockedFence(em: EntityManager, { tenantId, invoiceId }: PersistInvoiceArgs): Promise<number> {
+  const [row] = await em.execute<{ persist_fence: string }[]>(`select persist_fence from invoices where id = ? and tenant_id = ? for update`, [invoiceId, tenantId]);
+  if (!row) throw new Error(`invoice ${invoiceId} of tenant ${tenantId} does not exist (yet)`);
+  return Number(row.persist_fence);
+}
+
 /** Updates the invoice row; true when this write moved it. */
 async function updateInvoiceRow(em: EntityManager, args: PersistInvoiceArgs): Promise<boolean> {
   const { tenantId, invoiceId, snapshot } = args;
@@ -101,7 +108,10 @@ async function updateInvoiceRow(em: EntityManager, args: PersistInvoiceArgs): Pr
     stateVersion: snapshot.version,
     updatedAt: new Date(),
   });
-  if (updated > 0) return true;
+  if (updated > 0) {
+    if (args.fence !== undefined) await em.execute(`update invoices set persist_fence = ? where id = ? and tenant_id = ?`, [args.fence, invoiceId, tenantId]);
+    return true;
+  }
   // Zero rows is fine when a newer version is already stored by a regular activity (a late retry);
   // a missing row is not: fail and retry rather than drop the write.
   const row = await em.findOne(Invoice, { id: invoiceId, tenant: tenantId }, { fields: ['stateVersion'], refresh: true });
@@ -140,12 +150,18 @@ export interface BatchOutcome {
   storedAhead?: number;
   /** Payments the workflow never accepted, removed by a reconciling write. */
   dropped?: string[];
+  /** Nothing was written: a newer workflow task (this fence) wrote the row; this batch's task is stale. */
+  superseded?: number;
 }
 
 /** The whole batch in one transaction: payments, the invoice row, the events. */
 export async function writeBatch(em: EntityManager, args: PersistInvoiceArgs): Promise<BatchOutcome> {
   try {
     return await em.transactional(async (tx) => {
+      if (args.fence !== undefined) {
+        const fence = await lockedFence(tx, args);
+        if (fence > args.fence) return { moved: false, superseded: fence };
+      }
       const dropped = args.reconcile ? await dropUnaccepted(tx, { ...args, reconcile: args.reconcile }) : undefined;
       await insertPayments(tx, args.tenantId, args.payments);
       await markPaymentsVoided(tx, args.tenantId, args.paymentVoids ?? []);

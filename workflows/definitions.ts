@@ -181,6 +181,12 @@ export interface PersistInvoiceArgs {
   basis?: number;
   /** Sent after `storedAhead`: the workflow's state wins; rows it never accepted go (see activities/invoice-writes.ts). */
   reconcile?: ReconcileWrite;
+  /**
+   * Workflow time (ms) of the task that sends a local activity batch. The row keeps the fence of its
+   * last such write; a batch with a lower one comes from a task the server already gave to a newer
+   * attempt and writes nothing (`superseded`).
+   */
+  fence?: number;
 }
 
 /** What the workflow has accepted, for a write that found the row ahead of it. */

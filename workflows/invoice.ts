@@ -403,10 +403,13 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
    */
   async function persistLocally(args: PersistInvoiceArgs, summary: string) {
     const basis = persistedVersion;
-    const result = await persistInvoiceLocally.executeWithOptions({ summary }, [{ ...args, basis }]);
-    if (result.storedAhead === undefined) return result;
+    // This task's start (workflow time): a stale attempt of it, still running somewhere, writes nothing.
+    const fence = Date.now();
+    const result = await persistInvoiceLocally.executeWithOptions({ summary }, [{ ...args, basis, fence }]);
+    // Superseded: the server gave this task to a newer attempt, which owns the invoice; this one's completion will be refused.
+    if (result.storedAhead === undefined || result.superseded !== undefined) return result;
     const reconcile = { storedVersion: result.storedAhead, paymentIds: Object.keys(s.applied) };
-    return persistInvoiceLocally.executeWithOptions({ summary: `${summary} (reconciling stored version ${result.storedAhead})` }, [{ ...args, basis, reconcile }]);
+    return persistInvoiceLocally.executeWithOptions({ summary: `${summary} (reconciling stored version ${result.storedAhead})` }, [{ ...args, basis, fence, reconcile }]);
   }
 
   async function flushLoop(): Promise<never> {

@@ -16,6 +16,7 @@ import { Migration20261203100000_webhooks } from './Migration20261203100000_webh
 import { Migration20261203200000_document_settings } from './Migration20261203200000_document_settings';
 import { Migration20261203300000_read_model_scale } from './Migration20261203300000_read_model_scale';
 import { Migration20261203310000_plan_invoice_status } from './Migration20261203310000_plan_invoice_status';
+import { Migration20261203320000_persist_fence } from './Migration20261203320000_persist_fence';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125112343_core', class: Migration20261125112343_core },
@@ -31,4 +32,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261203200000_document_settings', class: Migration20261203200000_document_settings },
   { name: 'Migration20261203300000_read_model_scale', class: Migration20261203300000_read_model_scale },
   { name: 'Migration20261203310000_plan_invoice_status', class: Migration20261203310000_plan_invoice_status },
+  { name: 'Migration20261203320000_persist_fence', class: Migration20261203320000_persist_fence },
 ];

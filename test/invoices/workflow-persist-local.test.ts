@@ -95,6 +95,33 @@ test('the same batch written again (a workflow task that crashed after its write
   expect(await stored(fx)).toEqual(before);
 });
 
+test('a batch from a workflow task the server already gave to a newer attempt writes nothing, not even its reconciling write', async () => {
+  const { fx, handle } = await newInvoice(5000);
+  const first = paymentFor(fx, 1000);
+  await handle.executeUpdate(applyPaymentUpdate, { args: [first] });
+  await handle.executeUpdate(applyPaymentUpdate, { args: [paymentFor(fx, 1500)] });
+  const { version } = await handle.query(getInvoiceStateQuery);
+  const [{ persist_fence }] = await h.orm.em.fork().getConnection().execute('select persist_fence from invoices where id = ?', [fx.invoiceId]);
+  const fence = Number(persist_fence);
+  expect(fence).toBeGreaterThan(0);
+  const before = await stored(fx);
+
+  // A stale task (a starved worker's, after the server timed it out) knew the first payment only and
+  // accepted one of its own; the newer attempt has written since. Unfenced, its reconciling write
+  // would remove the payment of 1500 and set the row back to its own state.
+  const stale = { paymentId: uuidv7(), amount: 700 };
+  const batch = batchFor(fx, stale, version - 1, 1700, { basis: version - 2, fence: fence - 1 });
+  expect(await writeBatch(h.orm.em.fork(), batch)).toEqual({ moved: false, superseded: fence });
+  const reconcile = { storedVersion: version, paymentIds: [first.paymentId, stale.paymentId] };
+  expect(await writeBatch(h.orm.em.fork(), { ...batch, reconcile })).toEqual({ moved: false, superseded: fence });
+  expect(await stored(fx)).toEqual(before);
+
+  // The owner goes on from there.
+  expect(await handle.executeUpdate(applyPaymentUpdate, { args: [paymentFor(fx, 500)] })).toMatchObject({ paid: 3000 });
+  expect(await readInvoice(h.orm, fx.invoiceId)).toMatchObject({ paid: 3000, due: 2000 });
+  expect((await readPayments(h.orm, { invoiceId: fx.invoiceId })).map((r) => r.amount).sort()).toEqual([1000, 1500, 500].sort());
+});
+
 test('a payment in Postgres that the workflow never accepted is removed by the next write of the invoice', async () => {
   const { fx, handle } = await newInvoice(5000);
   const first = paymentFor(fx, 1000);
