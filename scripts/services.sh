@@ -229,6 +229,7 @@ temporal_up() {
         --db-filename "$TEMPORAL_DIR/temporal.db" \
         --namespace default "${sa[@]}" \
         --dynamic-config-value system.enableActivityEagerExecution=true \
+        --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal \
         --log-level warn \
         >> "$LOG_DIR/temporal.log" 2>&1 < /dev/null &
       echo $! > "$TEMPORAL_PID"
