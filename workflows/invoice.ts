@@ -97,6 +97,17 @@ const { materializeReminders, enqueueReminder, skipReminders, resumeReminders } 
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
+// The reminder schedule is read and stored once, at the start (Postgres only, idempotent: rows found
+// are returned): as a local activity it runs inside the first workflow task instead of adding an
+// activity task and a second workflow task to every invoice created.
+const { materializeReminders: materializeRemindersLocally } = wf.proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  localRetryThreshold: '10 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+/** Since this patch the schedule is materialized by the local activity (histories before it schedule the regular one). */
+const REMINDERS_LOCAL_PATCH = 'reminders-local-v1';
+
 /** A paid invoice stays reachable this long for refunds and disputes, then the workflow ends. */
 const PAID_RETENTION_MS = 180 * MS_PER_DAY;
 const DEFAULT_MAX_HISTORY_EVENTS = 4_000;
@@ -480,7 +491,8 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     if (s.reminders === undefined && wf.patched('reminders-v1')) {
       remindersBusy = true;
       const plan = input.plan.map((p) => ({ id: p.id, date: p.date }));
-      s.reminders = await materializeReminders.executeWithOptions({ summary: scheduleSummary(input.dueDate, plan.length) }, [
+      const materialize = wf.patched(REMINDERS_LOCAL_PATCH) ? materializeRemindersLocally : materializeReminders;
+      s.reminders = await materialize.executeWithOptions({ summary: scheduleSummary(input.dueDate, plan.length) }, [
         { tenantId: input.tenantId, invoiceId: input.invoiceId, plan, dueDate: input.dueDate, now: Date.now() },
       ]);
       remindersBusy = false;

@@ -24,7 +24,14 @@ async function newInvoice(total: number) {
 }
 
 const persistActivities = (events: HistoryEvent[]) => events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'persistInvoice');
-const localActivityMarkers = (events: HistoryEvent[]) => events.filter((e) => e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED && e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
+/** Local activity markers (of persistInvoice only, when `type` says so: the reminder schedule is one too). */
+const localActivityMarkers = (events: HistoryEvent[], type?: string) =>
+  events.filter((e) => {
+    if (e.eventType !== EventType.EVENT_TYPE_MARKER_RECORDED || e.markerRecordedEventAttributes?.markerName !== 'core_local_activity') return false;
+    if (!type) return true;
+    const data = e.markerRecordedEventAttributes.details?.data?.payloads?.[0]?.data;
+    return data ? JSON.parse(Buffer.from(data).toString()).activity_type === type : false;
+  });
 
 /** A batch as the workflow would send it for one payment at `version` (the payment's write and event). */
 function batchFor(fx: InvoiceFixture, p: { paymentId: string; amount: number }, version: number, paid: number, over: Partial<PersistInvoiceArgs> = {}): PersistInvoiceArgs {
@@ -66,7 +73,10 @@ test('a payment Update is accepted, written and completed in one workflow task (
   const history = await handle.fetchHistory();
   const events = history.events!;
   expect(persistActivities(events)).toHaveLength(0);
-  expect(localActivityMarkers(events).length).toBeGreaterThanOrEqual(1);
+  expect(localActivityMarkers(events, 'persistInvoice').length).toBeGreaterThanOrEqual(1);
+  // The reminder schedule too (reminders-local-v1): the invoice's first task reads it, no activity task.
+  expect(events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'materializeReminders')).toHaveLength(0);
+  expect(localActivityMarkers(events, 'materializeReminders')).toHaveLength(1);
   const accepted = events.findIndex((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
   const completed = events.findIndex((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED);
   expect(accepted).toBeGreaterThan(0);
@@ -142,7 +152,7 @@ test('a payment in Postgres that the workflow never accepted is removed by the n
   expect(payments.map((r) => r.amount).sort()).toEqual([1000, 2500]);
   expect((await readEvents(h.orm, fx.invoiceId)).filter((e) => e.type === 'payment_applied').map((e) => e.data.amount).sort()).toEqual([1000, 2500]);
   // The flush that found the row ahead wrote twice (two local activity markers in its task).
-  expect(localActivityMarkers((await handle.fetchHistory()).events!)).toHaveLength(3);
+  expect(localActivityMarkers((await handle.fetchHistory()).events!, 'persistInvoice')).toHaveLength(3);
 });
 
 test('a write that keeps failing retries forever: in the worker up to localRetryThreshold, then on durable timers', async () => {
