@@ -6,6 +6,7 @@
  * retrying forever would stall the invoice.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { QueryResult } from '@mikro-orm/core';
 import { v7 as uuidv7 } from 'uuid';
 import { Invoice, InvoiceEvent, Payment } from '../db';
 import { refusalReason } from '../db/failures';
@@ -120,6 +121,32 @@ async function updateInvoiceRow(em: EntityManager, args: PersistInvoiceArgs): Pr
   return false;
 }
 
+/** Nothing was written: a newer workflow task wrote the row (its fence). */
+class Superseded extends Error {
+  constructor(readonly fence: number) {
+    super(`a newer workflow task (fence ${fence}) wrote the row`);
+  }
+}
+
+/**
+ * The usual local activity batch (fenced, not reconciling): the row first, in one statement that
+ * applies only from the batch's basis and fence and sets the fence (it also takes the row lock for
+ * the rest of the batch). When it does not apply, the batch writes nothing.
+ */
+async function moveFencedRow(em: EntityManager, { tenantId, invoiceId, snapshot, basis = 0, fence = 0 }: PersistInvoiceArgs): Promise<void> {
+  const { affectedRows } = await em.execute<QueryResult>(
+    `update invoices set paid = ?, due = ?, credited = ?, written_off = ?, status = ?, state_version = ?, updated_at = ?, persist_fence = ?
+      where id = ? and tenant_id = ? and state_version <= ? and persist_fence <= ?`,
+    [snapshot.paid, snapshot.due, snapshot.credited ?? 0, snapshot.writtenOff ?? 0, snapshot.status, snapshot.version, new Date(), fence, invoiceId, tenantId, basis, fence],
+    'run',
+  );
+  if (affectedRows > 0) return;
+  const [row] = await em.execute<{ state_version: number; persist_fence: string }[]>(`select state_version, persist_fence from invoices where id = ? and tenant_id = ?`, [invoiceId, tenantId]);
+  if (!row) throw new Error(`invoice ${invoiceId} of tenant ${tenantId} does not exist (yet)`);
+  if (Number(row.persist_fence) > fence) throw new Superseded(Number(row.persist_fence));
+  throw new StoredAhead(row.state_version);
+}
+
 /** Version-keyed events a write of versions (basis, stored] may have left (see `transition` in the workflow). */
 const versionKeys = (basis: number, stored: number) =>
   Array.from({ length: Math.min(Math.max(0, stored - basis), 1000) }, (_, i) => basis + 1 + i).flatMap((v) => [`paid:${v}`, `overdue:${v}`, `reopened:${v}`, `attention:${v}`]);
@@ -158,6 +185,13 @@ export interface BatchOutcome {
 export async function writeBatch(em: EntityManager, args: PersistInvoiceArgs): Promise<BatchOutcome> {
   try {
     return await em.transactional(async (tx) => {
+      if (args.fence !== undefined && !args.reconcile) {
+        await moveFencedRow(tx, args);
+        await insertPayments(tx, args.tenantId, args.payments);
+        await markPaymentsVoided(tx, args.tenantId, args.paymentVoids ?? []);
+        await insertEvents(tx, args.tenantId, args.invoiceId, args.events);
+        return { moved: true };
+      }
       if (args.fence !== undefined) {
         const fence = await lockedFence(tx, args);
         if (fence > args.fence) return { moved: false, superseded: fence };
@@ -171,6 +205,7 @@ export async function writeBatch(em: EntityManager, args: PersistInvoiceArgs): P
     });
   } catch (err) {
     if (err instanceof StoredAhead) return { moved: false, storedAhead: err.storedVersion };
+    if (err instanceof Superseded) return { moved: false, superseded: err.fence };
     throw err;
   }
 }

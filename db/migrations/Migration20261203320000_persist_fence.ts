@@ -7,7 +7,7 @@ import { Migration } from '@mikro-orm/migrations';
  * then change nothing, above all not the reconciling write that removes payments the workflow did not
  * accept. A newer attempt of a task, the next task and the next run all start later, so a write whose
  * fence is below the row's is stale. Not mapped by the entity: activities/invoice-writes.ts reads and
- * sets it. ADD COLUMN with a constant default does not rewrite the table.
+ * sets it (in the statement that moves the row). ADD COLUMN with a constant default does not rewrite the table.
  */
 export class Migration20261203320000_persist_fence extends Migration {
   override async up(): Promise<void> {
