@@ -83,11 +83,12 @@ test(`${ROWS} invoices stream as CSV with bounded memory`, async () => {
   }
   // The bounds are on what the export keeps alive, measured after a collection: the live heap (exact:
   // holding its 100,000 rows or its 18 MiB of CSV, about 36 MiB as JS strings, fails it) and the heap
-  // plus Buffers (looser: freed Buffers leave the count when V8's sweeper gets to them, 4–15 MiB seen).
+  // plus Buffers (looser: freed Buffers, the COPY stream's chunks among them, leave the count when V8's
+  // sweeper gets to them; 4–16 MiB seen).
   // RSS is printed but not bounded: inside one jest process it moves with the allocator and the other
   // suites' leftovers (up to 28 MiB seen in the steady state of a full run), not with the export.
   for (const r of runs) {
     expect(r.heap).toBeLessThan(4);
-    expect(r.js).toBeLessThan(24);
+    expect(r.js).toBeLessThan(32);
   }
 }, 180_000);
