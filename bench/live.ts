@@ -19,7 +19,7 @@
  * workflow input directly (overdueAt; the note says so).
  */
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -32,7 +32,7 @@ import { startInvoiceWorkflow, workflowInputFor } from '../services/invoice-work
 import { createTenant } from '../services/tenants';
 import { invoiceWorkflowId, SearchAttr } from '../workflows/definitions';
 import { pool } from './pool';
-import { CLOCK_TICKS, processTree, startProcess, stopProcess, usage } from './processes';
+import { CLOCK_TICKS, processTree, sectionTarget, startProcess, stopProcess, usage } from './processes';
 import type { BenchRow, BenchSection } from './types';
 
 const SECTION = 'live';
@@ -66,13 +66,7 @@ function nextMidnight(from: number): { zone: string; at: number } | null {
 }
 
 export const run: BenchSection = async () => {
-  const databaseUrl = env.DATABASE_URL;
-  if (!databaseUrl) throw new Error('DATABASE_URL is not set (run through npm run bench)');
-  const address = env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
-  const namespace = env.TEMPORAL_NAMESPACE ?? 'default';
-  const runId = randomUUID().slice(0, 8);
-  const taskQueue = `bench-live-${runId}`;
-  const rawTaskQueue = `bench-live-raw-${runId}`;
+  const { databaseUrl, address, namespace, runId, taskQueue, rawTaskQueue } = sectionTarget('live');
   const config = { TEMPORAL_TASK_QUEUE: taskQueue, PUBLIC_BASE_URL: 'http://127.0.0.1:3000', PAY_LINK_SECRET: randomBytes(32).toString('hex') };
 
   const orm = await createOrm(databaseUrl, { pool: { min: 0, max: 10 } });

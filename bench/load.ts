@@ -25,7 +25,7 @@ import { createTenant } from '../services/tenants';
 import { SearchAttr, invoiceWorkflowId } from '../workflows/definitions';
 import { percentile, round } from './core';
 import { pool } from './pool';
-import { CLOCK_TICKS, processesNamed, processTree, startProcess, stopProcess, usage } from './processes';
+import { CLOCK_TICKS, processesNamed, processTree, sectionTarget, startProcess, stopProcess, usage } from './processes';
 import { pingUpdate, rawBenchWorkflow } from './raw-workflows';
 import type { BenchRow, BenchSection } from './types';
 
@@ -90,13 +90,7 @@ const merge = (phases: Phase[]): Phase => ({
 const rate = (p: Phase) => (p.done / p.ms) * 1000;
 
 export const run: BenchSection = async () => {
-  const databaseUrl = env.DATABASE_URL;
-  if (!databaseUrl) throw new Error('DATABASE_URL is not set (run through npm run bench)');
-  const address = env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
-  const namespace = env.TEMPORAL_NAMESPACE ?? 'default';
-  const runId = randomUUID().slice(0, 8);
-  const taskQueue = `bench-load-${runId}`;
-  const rawTaskQueue = `bench-load-raw-${runId}`;
+  const { databaseUrl, address, namespace, runId, taskQueue, rawTaskQueue } = sectionTarget('load');
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const config = { TEMPORAL_TASK_QUEUE: taskQueue, PUBLIC_BASE_URL: base, PAY_LINK_SECRET: randomBytes(32).toString('hex') };

@@ -1,5 +1,6 @@
 /** The bench's view of the stack's processes: start them as `npm run stack` does, read their CPU and RSS from /proc. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -101,4 +102,19 @@ export async function stopProcess(child: ChildProcess | undefined, graceMs = 10_
   }, graceMs);
   await exited;
   clearTimeout(timer);
+}
+
+/** What a section that runs its own worker needs: the bench database, the server, fresh task queues. */
+export function sectionTarget(section: string) {
+  const databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) throw new Error('DATABASE_URL is not set (run through npm run bench)');
+  const runId = randomUUID().slice(0, 8);
+  return {
+    databaseUrl,
+    address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+    namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+    runId,
+    taskQueue: `bench-${section}-${runId}`,
+    rawTaskQueue: `bench-${section}-raw-${runId}`,
+  };
 }
