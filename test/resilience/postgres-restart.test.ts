@@ -68,6 +68,18 @@ test('a Postgres restart mid-stream: 503s with Retry-After while down, then ever
   // Still mid-stream while the database goes (a payment takes one workflow task: they are quick).
   expect(accepted.size).toBeLessThan(jobs.length);
   await stopping;
+  // While it is down an answer that needs it is a 503 with Retry-After. Asked for until one comes:
+  // the payments in flight may all be waiting (their writes retry in the workflow, the pool waits
+  // for a connection) and then succeed once it is back, which would leave the outage unobserved.
+  const downSince = Date.now();
+  let seenDown = false;
+  while (!seenDown && Date.now() - downSince < 20_000) {
+    const res = await t.request('GET', `/v1/invoices/${invoices[0].id}`);
+    statuses.push(res.status);
+    seenDown = res.status === 503;
+    if (seenDown && !res.headers['retry-after']) missingRetryAfter++;
+    if (!seenDown) await pause(100);
+  }
   await pause(DOWN_FOR_MS);
   await pg.start();
   await Promise.all(clients);
