@@ -9,4 +9,5 @@ module.exports = {
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   testTimeout: 60000,
+  reporters: ['default', '<rootDir>/test/support/closing-line-reporter.js'],
 };
