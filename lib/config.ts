@@ -15,6 +15,12 @@ const ConfigSchema = Type.Object({
   /** The worker process serves its Prometheus metrics here (GET /metrics on HOST); 0 picks a free port. */
   WORKER_METRICS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9464 }),
   LOG_LEVEL: Type.String({ default: 'info' }),
+  /**
+   * Invoice workflows the worker keeps in memory between tasks (Temporal's sticky cache; others replay
+   * their short history on their next task). The SDK's default follows the heap (about 2,300 here), and
+   * a full cache of that size slowed the worker's tasks about 20× with 15,000 live invoices (docs/scale.md).
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: Type.Integer({ minimum: 0, default: 500 }),
   DATABASE_URL: Type.String({ default: 'postgres://payment_center:payment_center@127.0.0.1:55432/payment_center' }),
   REDIS_URL: Type.String({ default: 'redis://127.0.0.1:56379' }),
   TEMPORAL_ADDRESS: Type.String({ default: '127.0.0.1:7233' }),

@@ -19,6 +19,8 @@ export interface CreateWorkerOptions {
   reminderJobOptions?: JobsOptions;
   /** The Temporal client and config the money movement steps use to reach invoice workflows. */
   process?: ProcessDeps;
+  /** Workflows kept in memory between tasks (config WORKER_MAX_CACHED_WORKFLOWS); unset: the SDK's default. */
+  maxCachedWorkflows?: number;
 }
 
 export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
@@ -29,5 +31,6 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: { ...createActivities({ orm: opts.orm, reminderQueue: opts.reminderQueue, reminderJobOptions: opts.reminderJobOptions, process: opts.process }), ...opts.extraActivities },
     maxConcurrentActivityTaskExecutions: 50,
+    ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
   });
 }

@@ -20,7 +20,7 @@ async function main() {
   const channels = channelsFromConfig(orm, config);
   const reminderWorker = createReminderWorker({ orm, connection: consumerRedis, channels, config });
   const temporal = await createTemporalClient(config);
-  const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, orm, reminderQueue, process: { orm, temporal, config } });
+  const worker = await createWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, orm, reminderQueue, process: { orm, temporal, config }, maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS });
   const webhooks = startWebhookDispatcher({ orm, config });
   const metrics = await serveMetrics(workerRegistry, { host: config.HOST, port: config.WORKER_METRICS_PORT });
   console.log(`worker listening on task queue ${config.TEMPORAL_TASK_QUEUE}; metrics at http://${config.HOST}:${config.WORKER_METRICS_PORT}/metrics`);
