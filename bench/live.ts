@@ -1,6 +1,6 @@
 /**
  * Live bench: many open invoice workflows on the dev server, run by the worker as `npm run stack`
- * runs it (`tsx worker/main.ts`, its own process, on a task queue of this run).
+ * runs it (`tsx worker/main.ts`, its own process, on a task queue of this run; bench/processes.ts).
  *
  * 1. BENCH_LIVE_INVOICES (20,000) invoices: rows inserted straight into Postgres, workflows started
  *    through services/invoice-workflow.ts startInvoiceWorkflow (the real input and search
@@ -12,6 +12,8 @@
  *    activity's updated_at), against the same count of bench/live-workflows.ts benchSleepUntil
  *    timers to one later instant on the same server (their close times): the raw rate of
  *    timer-driven workflow tasks.
+ *
+ * BENCH_LIVE_NODE_OPTIONS goes to the worker process only (e.g. --cpu-prof).
  *
  * The instant is a real local midnight: the tenant's zone is the one whose midnight comes first
  * after the workflows can all be started and the worker measured at rest. When no zone has one within
@@ -32,7 +34,7 @@ import { startInvoiceWorkflow, workflowInputFor } from '../services/invoice-work
 import { createTenant } from '../services/tenants';
 import { invoiceWorkflowId, SearchAttr } from '../workflows/definitions';
 import { pool } from './pool';
-import { CLOCK_TICKS, processTree, sectionTarget, startProcess, stopProcess, usage } from './processes';
+import { CLOCK_TICKS, processTree, RUNTIME, sectionTarget, startProcess, stopProcess, usage } from './processes';
 import type { BenchRow, BenchSection } from './types';
 
 const SECTION = 'live';
@@ -44,8 +46,10 @@ const START_CONCURRENCY = Number(env.BENCH_LIVE_CONCURRENCY ?? 32);
 const MAX_WAIT_MS = Number(env.BENCH_LIVE_MAX_WAIT_S ?? 240) * 1000;
 /** Between the herd's instant and the raw timers' (the herd drains alone first). */
 const RAW_GAP_MS = Number(env.BENCH_LIVE_RAW_GAP_S ?? 60) * 1000;
-/** Give up waiting for a drain after this long. */
-const DRAIN_TIMEOUT_MS = 300_000;
+/** Give up waiting for the overdue herd or the raw timers after this long. */
+const DRAIN_TIMEOUT_MS = 600_000;
+/** Give up waiting for the calm invoices' first workflow tasks after this long (about 10 min at 20,000 on the dev server). */
+const FIRST_TASKS_TIMEOUT_MS = 1_500_000;
 const CONTACTS = 100;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
@@ -79,7 +83,7 @@ export const run: BenchSection = async () => {
   let rawRunning: Promise<void> | undefined;
   try {
     const rawBundle = bundleWorkflowCode({ workflowsPath: require.resolve('./live-workflows') });
-    worker = await startProcess('worker/main.ts', { ...env, DATABASE_URL: databaseUrl, TEMPORAL_TASK_QUEUE: taskQueue, WORKER_METRICS_PORT: '0', PAY_LINK_SECRET: config.PAY_LINK_SECRET }, (out) => out.includes('worker listening'));
+    worker = await startProcess('worker/main.ts', { ...env, DATABASE_URL: databaseUrl, TEMPORAL_TASK_QUEUE: taskQueue, WORKER_METRICS_PORT: '0', PAY_LINK_SECRET: config.PAY_LINK_SECRET, NODE_OPTIONS: [env.NODE_OPTIONS, env.BENCH_LIVE_NODE_OPTIONS].filter(Boolean).join(' ') }, (out) => out.includes('worker listening'));
     const workerPids = () => processTree(worker!.pid!);
     rawWorker = await Worker.create({ connection: nativeConnection, namespace, taskQueue: rawTaskQueue, workflowBundle: await rawBundle });
     rawRunning = rawWorker.run();
@@ -136,22 +140,24 @@ export const run: BenchSection = async () => {
       return { count: invoices.length, ms: performance.now() - started };
     };
 
-    /** Waits until the task queue's workflow backlog is empty (every started workflow had its first task); the ms it took. */
+    /** Waits until the task queue's workflow backlog is empty (every started workflow had its first task): the ms it took, and whether it emptied before `until`. */
     const drained = async (queue: string, until: number) => {
       const started = performance.now();
-      for (let zeros = 0; zeros < 2 && Date.now() < until; ) {
+      let zeros = 0;
+      while (zeros < 2 && Date.now() < until) {
         await sleep(1_000);
         const res = await client.workflowService.describeTaskQueue({ namespace, taskQueue: { name: queue }, taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, reportStats: true });
         zeros = Number(res.stats?.approximateBacklogCount ?? 0) === 0 ? zeros + 1 : 0;
       }
-      return performance.now() - started;
+      return { ms: performance.now() - started, empty: zeros >= 2 };
     };
 
     // 1. The invoices due months ahead (their first workflow tasks done), then the herd.
     const calm = LIVE - HERD;
     if (calm > 0) await seed(`bench-live-${runId}-calm`, 'UTC', calm, dateIn(Date.now() + 60 * 86_400_000, 'UTC'), 300);
     const calmStart = calm > 0 ? await startAll(tenantIds[0], 'UTC') : { count: 0, ms: 0 };
-    const calmDrainMs = await drained(taskQueue, Date.now() + DRAIN_TIMEOUT_MS);
+    const calmDrain = await drained(taskQueue, Date.now() + FIRST_TASKS_TIMEOUT_MS);
+    const calmDrainMs = calmDrain.ms;
     const ratePerMs = calmStart.count > 0 ? calmStart.count / calmStart.ms : 0.05;
     log(`${calmStart.count} calm workflows started in ${round(calmStart.ms / 1000)} s, their first tasks done ${round(calmDrainMs / 1000)} s later`);
     // The herd must be started (herd + raw timers) and through its first tasks, the worker measured at rest, before the instant.
@@ -170,7 +176,10 @@ export const run: BenchSection = async () => {
       client.workflow.start('benchSleepUntil', { taskQueue: rawTaskQueue, workflowId: `bench-live-raw-${runId}-${i}`, args: [rawAt] }).then(() => undefined),
     );
     const rawStartMs = performance.now() - rawStarted;
-    const herdDrainMs = await drained(taskQueue, instant - REST_MS - 5_000);
+    const herdDrain = await drained(taskQueue, instant - REST_MS - 5_000);
+    const herdDrainMs = herdDrain.ms;
+    // Not at rest when first tasks were still waiting: the rows say so.
+    const backlogNote = calmDrain.empty && herdDrain.empty ? '' : '; NOT at rest: first workflow tasks were still queued';
     const startRate = (calmStart.count + herdStart.count) / ((calmStart.ms + herdStart.ms) / 1000);
     log(`herd started in ${round(herdStart.ms / 1000)} s, ${HERD} raw timers in ${round(rawStartMs / 1000)} s, first tasks done ${round(herdDrainMs / 1000)} s later; ${round((instant - Date.now()) / 1000)} s to the instant`);
 
@@ -213,9 +222,9 @@ export const run: BenchSection = async () => {
     const spread = (xs: number[]) => `p50 ${round(percentile(xs, 50) / 1000, 2)} s, p99 ${round(percentile(xs, 99) / 1000, 2)} s, max ${round(percentile(xs, 100) / 1000, 2)} s`;
     const how = midnight ? `local midnight in ${zone}` : 'instant set in the input';
     const rows: BenchRow[] = [
-      { section: SECTION, metric: 'live invoice workflows started', value: calmStart.count + herdStart.count, unit: '', note: `startInvoiceWorkflow at ${round(startRate)} /s (${START_CONCURRENCY} concurrent); first workflow tasks of the calm ones done ${round(calmDrainMs / 1000)} s after their starts; worker process: tsx worker/main.ts` },
-      { section: SECTION, metric: 'worker RSS at rest', value: round(percentile(rss, 50)), unit: 'MiB', note: `median of ${samples.length} samples over ${round(restSeconds)} s, max ${round(Math.max(...rss))} MiB; ${calmStart.count + herdStart.count} open workflows` },
-      { section: SECTION, metric: 'worker CPU at rest', value: round(restCpu * 100, 2), unit: '% of a core', note: `${round(restSeconds)} s, timers only` },
+      { section: SECTION, metric: 'live invoice workflows started', value: calmStart.count + herdStart.count, unit: '', note: `startInvoiceWorkflow at ${round(startRate)} /s (${START_CONCURRENCY} concurrent); first workflow tasks of the calm ones done ${round(calmDrainMs / 1000)} s after their starts${calmDrain.empty ? '' : ' (gave up waiting)'}; worker: ${RUNTIME} worker/main, WORKER_MAX_CACHED_WORKFLOWS ${env.WORKER_MAX_CACHED_WORKFLOWS ?? 'as configured by default'}` },
+      { section: SECTION, metric: 'worker RSS at rest', value: round(percentile(rss, 50)), unit: 'MiB', note: `median of ${samples.length} samples over ${round(restSeconds)} s, max ${round(Math.max(...rss))} MiB; ${calmStart.count + herdStart.count} open workflows${backlogNote}` },
+      { section: SECTION, metric: 'worker CPU at rest', value: round(restCpu * 100, 2), unit: '% of a core', note: `${round(restSeconds)} s, timers only${backlogNote}` },
       ...(
         [
           ['p50', 50],

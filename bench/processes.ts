@@ -58,11 +58,18 @@ export function usage(pids: number[]): { ticks: number; rssKb: number } {
 }
 
 /**
- * Starts `tsx <entry>` (as scripts/stack.sh does) in its own process group and resolves once `ready()`
+ * How the stack's processes run: `tsx` (the sources, as scripts/stack.sh runs them) or, with
+ * BENCH_RUNTIME=compiled, `node dist/<entry>.js` as the Docker image runs them (scripts/bench.sh builds it).
+ */
+export const RUNTIME: 'compiled' | 'tsx' = process.env.BENCH_RUNTIME === 'compiled' ? 'compiled' : 'tsx';
+
+/**
+ * Starts `<entry>` as RUNTIME says in its own process group and resolves once `ready()`
  * holds for its output (or an async probe passes); rejects with the output if it exits or takes 60 s.
  */
 export async function startProcess(entry: string, env: NodeJS.ProcessEnv, ready: (output: string) => boolean | Promise<boolean>): Promise<ChildProcess> {
-  const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [entry], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, args] = RUNTIME === 'compiled' ? [process.execPath, [path.join('dist', entry.replace(/\.ts$/, '.js'))]] : [path.join(ROOT, 'node_modules', '.bin', 'tsx'), [entry]];
+  const child = spawn(command, args, { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d));
   child.stderr!.on('data', (d: Buffer) => (output += d));

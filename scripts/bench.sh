@@ -48,4 +48,6 @@ unset __engines __prev __a
 echo "[bench] migrating ${DATABASE_URL%%\?*}" | sed -E 's#(://[^:/@]*):[^@/]*@#\1:***@#'
 tsx scripts/migrate.ts
 
+# BENCH_RUNTIME=compiled: the API and worker processes the bench starts run from dist/ (as the Docker image runs them).
+if [ "${BENCH_RUNTIME:-tsx}" = compiled ]; then echo "[bench] npm run build"; tsc -p "$ROOT/tsconfig.build.json"; fi
 exec tsx bench/run.ts "$@"
