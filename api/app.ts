@@ -59,7 +59,7 @@ function validatorCompilers() {
 
 export async function buildApp(deps: AppDeps, opts: FastifyServerOptions = {}): Promise<FastifyInstance> {
   // Long path parameters reach their schemas (a 400 naming the field) instead of the router's bare 414.
-  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, maxParamLength: 2048, ...opts }).withTypeProvider<TypeBoxTypeProvider>();
+  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, routerOptions: { maxParamLength: 2048 }, ...opts }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompilers());
   registerErrorHandling(app);
   registerContract(app);

@@ -91,6 +91,8 @@ const cases: Case[] = [
   // paths and reads
   ['GET invoice: non-uuid id', 'GET', () => '/v1/invoices/not-a-uuid', () => undefined, 400],
   ['GET contact: non-uuid id', 'GET', () => '/v1/contacts/123', () => undefined, 400],
+  // Longer than the router's default 100 characters (which would answer a bare 414): the id's schema answers.
+  ['GET invoice: 300-character id', 'GET', () => `/v1/invoices/${'a'.repeat(300)}`, () => undefined, 400],
   ['GET payment: non-uuid id', 'GET', () => '/v1/payments/%27%3B%20drop%20table', () => undefined, 400],
   ['GET invoice: unknown uuid', 'GET', () => '/v1/invoices/0190f0f0-0000-7000-8000-000000000000', () => undefined, 404, 'not_found'],
   ['GET contact: unknown uuid', 'GET', () => '/v1/contacts/0190f0f0-0000-7000-8000-000000000000', () => undefined, 404, 'not_found'],
