@@ -34,7 +34,7 @@ import { startInvoiceWorkflow, workflowInputFor } from '../services/invoice-work
 import { createTenant } from '../services/tenants';
 import { invoiceWorkflowId, SearchAttr } from '../workflows/definitions';
 import { pool } from './pool';
-import { CLOCK_TICKS, processTree, RUNTIME, sectionTarget, startProcess, stopProcess, usage } from './processes';
+import { CLOCK_TICKS, nodeOptionsWith, processTree, RUNTIME, sectionTarget, startProcess, stopProcess, usage } from './processes';
 import type { BenchRow, BenchSection } from './types';
 
 const SECTION = 'live';
@@ -83,7 +83,7 @@ export const run: BenchSection = async () => {
   let rawRunning: Promise<void> | undefined;
   try {
     const rawBundle = bundleWorkflowCode({ workflowsPath: require.resolve('./live-workflows') });
-    worker = await startProcess('worker/main.ts', { ...env, DATABASE_URL: databaseUrl, TEMPORAL_TASK_QUEUE: taskQueue, WORKER_METRICS_PORT: '0', PAY_LINK_SECRET: config.PAY_LINK_SECRET, NODE_OPTIONS: [env.NODE_OPTIONS, env.BENCH_LIVE_NODE_OPTIONS].filter(Boolean).join(' ') }, (out) => out.includes('worker listening'));
+    worker = await startProcess('worker/main.ts', { ...env, DATABASE_URL: databaseUrl, TEMPORAL_TASK_QUEUE: taskQueue, WORKER_METRICS_PORT: '0', PAY_LINK_SECRET: config.PAY_LINK_SECRET, NODE_OPTIONS: nodeOptionsWith(env.BENCH_LIVE_NODE_OPTIONS) }, (out) => out.includes('worker listening'));
     const workerPids = () => processTree(worker!.pid!);
     rawWorker = await Worker.create({ connection: nativeConnection, namespace, taskQueue: rawTaskQueue, workflowBundle: await rawBundle });
     rawRunning = rawWorker.run();
@@ -157,11 +157,10 @@ export const run: BenchSection = async () => {
     if (calm > 0) await seed(`bench-live-${runId}-calm`, 'UTC', calm, dateIn(Date.now() + 60 * 86_400_000, 'UTC'), 300);
     const calmStart = calm > 0 ? await startAll(tenantIds[0], 'UTC') : { count: 0, ms: 0 };
     const calmDrain = await drained(taskQueue, Date.now() + FIRST_TASKS_TIMEOUT_MS);
-    const calmDrainMs = calmDrain.ms;
     const ratePerMs = calmStart.count > 0 ? calmStart.count / calmStart.ms : 0.05;
-    log(`${calmStart.count} calm workflows started in ${round(calmStart.ms / 1000)} s, their first tasks done ${round(calmDrainMs / 1000)} s later`);
+    log(`${calmStart.count} calm workflows started in ${round(calmStart.ms / 1000)} s, their first tasks done ${round(calmDrain.ms / 1000)} s later`);
     // The herd must be started (herd + raw timers) and through its first tasks, the worker measured at rest, before the instant.
-    const drainPerWorkflow = calmStart.count > 0 ? calmDrainMs / calmStart.count : 0;
+    const drainPerWorkflow = calmStart.count > 0 ? calmDrain.ms / calmStart.count : 0;
     const earliest = Date.now() + ((2 * HERD) / ratePerMs + HERD * drainPerWorkflow) * 1.5 + REST_MS + 20_000;
     const midnight = nextMidnight(earliest);
     const zone = midnight?.zone ?? 'UTC';
@@ -177,11 +176,10 @@ export const run: BenchSection = async () => {
     );
     const rawStartMs = performance.now() - rawStarted;
     const herdDrain = await drained(taskQueue, instant - REST_MS - 5_000);
-    const herdDrainMs = herdDrain.ms;
     // Not at rest when first tasks were still waiting: the rows say so.
     const backlogNote = calmDrain.empty && herdDrain.empty ? '' : '; NOT at rest: first workflow tasks were still queued';
     const startRate = (calmStart.count + herdStart.count) / ((calmStart.ms + herdStart.ms) / 1000);
-    log(`herd started in ${round(herdStart.ms / 1000)} s, ${HERD} raw timers in ${round(rawStartMs / 1000)} s, first tasks done ${round(herdDrainMs / 1000)} s later; ${round((instant - Date.now()) / 1000)} s to the instant`);
+    log(`herd started in ${round(herdStart.ms / 1000)} s, ${HERD} raw timers in ${round(rawStartMs / 1000)} s, first tasks done ${round(herdDrain.ms / 1000)} s later; ${round((instant - Date.now()) / 1000)} s to the instant`);
 
     // 2. At rest: every workflow waits on timers.
     await sleep(Math.min(5_000, instant - REST_MS - Date.now()));
@@ -222,7 +220,7 @@ export const run: BenchSection = async () => {
     const spread = (xs: number[]) => `p50 ${round(percentile(xs, 50) / 1000, 2)} s, p99 ${round(percentile(xs, 99) / 1000, 2)} s, max ${round(percentile(xs, 100) / 1000, 2)} s`;
     const how = midnight ? `local midnight in ${zone}` : 'instant set in the input';
     const rows: BenchRow[] = [
-      { section: SECTION, metric: 'live invoice workflows started', value: calmStart.count + herdStart.count, unit: '', note: `startInvoiceWorkflow at ${round(startRate)} /s (${START_CONCURRENCY} concurrent); first workflow tasks of the calm ones done ${round(calmDrainMs / 1000)} s after their starts${calmDrain.empty ? '' : ' (gave up waiting)'}; worker: ${RUNTIME} worker/main, WORKER_MAX_CACHED_WORKFLOWS ${env.WORKER_MAX_CACHED_WORKFLOWS ?? 'as configured by default'}` },
+      { section: SECTION, metric: 'live invoice workflows started', value: calmStart.count + herdStart.count, unit: '', note: `startInvoiceWorkflow at ${round(startRate)} /s (${START_CONCURRENCY} concurrent); first workflow tasks of the calm ones done ${round(calmDrain.ms / 1000)} s after their starts${calmDrain.empty ? '' : ' (gave up waiting)'}; worker: ${RUNTIME} worker/main, WORKER_MAX_CACHED_WORKFLOWS ${env.WORKER_MAX_CACHED_WORKFLOWS ?? 'as configured by default'}` },
       { section: SECTION, metric: 'worker RSS at rest', value: round(percentile(rss, 50)), unit: 'MiB', note: `median of ${samples.length} samples over ${round(restSeconds)} s, max ${round(Math.max(...rss))} MiB; ${calmStart.count + herdStart.count} open workflows${backlogNote}` },
       { section: SECTION, metric: 'worker CPU at rest', value: round(restCpu * 100, 2), unit: '% of a core', note: `${round(restSeconds)} s, timers only${backlogNote}` },
       ...(

@@ -25,7 +25,7 @@ import { createTenant } from '../services/tenants';
 import { SearchAttr, invoiceWorkflowId } from '../workflows/definitions';
 import { percentile, round } from './core';
 import { pool } from './pool';
-import { CLOCK_TICKS, processesNamed, processTree, sectionTarget, startProcess, stopProcess, usage } from './processes';
+import { CLOCK_TICKS, nodeOptionsWith, processesNamed, processTree, sectionTarget, startProcess, stopProcess, usage } from './processes';
 import { pingUpdate, rawBenchWorkflow } from './raw-workflows';
 import type { BenchRow, BenchSection } from './types';
 
@@ -94,7 +94,7 @@ export const run: BenchSection = async () => {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const config = { TEMPORAL_TASK_QUEUE: taskQueue, PUBLIC_BASE_URL: base, PAY_LINK_SECRET: randomBytes(32).toString('hex') };
-  const processEnv = { ...env, DATABASE_URL: databaseUrl, TEMPORAL_TASK_QUEUE: taskQueue, PAY_LINK_SECRET: config.PAY_LINK_SECRET, LOG_LEVEL: 'warn', NODE_ENV: 'production', NODE_OPTIONS: [env.NODE_OPTIONS, env.BENCH_LOAD_NODE_OPTIONS].filter(Boolean).join(' ') };
+  const processEnv = { ...env, DATABASE_URL: databaseUrl, TEMPORAL_TASK_QUEUE: taskQueue, PAY_LINK_SECRET: config.PAY_LINK_SECRET, LOG_LEVEL: 'warn', NODE_ENV: 'production', NODE_OPTIONS: nodeOptionsWith(env.BENCH_LOAD_NODE_OPTIONS) };
 
   const orm = await createOrm(databaseUrl, { pool: { min: 0, max: 4 } });
   const connection = await Connection.connect({ address });

@@ -57,6 +57,9 @@ export function usage(pids: number[]): { ticks: number; rssKb: number } {
   return { ticks, rssKb };
 }
 
+/** NODE_OPTIONS for a stack process: the bench's own plus a section's extra ones (e.g. BENCH_LOAD_NODE_OPTIONS=--cpu-prof). */
+export const nodeOptionsWith = (extra: string | undefined) => [process.env.NODE_OPTIONS, extra].filter(Boolean).join(' ');
+
 /**
  * How the stack's processes run: `tsx` (the sources, as scripts/stack.sh runs them) or, with
  * BENCH_RUNTIME=compiled, `node dist/<entry>.js` as the Docker image runs them (scripts/bench.sh builds it).

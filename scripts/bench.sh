@@ -49,5 +49,5 @@ echo "[bench] migrating ${DATABASE_URL%%\?*}" | sed -E 's#(://[^:/@]*):[^@/]*@#\
 tsx scripts/migrate.ts
 
 # BENCH_RUNTIME=compiled: the API and worker processes the bench starts run from dist/ (as the Docker image runs them).
-if [ "${BENCH_RUNTIME:-tsx}" = compiled ]; then echo "[bench] npm run build"; tsc -p "$ROOT/tsconfig.build.json"; fi
+if [ "${BENCH_RUNTIME:-tsx}" = compiled ]; then npm run --silent build; fi
 exec tsx bench/run.ts "$@"
