@@ -22,5 +22,11 @@ fi
 if [ "$#" -gt 0 ]; then exec jest --runInBand "$@"; fi
 # The contract against the live API: its own API, worker and tenant (scripts/schemathesis.sh).
 echo "[test] contract (schemathesis)"; bash "$ROOT/scripts/schemathesis.sh"
-# Jest last, so a run's output ends with its summary (suites, tests) for whoever reads the tail.
-echo "[test] jest"; jest --runInBand
+# Jest last, and its plain closing line ("Tests: N passed, N failed, N skipped") after Jest's own summary,
+# so the run's last line is that count for whoever reads the tail; Jest's exit status is the run's.
+echo "[test] jest"
+closing_line="$(mktemp)"
+status=0
+JEST_CLOSING_LINE_FILE="$closing_line" jest --runInBand || status=$?
+cat "$closing_line"; rm -f "$closing_line"
+exit "$status"
