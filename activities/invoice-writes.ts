@@ -13,39 +13,60 @@ import { refusalReason } from '../db/failures';
 import { moveCredit } from '../db/repositories/contact-credit';
 import type { InvoiceEventWrite, PaymentVoidWrite, PaymentWrite, PersistInvoiceArgs, ReconcileWrite, RefusedWrite } from '../workflows/definitions';
 
-const paymentRow = (tenantId: string, p: PaymentWrite) => ({
-  id: p.id,
-  tenant: tenantId,
-  contact: p.contactId,
-  invoice: p.invoiceId,
-  amount: p.amount,
-  currency: p.currency,
-  date: p.date,
-  method: p.method,
-  reference: p.reference,
-  source: p.source,
-  parentId: p.parentId ?? null,
-  createdAt: p.acceptedAt === undefined ? new Date() : new Date(p.acceptedAt),
-});
+/**
+ * A batch's payments and events go to Postgres as one jsonb array parameter each, read back as rows
+ * of the table's columns (jsonb_to_recordset), so every batch inserts them with the same statements
+ * whatever its size, and the usual batch can write them in the statement that moves the invoice row.
+ */
+const PAYMENT_COLUMNS = ['id', 'tenant_id', 'contact_id', 'invoice_id', 'amount', 'currency', 'date', 'method', 'reference', 'source', 'parent_id', 'created_at'];
+const PAYMENT_RECORDS = `jsonb_to_recordset(?::jsonb) as p(id uuid, tenant_id uuid, contact_id uuid, invoice_id uuid, amount bigint, currency text, date date,
+  method text, reference text, source text, parent_id uuid, created_at timestamptz)`;
+const EVENT_COLUMNS = ['id', 'tenant_id', 'invoice_id', 'type', 'dedupe_key', 'data', 'occurred_at'];
+const EVENT_RECORDS = `jsonb_to_recordset(?::jsonb) as e(id uuid, tenant_id uuid, invoice_id uuid, type text, dedupe_key text, data jsonb, occurred_at timestamptz)`;
 
-const eventRow = (tenantId: string, invoiceId: string, e: InvoiceEventWrite) => ({
-  id: uuidv7(),
-  tenant: tenantId,
-  invoice: invoiceId,
-  type: e.type,
-  dedupeKey: e.dedupeKey,
-  data: e.data,
-  occurredAt: new Date(e.occurredAt),
-});
+/** INSERT of the payment rows in `from` (PAYMENT_RECORDS, maybe joined); a payment stored already stays as it is. */
+const insertPaymentsSql = (from: string) =>
+  `insert into payments (${PAYMENT_COLUMNS.join(', ')}) select ${PAYMENT_COLUMNS.map((c) => `p.${c}`).join(', ')} from ${from} on conflict (id) do nothing`;
+/** INSERT of the event rows in `from` (EVENT_RECORDS, maybe joined); an event is stored once per invoice and dedupe key. */
+const insertEventsSql = (from: string) =>
+  `insert into invoice_events (${EVENT_COLUMNS.join(', ')}) select ${EVENT_COLUMNS.map((c) => `e.${c}`).join(', ')} from ${from} on conflict (invoice_id, dedupe_key) do nothing`;
 
-/** Payment rows; money on no invoice (an overpayment's excess) is the contact's credit, in the same transaction. */
-async function insertPayments(em: EntityManager, tenantId: string, payments: PaymentWrite[]): Promise<void> {
-  if (payments.length === 0) return;
-  await em.createQueryBuilder(Payment).insert(payments.map((p) => paymentRow(tenantId, p))).onConflict('id').ignore().execute();
+const paymentRecords = (tenantId: string, payments: PaymentWrite[]) =>
+  JSON.stringify(
+    payments.map((p) => ({
+      id: p.id,
+      tenant_id: tenantId,
+      contact_id: p.contactId,
+      invoice_id: p.invoiceId,
+      amount: p.amount,
+      currency: p.currency,
+      date: p.date,
+      method: p.method,
+      reference: p.reference,
+      source: p.source,
+      parent_id: p.parentId ?? null,
+      created_at: (p.acceptedAt === undefined ? new Date() : new Date(p.acceptedAt)).toISOString(),
+    })),
+  );
+
+const eventRecords = (tenantId: string, invoiceId: string, events: InvoiceEventWrite[]) =>
+  JSON.stringify(
+    events.map((e) => ({ id: uuidv7(), tenant_id: tenantId, invoice_id: invoiceId, type: e.type, dedupe_key: e.dedupeKey, data: e.data, occurred_at: new Date(e.occurredAt).toISOString() })),
+  );
+
+/** Money on no invoice (an overpayment's excess) is the contact's credit, in the payment's transaction. */
+async function creditUnapplied(em: EntityManager, tenantId: string, payments: PaymentWrite[]): Promise<void> {
   for (const p of payments) {
     if (p.invoiceId !== null) continue;
     await moveCredit(em, { tenantId, contactId: p.contactId, currency: p.currency, amount: p.amount, kind: 'unapplied_payment', ref: `payment:${p.id}`, paymentId: p.id });
   }
+}
+
+/** Payment rows, and the credit of those on no invoice, in the same transaction. */
+async function insertPayments(em: EntityManager, tenantId: string, payments: PaymentWrite[]): Promise<void> {
+  if (payments.length === 0) return;
+  await em.execute(insertPaymentsSql(PAYMENT_RECORDS), [paymentRecords(tenantId, payments)], 'run');
+  await creditUnapplied(em, tenantId, payments);
 }
 
 /**
@@ -63,9 +84,7 @@ async function markPaymentsVoided(em: EntityManager, tenantId: string, voids: Pa
 }
 
 async function insertEvents(em: EntityManager, tenantId: string, invoiceId: string, events: InvoiceEventWrite[]): Promise<void> {
-  if (events.length > 0) {
-    await em.createQueryBuilder(InvoiceEvent).insert(events.map((e) => eventRow(tenantId, invoiceId, e))).onConflict(['invoice', 'dedupeKey']).ignore().execute();
-  }
+  if (events.length > 0) await em.execute(insertEventsSql(EVENT_RECORDS), [eventRecords(tenantId, invoiceId, events)], 'run');
 }
 
 /** The stored invoice row is ahead of the batch's basis: nothing of the batch is written (rolled back). */
@@ -129,18 +148,28 @@ class Superseded extends Error {
 }
 
 /**
- * The usual local activity batch (fenced, not reconciling): the row first, in one statement that
- * applies only from the batch's basis and fence and sets the fence (it also takes the row lock for
- * the rest of the batch). When it does not apply, the batch writes nothing.
+ * The usual local activity batch (fenced, not reconciling), in one statement: the invoice row moves
+ * only from the batch's basis and fence (and takes the fence), and the batch's payments and events
+ * are inserted only when it moved. One statement is one transaction and one round trip; when the row
+ * does not move, nothing is written and the reason is thrown.
  */
-async function moveFencedRow(em: EntityManager, { tenantId, invoiceId, snapshot, basis = 0, fence = 0 }: PersistInvoiceArgs): Promise<void> {
-  const { affectedRows } = await em.execute<QueryResult>(
-    `update invoices set paid = ?, due = ?, credited = ?, written_off = ?, status = ?, state_version = ?, updated_at = ?, persist_fence = ?
-      where id = ? and tenant_id = ? and state_version <= ? and persist_fence <= ?`,
-    [snapshot.paid, snapshot.due, snapshot.credited ?? 0, snapshot.writtenOff ?? 0, snapshot.status, snapshot.version, new Date(), fence, invoiceId, tenantId, basis, fence],
-    'run',
+async function moveFencedBatch(em: EntityManager, { tenantId, invoiceId, snapshot, basis = 0, fence = 0, payments, events }: PersistInvoiceArgs): Promise<void> {
+  const [{ moved }] = await em.execute<{ moved: boolean }[]>(
+    `with moved as (
+       update invoices set paid = ?, due = ?, credited = ?, written_off = ?, status = ?, state_version = ?, updated_at = ?, persist_fence = ?
+        where id = ? and tenant_id = ? and state_version <= ? and persist_fence <= ?
+        returning id),
+     payment_rows as (${insertPaymentsSql(`moved, ${PAYMENT_RECORDS}`)}),
+     event_rows as (${insertEventsSql(`moved, ${EVENT_RECORDS}`)})
+     select exists (select 1 from moved) as moved`,
+    [
+      ...[snapshot.paid, snapshot.due, snapshot.credited ?? 0, snapshot.writtenOff ?? 0, snapshot.status, snapshot.version, new Date(), fence],
+      ...[invoiceId, tenantId, basis, fence],
+      paymentRecords(tenantId, payments),
+      eventRecords(tenantId, invoiceId, events),
+    ],
   );
-  if (affectedRows > 0) return;
+  if (moved) return;
   const [row] = await em.execute<{ state_version: number; persist_fence: string }[]>(`select state_version, persist_fence from invoices where id = ? and tenant_id = ?`, [invoiceId, tenantId]);
   if (!row) throw new Error(`invoice ${invoiceId} of tenant ${tenantId} does not exist (yet)`);
   if (Number(row.persist_fence) > fence) throw new Superseded(Number(row.persist_fence));
@@ -184,14 +213,21 @@ export interface BatchOutcome {
 /** The whole batch in one transaction: payments, the invoice row, the events. */
 export async function writeBatch(em: EntityManager, args: PersistInvoiceArgs): Promise<BatchOutcome> {
   try {
-    return await em.transactional(async (tx) => {
-      if (args.fence !== undefined && !args.reconcile) {
-        await moveFencedRow(tx, args);
-        await insertPayments(tx, args.tenantId, args.payments);
-        await markPaymentsVoided(tx, args.tenantId, args.paymentVoids ?? []);
-        await insertEvents(tx, args.tenantId, args.invoiceId, args.events);
+    if (args.fence !== undefined && !args.reconcile) {
+      const voids = args.paymentVoids ?? [];
+      // Credit for money on no invoice and voids are statements of their own: then one transaction for all.
+      if (voids.length === 0 && args.payments.every((p) => p.invoiceId !== null)) {
+        await moveFencedBatch(em, args);
         return { moved: true };
       }
+      return await em.transactional(async (tx) => {
+        await moveFencedBatch(tx, args);
+        await creditUnapplied(tx, args.tenantId, args.payments);
+        await markPaymentsVoided(tx, args.tenantId, voids);
+        return { moved: true };
+      });
+    }
+    return await em.transactional(async (tx) => {
       if (args.fence !== undefined) {
         const fence = await lockedFence(tx, args);
         if (fence > args.fence) return { moved: false, superseded: fence };
