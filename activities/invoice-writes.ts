@@ -6,7 +6,6 @@
  * retrying forever would stall the invoice.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { QueryResult } from '@mikro-orm/core';
 import { v7 as uuidv7 } from 'uuid';
 import { Invoice, InvoiceEvent, Payment } from '../db';
 import { refusalReason } from '../db/failures';

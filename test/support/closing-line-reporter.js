@@ -2,6 +2,7 @@
 // stderr in a layout ("556 passed, 556 total") that tools reading a run's closing line do not parse.
 // With JEST_CLOSING_LINE_FILE set the line goes to that file, so scripts/test.sh can print it after
 // Jest's summary, as the run's very last line; otherwise it goes to stdout.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- Jest loads reporters as CommonJS
 const fs = require('node:fs');
 
 class ClosingLineReporter {
