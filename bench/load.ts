@@ -5,7 +5,8 @@
  *   a. invoice creation, BENCH_LOAD_CREATE_CLIENTS (16) concurrent: POST /v1/invoices vs workflow.start
  *      with the same four search attributes;
  *   b. payments, BENCH_LOAD_CLIENTS (32) concurrent over BENCH_LOAD_INVOICES (64) invoices: POST
- *      /v1/invoices/{id}/payments (answered once stored) vs executeUpdate on trivial workflows;
+ *      /v1/invoices/{id}/payments (answered once stored) vs executeUpdate on trivial workflows, and vs
+ *      the architecture's floor: executeUpdate whose handler writes one row through a local activity;
  *   c. where the time goes: CPU per payment of each process (/proc), server tasks per payment (from a
  *      workflow's history), and the exactly-once check (every accepted payment counted once).
  * API and raw phases alternate (BENCH_LOAD_ROUNDS of BENCH_LOAD_PHASE_S each), so a load swing on a
@@ -26,7 +27,7 @@ import { SearchAttr, invoiceWorkflowId } from '../workflows/definitions';
 import { percentile, round } from './core';
 import { pool } from './pool';
 import { CLOCK_TICKS, nodeOptionsWith, processesNamed, processTree, sectionTarget, startProcess, stopProcess, usage } from './processes';
-import { pingUpdate, rawBenchWorkflow } from './raw-workflows';
+import { floorUpdate, pingUpdate, rawBenchWorkflow, rawFloorWorkflow, type FloorActivities } from './raw-workflows';
 import type { BenchRow, BenchSection } from './types';
 
 const SECTION = 'load';
@@ -114,7 +115,12 @@ export const run: BenchSection = async () => {
         return false;
       }
     });
-    rawWorker = await Worker.create({ connection: nativeConnection, namespace, taskQueue: rawTaskQueue, workflowBundle: await rawBundle });
+    // The floor's table: one row per Update, written as the invoice workflow writes (one statement, committed).
+    await orm.em.getConnection().execute(`create table if not exists bench_floor_rows (id bigserial primary key, workflow_id text not null, n integer not null, at timestamptz not null default now())`);
+    const floorActivities: FloorActivities = {
+      insertFloorRow: async (workflowId, n) => void (await orm.em.fork().execute(`insert into bench_floor_rows (workflow_id, n) values (?, ?)`, [workflowId, n], 'run')),
+    };
+    rawWorker = await Worker.create({ connection: nativeConnection, namespace, taskQueue: rawTaskQueue, workflowBundle: await rawBundle, activities: floorActivities });
     rawRunning = rawWorker.run();
     const groups = (): Groups => ({
       api: processTree(api!.pid!),
@@ -140,17 +146,15 @@ export const run: BenchSection = async () => {
       if (res.status !== 201) throw new Error(`create invoice: ${res.status} ${JSON.stringify(res.body)}`);
       return res.body.id as string;
     };
-    const rawStart = (id: string) =>
-      client.workflow.start(rawBenchWorkflow, {
-        taskQueue: rawTaskQueue,
-        workflowId: id,
-        typedSearchAttributes: [
-          { key: SearchAttr.tenantId, value: 'bench' },
-          { key: SearchAttr.invoiceNumber, value: id },
-          { key: SearchAttr.status, value: 'open' },
-          { key: SearchAttr.contactId, value: 'bench' },
-        ],
-      });
+    const benchAttributes = (id: string) => [
+      { key: SearchAttr.tenantId, value: 'bench' },
+      { key: SearchAttr.invoiceNumber, value: id },
+      { key: SearchAttr.status, value: 'open' },
+      { key: SearchAttr.contactId, value: 'bench' },
+    ];
+    const rawStart = (id: string) => client.workflow.start(rawBenchWorkflow, { taskQueue: rawTaskQueue, workflowId: id, typedSearchAttributes: benchAttributes(id) });
+    // The creation floor: the same start, and its first task writes a row through a local activity.
+    const floorStart = (id: string) => client.workflow.start(rawFloorWorkflow, { taskQueue: rawTaskQueue, workflowId: id, args: [true], typedSearchAttributes: benchAttributes(id) });
 
     // ---- a. creation: alternating rounds, the invoices kept for the payments ----------------------
     const invoices: string[] = [];
@@ -162,6 +166,7 @@ export const run: BenchSection = async () => {
     });
     const apiCreate: Phase[] = [];
     const rawCreate: Phase[] = [];
+    const floorCreate: Phase[] = [];
     const createSeq = { n: 0 };
     for (let r = 0; r < ROUNDS; r++) {
       rawCreate.push(
@@ -171,15 +176,18 @@ export const run: BenchSection = async () => {
           await rawStart(id);
         }, createSeq, CREATE_PER_ROUND),
       );
+      floorCreate.push(await phase(CREATE_CLIENTS, PHASE_MS, groups, (n) => floorStart(`${rawTaskQueue}-floor-start-${n}`).then(() => undefined), createSeq, CREATE_PER_ROUND));
       apiCreate.push(await phase(CREATE_CLIENTS, PHASE_MS, groups, async () => void invoices.push(await createInvoice(INVOICE_TOTAL)), createSeq, CREATE_PER_ROUND));
     }
     const createdApi = merge(apiCreate);
     const createdRaw = merge(rawCreate);
-    log(`creation: API ${round(rate(createdApi), 1)}/s, raw ${round(rate(createdRaw), 1)}/s`);
+    const createdFloor = merge(floorCreate);
+    log(`creation: API ${round(rate(createdApi), 1)}/s, raw ${round(rate(createdRaw), 1)}/s, floor ${round(rate(createdFloor), 1)}/s`);
 
     // ---- b. payments: 32 clients over 64 invoices (API) / 64 trivial workflows (raw) ----------------
     const payOn = invoices.slice(0, INVOICES);
     const rawTargets = await Promise.all(Array.from({ length: INVOICES }, (_, i) => client.workflow.start(rawBenchWorkflow, { taskQueue: rawTaskQueue, workflowId: `${rawTaskQueue}-pay-${i}` })));
+    const floorTargets = await Promise.all(Array.from({ length: INVOICES }, (_, i) => client.workflow.start(rawFloorWorkflow, { taskQueue: rawTaskQueue, workflowId: `${rawTaskQueue}-floorpay-${i}` })));
     const accepted = new Map<string, number>(payOn.map((id) => [id, 0]));
     let retried503 = 0;
     const pay = async (n: number) => {
@@ -202,19 +210,30 @@ export const run: BenchSection = async () => {
       const got = await rawTargets[n % rawTargets.length].executeUpdate(pingUpdate, { args: [n] });
       if (got !== n) throw new Error(`raw update returned ${got}, expected ${n}`);
     };
+    const floor = async (n: number) => {
+      const got = await floorTargets[n % floorTargets.length].executeUpdate(floorUpdate, { args: [n] });
+      if (got !== n) throw new Error(`floor update returned ${got}, expected ${n}`);
+    };
     const paySeq = { n: 0 };
     const updSeq = { n: 0 };
+    const floorSeq = { n: 0 };
     await phase(CLIENTS, WARMUP_MS, groups, pay, paySeq);
     await phase(CLIENTS, WARMUP_MS, groups, update, updSeq);
+    await phase(CLIENTS, WARMUP_MS, groups, floor, floorSeq);
     const apiPay: Phase[] = [];
     const rawPay: Phase[] = [];
+    const floorPay: Phase[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       rawPay.push(await phase(CLIENTS, PHASE_MS, groups, update, updSeq));
+      floorPay.push(await phase(CLIENTS, PHASE_MS, groups, floor, floorSeq));
       apiPay.push(await phase(CLIENTS, PHASE_MS, groups, pay, paySeq));
     }
     const paid = merge(apiPay);
     const updated = merge(rawPay);
-    log(`payments: API ${round(rate(paid), 1)}/s, raw ${round(rate(updated), 1)}/s`);
+    const floored = merge(floorPay);
+    log(`payments: API ${round(rate(paid), 1)}/s, raw ${round(rate(updated), 1)}/s, floor ${round(rate(floored), 1)}/s`);
+    const [{ rows: floorRows }] = await orm.em.getConnection().execute<{ rows: string }[]>(`select count(*) as rows from bench_floor_rows where workflow_id like ?`, [`${rawTaskQueue}-floorpay-%`]);
+    if (Number(floorRows) !== floorSeq.n) throw new Error(`floor: ${floorRows} rows for ${floorSeq.n} Updates`);
 
     // ---- c. exactly once, and where the time goes -------------------------------------------------
     let mismatched = 0;
@@ -248,12 +267,30 @@ export const run: BenchSection = async () => {
     });
     rows.push({
       section: SECTION,
+      metric: `a. floor: start + first-task local-activity INSERT @c${CREATE_CLIENTS}`,
+      value: round(rate(createdFloor), 1),
+      unit: 'wf/s',
+      reference: { label: `raw workflow.start @c${CREATE_CLIENTS}`, value: round(rate(createdRaw), 1) },
+      ratio: round(rate(createdFloor) / rate(createdRaw), 2),
+      note: `floor/raw: the least an invoice costs on this architecture (a started workflow that writes its row in its first task, no HTTP, no rules); creation/floor ${round(rate(createdApi) / rate(createdFloor), 2)}; p50 ${round(percentile(createdFloor.latencies, 50), 1)} ms p99 ${round(percentile(createdFloor.latencies, 99), 1)} ms; CPU ms per floor start: ${cpuNote(createdFloor)}`,
+    });
+    rows.push({
+      section: SECTION,
       metric: `b. payments @c${CLIENTS} over ${INVOICES} invoices`,
       value: round(rate(paid), 1),
       unit: 'pay/s',
       reference: { label: `raw executeUpdate @c${CLIENTS}`, value: round(rate(updated), 1) },
       ratio: round(rate(paid) / rate(updated), 2),
       note: `API/raw (higher is better); ${paid.done} payments, ${updated.done} raw Updates; ${where}; 503 retried with the key: ${retried503}`,
+    });
+    rows.push({
+      section: SECTION,
+      metric: `b. floor: Update + local-activity INSERT @c${CLIENTS}`,
+      value: round(rate(floored), 1),
+      unit: 'upd/s',
+      reference: { label: `raw executeUpdate @c${CLIENTS}`, value: round(rate(updated), 1) },
+      ratio: round(rate(floored) / rate(updated), 2),
+      note: `floor/raw: the least a payment costs on this architecture (an Update written to Postgres in its workflow task, no HTTP, no rules); payments/floor ${round(rate(paid) / rate(floored), 2)}; p50 ${round(percentile(floored.latencies, 50), 1)} ms p99 ${round(percentile(floored.latencies, 99), 1)} ms; CPU ms per floor Update: ${cpuNote(floored)} (bench = clients + raw worker); ${floorRows} rows for ${floorSeq.n} Updates`,
     });
     for (const p of [50, 99]) {
       const v = percentile(paid.latencies, p);
@@ -296,6 +333,7 @@ export const run: BenchSection = async () => {
         .startBatchOperation({ namespace, jobId: `${queue}-done`, visibilityQuery: `TaskQueue = "${queue}" AND ExecutionStatus = "Running"`, reason: 'bench load: done', terminationOperation: {} })
         .catch((err) => log(`could not terminate the workflows of ${queue}: ${(err as Error).message}`));
     }
+    await orm.em.getConnection().execute(`drop table if exists bench_floor_rows`).catch(() => undefined);
     await nativeConnection.close();
     await connection.close();
     await orm.close();

@@ -1,8 +1,14 @@
 /**
  * Trivial workflows for the bench's raw references (bundled separately, run by a second worker on
- * its own task queue): no activities, no Postgres, handlers that return at once.
+ * its own task queue): handlers that return at once, and one floor workflow whose Update does the
+ * least a payment must (a local activity writing one row).
  */
 import * as wf from '@temporalio/workflow';
+
+/** The floor's one activity: the raw worker registers it (bench/load.ts); one INSERT, nothing else. */
+export interface FloorActivities {
+  insertFloorRow(workflowId: string, n: number): Promise<void>;
+}
 
 /** Update that returns its argument immediately: a bare Update round-trip. */
 export const pingUpdate = wf.defineUpdate<number, [number]>('benchPing');
@@ -25,4 +31,28 @@ export async function rawBenchWorkflow(): Promise<number> {
   });
   await wf.condition(() => stopped);
   return seen;
+}
+
+/** Update whose handler writes one Postgres row through a local activity, then returns its argument. */
+export const floorUpdate = wf.defineUpdate<number, [number]>('benchFloor');
+
+/**
+ * The floor on this architecture: an Update absorbed and written to Postgres in one workflow task (a
+ * local activity, as the invoice workflow's write), or with `writeAtStart` a start whose first task
+ * writes a row, without any of the invoice's rules.
+ */
+export async function rawFloorWorkflow(writeAtStart = false): Promise<void> {
+  const { insertFloorRow } = wf.proxyLocalActivities<FloorActivities>({ startToCloseTimeout: '30 seconds' });
+  const { workflowId } = wf.workflowInfo();
+  let stopped = false;
+  // The creation floor: a started workflow writes its row in its first task (as an invoice stores its schedule).
+  if (writeAtStart) await insertFloorRow(workflowId, 0);
+  wf.setHandler(floorUpdate, async (n) => {
+    await insertFloorRow(workflowId, n);
+    return n;
+  });
+  wf.setHandler(stopSignal, () => {
+    stopped = true;
+  });
+  await wf.condition(() => stopped);
 }
