@@ -124,7 +124,7 @@ export async function dispatchDue(orm: MikroORM, config: DispatcherConfig, batch
   });
 }
 
-/** Runs until stop(): each lane relays, then sends what is due; it sleeps WEBHOOK_POLL_MS only when idle. */
+/** Runs until stop(): lane 0 relays, then each lane sends what is due; a lane sleeps WEBHOOK_POLL_MS when it sent nothing and the outbox is drained. */
 export function startWebhookDispatcher(opts: WebhookDispatcherOptions): { stop(): Promise<void> } {
   const { orm, lanes = 4, batch = 10, onError = (err) => console.error('webhook dispatcher:', err) } = opts;
   const config = opts.config as DispatcherConfig;
@@ -144,7 +144,9 @@ export function startWebhookDispatcher(opts: WebhookDispatcherOptions): { stop()
     while (!stopping) {
       let busy = false;
       try {
-        if (i === 0) busy = (await relayOutbox(orm)) > 0;
+        // Relayed rows only make work when they became deliveries (dispatchDue sends those now); a
+        // partial relay batch drained the outbox, so a tenant without endpoints does not keep lane 0 spinning.
+        if (i === 0) busy = (await relayOutbox(orm)) >= RELAY_BATCH;
         busy = (await dispatchDue(orm, config, batch)) > 0 || busy;
       } catch (err) {
         onError(err);
