@@ -59,13 +59,14 @@ async function applyNewPayment(deps: ServiceDeps, tenant: TenantContext, input: 
   // A retry of a recorded payment answers from Postgres (its invoice's workflow may have ended since).
   const [existing, invoice] = await Promise.all([
     findPayment(deps, tenant, paymentId),
-    input.invoiceId ? em.findOne(Invoice, { id: input.invoiceId, tenant: tenant.id }) : null,
+    // The invoice's contact comes in the same query: the usual payment names no other.
+    input.invoiceId ? em.findOne(Invoice, { id: input.invoiceId, tenant: tenant.id }, { populate: ['contact'] }) : null,
   ]);
   if (existing) return existing;
   if (input.invoiceId && !invoice) throw notFound('invoice', input.invoiceId);
   const contactId = input.contactId ?? invoice?.contact.id;
   if (!contactId) throw new DomainError('validation', 'contact_required', 'contactId is required for a payment without an invoice');
-  const contact = await em.findOne(Contact, { id: contactId, tenant: tenant.id });
+  const contact = invoice?.contact.id === contactId ? invoice.contact : await em.findOne(Contact, { id: contactId, tenant: tenant.id });
   if (!contact) throw notFound('contact', contactId);
   const currency = assertCurrency(input.currency ?? invoice?.currency ?? tenant.defaultCurrency);
   const payment: PaymentInput = { paymentId, contactId, amount: input.amount, currency, date, method: input.method, reference: input.reference ?? null, source: 'manual' };
