@@ -6,7 +6,8 @@
  *      with the same four search attributes;
  *   b. payments, BENCH_LOAD_CLIENTS (32) concurrent over BENCH_LOAD_INVOICES (64) invoices: POST
  *      /v1/invoices/{id}/payments (answered once stored) vs executeUpdate on trivial workflows, and vs
- *      the architecture's floor: executeUpdate whose handler writes one row through a local activity;
+ *      the architecture's floor: executeUpdate whose handler writes one row through a local activity
+ *      (and the same with the PcAmountDue upsert an invoice makes on every payment);
  *   c. where the time goes: CPU per payment of each process (/proc), server tasks per payment (from a
  *      workflow's history), and the exactly-once check (every accepted payment counted once).
  * API and raw phases alternate (BENCH_LOAD_ROUNDS of BENCH_LOAD_PHASE_S each), so a load swing on a
@@ -27,7 +28,7 @@ import { SearchAttr, invoiceWorkflowId } from '../workflows/definitions';
 import { percentile, round } from './core';
 import { pool } from './pool';
 import { CLOCK_TICKS, nodeOptionsWith, processesNamed, processTree, sectionTarget, startProcess, stopProcess, usage } from './processes';
-import { floorUpdate, pingUpdate, rawBenchWorkflow, rawFloorWorkflow, type FloorActivities } from './raw-workflows';
+import { floorUpdate, floorUpsertUpdate, pingUpdate, rawBenchWorkflow, rawFloorWorkflow, type FloorActivities } from './raw-workflows';
 import type { BenchRow, BenchSection } from './types';
 
 const SECTION = 'load';
@@ -214,8 +215,13 @@ export const run: BenchSection = async () => {
       const got = await floorTargets[n % floorTargets.length].executeUpdate(floorUpdate, { args: [n] });
       if (got !== n) throw new Error(`floor update returned ${got}, expected ${n}`);
     };
+    const floorUpsert = async (n: number) => {
+      const got = await floorTargets[n % floorTargets.length].executeUpdate(floorUpsertUpdate, { args: [n] });
+      if (got !== n) throw new Error(`floor upsert update returned ${got}, expected ${n}`);
+    };
     const paySeq = { n: 0 };
     const updSeq = { n: 0 };
+    // One sequence for both floors: their rows are counted together.
     const floorSeq = { n: 0 };
     await phase(CLIENTS, WARMUP_MS, groups, pay, paySeq);
     await phase(CLIENTS, WARMUP_MS, groups, update, updSeq);
@@ -223,15 +229,18 @@ export const run: BenchSection = async () => {
     const apiPay: Phase[] = [];
     const rawPay: Phase[] = [];
     const floorPay: Phase[] = [];
+    const floorUpsertPay: Phase[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       rawPay.push(await phase(CLIENTS, PHASE_MS, groups, update, updSeq));
       floorPay.push(await phase(CLIENTS, PHASE_MS, groups, floor, floorSeq));
+      floorUpsertPay.push(await phase(CLIENTS, PHASE_MS, groups, floorUpsert, floorSeq));
       apiPay.push(await phase(CLIENTS, PHASE_MS, groups, pay, paySeq));
     }
     const paid = merge(apiPay);
     const updated = merge(rawPay);
     const floored = merge(floorPay);
-    log(`payments: API ${round(rate(paid), 1)}/s, raw ${round(rate(updated), 1)}/s, floor ${round(rate(floored), 1)}/s`);
+    const flooredUpsert = merge(floorUpsertPay);
+    log(`payments: API ${round(rate(paid), 1)}/s, raw ${round(rate(updated), 1)}/s, floor ${round(rate(floored), 1)}/s, floor with upsert ${round(rate(flooredUpsert), 1)}/s`);
     const [{ rows: floorRows }] = await orm.em.getConnection().execute<{ rows: string }[]>(`select count(*) as rows from bench_floor_rows where workflow_id like ?`, [`${rawTaskQueue}-floorpay-%`]);
     if (Number(floorRows) !== floorSeq.n) throw new Error(`floor: ${floorRows} rows for ${floorSeq.n} Updates`);
 
@@ -291,6 +300,15 @@ export const run: BenchSection = async () => {
       reference: { label: `raw executeUpdate @c${CLIENTS}`, value: round(rate(updated), 1) },
       ratio: round(rate(floored) / rate(updated), 2),
       note: `floor/raw: the least a payment costs on this architecture (an Update written to Postgres in its workflow task, no HTTP, no rules); payments/floor ${round(rate(paid) / rate(floored), 2)}; p50 ${round(percentile(floored.latencies, 50), 1)} ms p99 ${round(percentile(floored.latencies, 99), 1)} ms; CPU ms per floor Update: ${cpuNote(floored)} (bench = clients + raw worker); ${floorRows} rows for ${floorSeq.n} Updates`,
+    });
+    rows.push({
+      section: SECTION,
+      metric: `b. floor + PcAmountDue upsert @c${CLIENTS}`,
+      value: round(rate(flooredUpsert), 1),
+      unit: 'upd/s',
+      reference: { label: `floor @c${CLIENTS}`, value: round(rate(floored), 1) },
+      ratio: round(rate(flooredUpsert) / rate(floored), 2),
+      note: `with/without (higher is better): what the search attribute an invoice upserts on every payment costs; CPU ms per Update: ${cpuNote(flooredUpsert)}`,
     });
     for (const p of [50, 99]) {
       const v = percentile(paid.latencies, p);

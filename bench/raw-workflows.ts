@@ -4,6 +4,7 @@
  * least a payment must (a local activity writing one row).
  */
 import * as wf from '@temporalio/workflow';
+import { SearchAttr } from '../workflows/definitions';
 
 /** The floor's one activity: the raw worker registers it (bench/load.ts); one INSERT, nothing else. */
 export interface FloorActivities {
@@ -35,6 +36,8 @@ export async function rawBenchWorkflow(): Promise<number> {
 
 /** Update whose handler writes one Postgres row through a local activity, then returns its argument. */
 export const floorUpdate = wf.defineUpdate<number, [number]>('benchFloor');
+/** The same, and it sets PcAmountDue to its argument first (what an invoice does on every payment). */
+export const floorUpsertUpdate = wf.defineUpdate<number, [number]>('benchFloorUpsert');
 
 /**
  * The floor on this architecture: an Update absorbed and written to Postgres in one workflow task (a
@@ -48,6 +51,11 @@ export async function rawFloorWorkflow(writeAtStart = false): Promise<void> {
   // The creation floor: a started workflow writes its row in its first task (as an invoice stores its schedule).
   if (writeAtStart) await insertFloorRow(workflowId, 0);
   wf.setHandler(floorUpdate, async (n) => {
+    await insertFloorRow(workflowId, n);
+    return n;
+  });
+  wf.setHandler(floorUpsertUpdate, async (n) => {
+    wf.upsertSearchAttributes([{ key: SearchAttr.amountDue, value: n }]);
     await insertFloorRow(workflowId, n);
     return n;
   });
