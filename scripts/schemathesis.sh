@@ -64,7 +64,7 @@ status=0
 # Rules JSON Schema cannot state (cross-field, server-issued cursors) are kept by these hooks.
 # Schemathesis frames its sections as pytest does ("=== 2 warnings in 69.79s ==="): a CI that reads
 # the run's output for a pytest closing line takes that one for a run of no test, so the frames are
-# rewritten ("--- 2 warnings in 69.79s ---"); the exit status is still Schemathesis's (pipefail).
+# rewritten ("--- 2 warnings (69.79s) ---"); the exit status is still Schemathesis's (pipefail).
 PC_API_KEY="$key" PYTHONPATH="$ROOT/scripts" SCHEMATHESIS_HOOKS=schemathesis_hooks \
   "$ST" --config-file "$ROOT/scripts/schemathesis.toml" run "$PUBLIC_BASE_URL/docs/json" \
   --checks all \
@@ -75,7 +75,7 @@ PC_API_KEY="$key" PYTHONPATH="$ROOT/scripts" SCHEMATHESIS_HOOKS=schemathesis_hoo
   --request-timeout 30 \
   --no-color \
   --report junit --report-dir "$WORK_DIR/report" \
-  "$@" 2>&1 | sed -u -E 's/^=+ (.*[^ ]) =+$/--- \1 ---/' || status=$?
+  "$@" 2>&1 | sed -u -E -e 's/^=+ (.*[^ ]) =+$/--- \1 ---/' -e 's/^(--- .*) in ([0-9.]+s) ---$/\1 (\2) ---/' || status=$?
 log "finished in $(( SECONDS - started ))s (exit $status); API log $WORK_DIR/api.log"
 if [ "$status" != 0 ]; then
   grep -E '"level":(50|60)' "$WORK_DIR/api.log" | tail -n 20 >&2 || true
