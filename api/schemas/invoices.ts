@@ -61,6 +61,9 @@ export const PlannedPaymentEmbedded = Type.Object({
   method: Nullable(PaymentMethod),
   covered: Type.Boolean({ description: 'paid in full by the payments so far (they cover the plan oldest first)' }),
 });
+/** The two figures besides paid that lower the due amount (the team's invoice and the customer's pay page). */
+export const CreditedValue = { ...MoneyValue, description: 'the sum of credit notes: they lower what is asked for (due = total − credited − paid − writtenOff)' };
+export const WrittenOffValue = { ...MoneyValue, description: 'closed without payment by a write-off (not counted as paid)' };
 const CustomerUrl = Type.String({ format: 'uri', description: "the customer's pay page for this invoice (no API key needed); POST …/customer-link replaces it", examples: ['https://pay.example.com/i/3q2-…'] });
 export const InvoiceResponse = Type.Object({
   id: Uuid,
@@ -74,8 +77,8 @@ export const InvoiceResponse = Type.Object({
   total: MoneyValue,
   paid: MoneyValue,
   due: MoneyValue,
-  credited: { ...MoneyValue, description: 'the sum of credit notes: they lower what is asked for (due = total − credited − paid − writtenOff)' },
-  writtenOff: { ...MoneyValue, description: 'closed without payment by a write-off (not counted as paid)' },
+  credited: CreditedValue,
+  writtenOff: WrittenOffValue,
   status: InvoiceStatus,
   paymentPlan: Type.Array(PlannedPaymentEmbedded),
   customerUrl: CustomerUrl,

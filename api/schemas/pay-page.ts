@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { Currency, IsoDate, MoneyValue, Nullable, Uuid } from './common';
-import { InvoiceStatus } from './invoices';
+import { CreditedValue, InvoiceStatus, WrittenOffValue } from './invoices';
 
 export const PayTokenParams = Type.Object({ token: Type.String({ minLength: 1, maxLength: 256, description: 'the token of the pay-page link (`/i/<token>`)' }) });
 
@@ -18,7 +18,9 @@ export const PayPageResponse = Type.Object({
     dueDate: IsoDate,
     status: InvoiceStatus,
     total: MoneyValue,
+    credited: CreditedValue,
     paid: MoneyValue,
+    writtenOff: WrittenOffValue,
     due: MoneyValue,
     lineItems: Type.Array(Type.Object({ description: Type.String(), quantity: Type.Integer(), unitAmount: MoneyValue, amount: MoneyValue })),
     paymentPlan: Type.Array(

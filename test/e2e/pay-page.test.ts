@@ -89,6 +89,28 @@ test('without Stripe the page shows the balance and how to pay by other means', 
   await page.context().close();
 });
 
+test('a credit note and a write-off appear in the balance; a written-off invoice says nothing more is due, not paid in full', async () => {
+  const account = await billedAccount({ stripe: false });
+  const { id } = account.invoice;
+  expect((await account.request('POST', `/v1/invoices/${id}/credit-notes`, { amount: 30000, reason: 'hosting not needed' })).status).toBe(201);
+  const page = await web.newPage(phone);
+  await page.goto(account.invoice.customerUrl);
+  await page.getByRole('heading', { name: 'How to pay' }).waitFor();
+  // $2,700.00 − $300.00 credited − $900.00 paid = $1,500.00 due
+  expect(await balance(page, 'Total').innerText()).toBe('$2,700.00');
+  expect(await balance(page, 'Credited').innerText()).toBe('$300.00');
+  expect(await balance(page, 'Paid').innerText()).toBe('$900.00');
+  expect(await balance(page, 'Due').innerText()).toBe('$1,500.00');
+
+  expect((await account.request('POST', `/v1/invoices/${id}/write-off`, { reason: 'goodwill' })).status).toBe(200);
+  await page.reload();
+  await page.getByText('Nothing more is due.').waitFor();
+  expect(await balance(page, 'Written off').innerText()).toBe('$1,500.00');
+  expect(await balance(page, 'Due').innerText()).toBe('$0.00');
+  expect(await page.getByText('Paid in full').count()).toBe(0);
+  await page.context().close();
+});
+
 test('Copy customer link gives the pay page link; an unknown or rotated link is a plain not-found page', async () => {
   const account = await billedAccount({ stripe: false });
   const page = await web.newPage();

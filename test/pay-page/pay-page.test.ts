@@ -78,7 +78,9 @@ test('the pay page shows the seller, the items, the totals, the plan with covere
       dueDate: '2098-03-31',
       status: 'open',
       total: 9000,
+      credited: 0,
       paid: 4000,
+      writtenOff: 0,
       due: 5000,
       lineItems: [{ description: 'Consulting', quantity: 1, unitAmount: 9000, amount: 9000 }],
       paymentPlan: [
@@ -94,6 +96,23 @@ test('the pay page shows the seller, the items, the totals, the plan with covere
   for (const id of [t.tenantId, contact.id, invoice.id, contact.email]) expect(text).not.toContain(id);
   // the team's API marks the same instalments covered
   expect((await t.request('GET', `/v1/invoices/${invoice.id}`)).body.paymentPlan.map((p: { covered: boolean }) => p.covered)).toEqual([true, false, false]);
+});
+
+test('a credit note and a write-off show on the pay page: total − credited − paid − written off = due', async () => {
+  const t = await createTestTenant(stack);
+  const { invoice } = await createInvoiceViaApi(t.request, { ...threeInstalments, number: 'INV-PAY-CN' });
+  expect((await t.request('POST', `/v1/invoices/${invoice.id}/payments`, { amount: 4000, method: 'cash' })).status).toBe(201);
+  expect((await t.request('POST', `/v1/invoices/${invoice.id}/credit-notes`, { amount: 1500, reason: 'one hour not worked' }, { 'idempotency-key': `cn-${invoice.id}` })).status).toBe(201);
+  const token = tokenOf(invoice.customerUrl);
+  const credited = (await visit(token)).body.invoice;
+  expect(credited).toMatchObject({ status: 'open', total: 9000, credited: 1500, paid: 4000, writtenOff: 0, due: 3500 });
+
+  expect((await t.request('POST', `/v1/invoices/${invoice.id}/write-off`, { reason: 'small balance' })).status).toBe(200);
+  const closed = (await visit(token)).body.invoice;
+  expect(closed).toMatchObject({ status: 'paid', total: 9000, credited: 1500, paid: 4000, writtenOff: 3500, due: 0 });
+  // The customer's figures are the team's.
+  const team = (await t.request('GET', `/v1/invoices/${invoice.id}`)).body;
+  expect([team.total, team.credited, team.paid, team.writtenOff, team.due]).toEqual([closed.total, closed.credited, closed.paid, closed.writtenOff, closed.due]);
 });
 
 test('an unknown, malformed or rotated token is a plain 404; rotating gives a new working link', async () => {

@@ -92,8 +92,8 @@ export async function signIn(page: Page, apiKey: string, path = '/app') {
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
-/** The amount next to Total, Paid or Due in a page's balance (a description list). */
-export const balance = (page: Page, term: 'Total' | 'Paid' | 'Due') => page.getByRole('term').filter({ hasText: new RegExp(`^${term}$`) }).locator('xpath=following-sibling::dd[1]');
+/** The amount next to Total, Credited, Paid, Written off or Due in a page's balance (a description list). */
+export const balance = (page: Page, term: 'Total' | 'Credited' | 'Paid' | 'Written off' | 'Due') => page.getByRole('term').filter({ hasText: new RegExp(`^${term}$`) }).locator('xpath=following-sibling::dd[1]');
 
 /** Writes docs/screenshots/<name>.png (the README shows them), once the page has settled. */
 export async function screenshot(page: Page, name: string) {

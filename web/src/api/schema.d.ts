@@ -9278,10 +9278,20 @@ export interface paths {
                                  */
                                 total: number;
                                 /**
+                                 * @description the sum of credit notes: they lower what is asked for (due = total − credited − paid − writtenOff)
+                                 * @example 12500
+                                 */
+                                credited: number;
+                                /**
                                  * @description integer minor units
                                  * @example 12500
                                  */
                                 paid: number;
+                                /**
+                                 * @description closed without payment by a write-off (not counted as paid)
+                                 * @example 12500
+                                 */
+                                writtenOff: number;
                                 /**
                                  * @description integer minor units
                                  * @example 12500

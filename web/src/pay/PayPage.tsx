@@ -128,7 +128,7 @@ export function PayPage() {
       )}
       {!processing && returned === 'cancel' && payable && <p role="status">The card payment was cancelled. Nothing was charged.</p>}
 
-      <Balance total={inv.total} paid={inv.paid} due={inv.due} currency={inv.currency} />
+      <Balance total={inv.total} credited={inv.credited} paid={inv.paid} writtenOff={inv.writtenOff} due={inv.due} currency={inv.currency} />
 
       {payable && !processing && (
         <section aria-labelledby="pay-title" className="pay-box">
@@ -166,7 +166,8 @@ export function PayPage() {
           )}
         </section>
       )}
-      {inv.status === 'paid' && !processing && <p className="paid-note">Paid in full. Thank you.</p>}
+      {/* A write-off settles the rest without payment: nothing is due, but it was not paid in full. */}
+      {inv.status === 'paid' && !processing && <p className="paid-note">{inv.writtenOff > 0 ? 'Nothing more is due.' : 'Paid in full. Thank you.'}</p>}
       {inv.status === 'void' && <p>This invoice was cancelled by the seller; nothing is due.</p>}
 
       <section aria-labelledby="items-title">
