@@ -16,7 +16,7 @@ import { createOrm } from '../db/orm';
 import { scopeOf } from '../services/context';
 import { createTenant } from '../services/tenants';
 import { invoiceWorkflowId, SearchAttr } from '../workflows/definitions';
-import { createWorker } from '../worker/create-worker';
+import { createWorker, workflowBundleOptions } from '../worker/create-worker';
 import { markSignal, pingUpdate, rawBenchWorkflow, seenQuery } from './raw-workflows';
 import { pool } from './pool';
 import type { BenchRow, BenchSection } from './types';
@@ -93,7 +93,7 @@ export async function buildStack(): Promise<Stack> {
   try {
     const logger = benchLogger();
     const bundles = Promise.all([
-      bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger }),
+      bundleWorkflowCode({ ...workflowBundleOptions, logger }),
       bundleWorkflowCode({ workflowsPath: require.resolve('./raw-workflows'), logger }),
     ]);
     const orm = await createOrm(databaseUrl, { pool: { min: 0, max: 20 } });

@@ -23,12 +23,25 @@ export interface CreateWorkerOptions {
   maxCachedWorkflows?: number;
 }
 
+/**
+ * How the invoice workflows are bundled, here and wherever they are bundled ahead (tests, bench).
+ * The pure domain modules that keep Intl formatters per currency and time zone are preloaded: the SDK
+ * shares them across the workflows of its reused V8 context, so a new invoice no longer builds its
+ * formatters again (their output does not depend on the workflow, so sharing them cannot leak state).
+ */
+export const workflowBundleOptions = {
+  workflowsPath: require.resolve('../workflows'),
+  preloadModules: [require.resolve('../domain/money'), require.resolve('../domain/dates')],
+};
+
 export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    ...(opts.workflowBundle
+      ? { workflowBundle: opts.workflowBundle }
+      : { workflowsPath: workflowBundleOptions.workflowsPath, bundlerOptions: { preloadModules: workflowBundleOptions.preloadModules } }),
     activities: { ...createActivities({ orm: opts.orm, reminderQueue: opts.reminderQueue, reminderJobOptions: opts.reminderJobOptions, process: opts.process }), ...opts.extraActivities },
     maxConcurrentActivityTaskExecutions: 50,
     ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),

@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { createOrm, migrate } from '../../db/orm';
+import { workflowBundleOptions } from '../../worker/create-worker';
 
 export const WORKFLOW_BUNDLE_PATH = join(__dirname, '..', '..', '.data', 'test', 'workflow-bundle.js');
 
@@ -15,7 +16,7 @@ export default async function globalSetup(): Promise<void> {
   const orm = await createOrm(url);
   await migrate(orm);
   await orm.close();
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never });
+  const { code } = await bundleWorkflowCode({ ...workflowBundleOptions, logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never });
   mkdirSync(join(__dirname, '..', '..', '.data', 'test'), { recursive: true });
   writeFileSync(WORKFLOW_BUNDLE_PATH, code);
 }
