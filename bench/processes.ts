@@ -41,14 +41,16 @@ export function processesNamed(...names: string[]): number[] {
   return [...parentsByPid()].filter(([, p]) => names.includes(p.comm)).map(([pid]) => pid);
 }
 
-/** CPU ticks (user + system) and RSS in KiB, summed over the processes. */
+/** CPU ticks (user + system, with those of the children each has reaped) and RSS in KiB, summed over the processes. */
 export function usage(pids: number[]): { ticks: number; rssKb: number } {
   let ticks = 0;
   let rssKb = 0;
   for (const pid of pids) {
     try {
       const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
+      // utime + stime, and cutime + cstime: the children it has reaped (a Postgres backend that exits
+      // during a phase moves its time to the postmaster, so the group's sum does not drop).
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
       rssKb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
     } catch {
       /* gone */
