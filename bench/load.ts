@@ -17,7 +17,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import type { ChildProcess } from 'node:child_process';
@@ -207,18 +207,14 @@ export const run: BenchSection = async () => {
       }
       accepted.set(id, accepted.get(id)! + amount);
     };
-    const update = async (n: number) => {
-      const got = await rawTargets[n % rawTargets.length].executeUpdate(pingUpdate, { args: [n] });
-      if (got !== n) throw new Error(`raw update returned ${got}, expected ${n}`);
+    /** The n-th Update goes to targets[n mod length] and must answer n. */
+    const echoing = (targets: WorkflowHandle[], definition: typeof pingUpdate) => async (n: number) => {
+      const got = await targets[n % targets.length].executeUpdate(definition, { args: [n] });
+      if (got !== n) throw new Error(`${definition.name} returned ${got}, expected ${n}`);
     };
-    const floor = async (n: number) => {
-      const got = await floorTargets[n % floorTargets.length].executeUpdate(floorUpdate, { args: [n] });
-      if (got !== n) throw new Error(`floor update returned ${got}, expected ${n}`);
-    };
-    const floorUpsert = async (n: number) => {
-      const got = await floorTargets[n % floorTargets.length].executeUpdate(floorUpsertUpdate, { args: [n] });
-      if (got !== n) throw new Error(`floor upsert update returned ${got}, expected ${n}`);
-    };
+    const update = echoing(rawTargets, pingUpdate);
+    const floor = echoing(floorTargets, floorUpdate);
+    const floorUpsert = echoing(floorTargets, floorUpsertUpdate);
     const paySeq = { n: 0 };
     const updSeq = { n: 0 };
     // One sequence for both floors: their rows are counted together.
@@ -261,6 +257,7 @@ export const run: BenchSection = async () => {
     const updatesAccepted = count(type.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
 
     const perOp = (ph: Phase, k: keyof Groups) => ph.cpu[k] / ph.done;
+    const latencyNote = (ph: Phase) => `p50 ${round(percentile(ph.latencies, 50), 1)} ms p99 ${round(percentile(ph.latencies, 99), 1)} ms`;
     const cpuNote = (ph: Phase) => (['api', 'worker', 'temporal', 'postgres', 'bench'] as const).map((k) => `${k} ${round(perOp(ph, k), 1)}`).join(', ');
     const total = (ph: Phase, keys: (keyof Groups)[]) => keys.reduce((a, k) => a + perOp(ph, k), 0);
     const rows: BenchRow[] = [];
@@ -272,7 +269,7 @@ export const run: BenchSection = async () => {
       unit: 'inv/s',
       reference: { label: `raw workflow.start @c${CREATE_CLIENTS}`, value: round(rate(createdRaw), 1) },
       ratio: round(rate(createdApi) / rate(createdRaw), 2),
-      note: `API/raw (higher is better); ${createdApi.done} API, ${createdRaw.done} raw; API p50 ${round(percentile(createdApi.latencies, 50), 1)} ms p99 ${round(percentile(createdApi.latencies, 99), 1)} ms; raw p50 ${round(percentile(createdRaw.latencies, 50), 1)} ms p99 ${round(percentile(createdRaw.latencies, 99), 1)} ms; CPU ms per invoice: ${cpuNote(createdApi)}; per raw start: ${cpuNote(createdRaw)}`,
+      note: `API/raw (higher is better); ${createdApi.done} API, ${createdRaw.done} raw; API ${latencyNote(createdApi)}; raw ${latencyNote(createdRaw)}; CPU ms per invoice: ${cpuNote(createdApi)}; per raw start: ${cpuNote(createdRaw)}`,
     });
     rows.push({
       section: SECTION,
@@ -281,7 +278,7 @@ export const run: BenchSection = async () => {
       unit: 'wf/s',
       reference: { label: `raw workflow.start @c${CREATE_CLIENTS}`, value: round(rate(createdRaw), 1) },
       ratio: round(rate(createdFloor) / rate(createdRaw), 2),
-      note: `floor/raw: the least an invoice costs on this architecture (a started workflow that writes its row in its first task, no HTTP, no rules); creation/floor ${round(rate(createdApi) / rate(createdFloor), 2)}; p50 ${round(percentile(createdFloor.latencies, 50), 1)} ms p99 ${round(percentile(createdFloor.latencies, 99), 1)} ms; CPU ms per floor start: ${cpuNote(createdFloor)}`,
+      note: `floor/raw: the least an invoice costs on this architecture (a started workflow that writes its row in its first task, no HTTP, no rules); creation/floor ${round(rate(createdApi) / rate(createdFloor), 2)}; ${latencyNote(createdFloor)}; CPU ms per floor start: ${cpuNote(createdFloor)}`,
     });
     rows.push({
       section: SECTION,
@@ -299,7 +296,7 @@ export const run: BenchSection = async () => {
       unit: 'upd/s',
       reference: { label: `raw executeUpdate @c${CLIENTS}`, value: round(rate(updated), 1) },
       ratio: round(rate(floored) / rate(updated), 2),
-      note: `floor/raw: the least a payment costs on this architecture (an Update written to Postgres in its workflow task, no HTTP, no rules); payments/floor ${round(rate(paid) / rate(floored), 2)}; p50 ${round(percentile(floored.latencies, 50), 1)} ms p99 ${round(percentile(floored.latencies, 99), 1)} ms; CPU ms per floor Update: ${cpuNote(floored)} (bench = clients + raw worker); ${floorRows} rows for ${floorSeq.n} Updates`,
+      note: `floor/raw: the least a payment costs on this architecture (an Update written to Postgres in its workflow task, no HTTP, no rules); payments/floor ${round(rate(paid) / rate(floored), 2)}; ${latencyNote(floored)}; CPU ms per floor Update: ${cpuNote(floored)} (bench = clients + raw worker); ${floorRows} rows for ${floorSeq.n} Updates`,
     });
     rows.push({
       section: SECTION,
