@@ -31,7 +31,8 @@ export interface WebhookDispatcherOptions {
 }
 
 const MAX_ERROR_LENGTH = 500;
-const RELAY_BATCH = 200;
+/** Outbox rows one relay pass takes; a pass that takes fewer drained the outbox. */
+export const RELAY_BATCH = 200;
 
 export interface SendOutcome {
   statusCode: number | null;

@@ -3,7 +3,7 @@
  * for WEBHOOK_POLL_MS; once a pass finds less than a batch the lane sleeps (a tenant without
  * endpoints does not keep the dispatcher looping). No worker here: this file's dispatcher is its own.
  */
-import { startWebhookDispatcher } from '../../worker/webhook-dispatcher';
+import { RELAY_BATCH, startWebhookDispatcher } from '../../worker/webhook-dispatcher';
 import { createInvoiceViaApi, createTestTenant, useTestStack } from '../support/stack';
 import { waitFor } from '../support/webhooks';
 
@@ -12,7 +12,7 @@ const stack = useTestStack({ worker: false });
 const unrelayed = async (tenantId: string) =>
   (await stack.orm.em.getConnection().execute<{ n: number }[]>(`select count(*)::int n from webhook_events where tenant_id = ? and relayed_at is null`, [tenantId]))[0].n;
 
-test('a backlog of 450 outbox rows (over two full batches) is relayed in consecutive passes, not one batch per poll', async () => {
+test('a backlog of 450 outbox rows (over two full batches) is relayed in consecutive passes, then the lane sleeps instead of passing again', async () => {
   const { tenantId, request } = await createTestTenant(stack);
   const { invoice } = await createInvoiceViaApi(request, { total: 5000 });
   const conn = stack.orm.em.getConnection();
@@ -26,10 +26,34 @@ test('a backlog of 450 outbox rows (over two full batches) is relayed in consecu
   await conn.execute(`update webhook_events set created_at = timestamptz '2000-01-01' + sequence * interval '1 millisecond' where tenant_id = ?`, [tenantId]);
   expect(await unrelayed(tenantId)).toBe(before + 450);
 
+  // Every unrelayed row of the database goes through the relay (other files' leftovers too).
+  const [{ total }] = await conn.execute<{ total: number }[]>(`select count(*)::int total from webhook_events where relayed_at is null`);
+  // Each pass runs two transactions on forks of the EntityManager, one to relay, one to send (real
+  // Postgres underneath: the forks are only counted, started and finished).
+  const passes = Math.floor(total / RELAY_BATCH) + 1;
+  let started = 0;
+  let finished = 0;
+  const em = stack.orm.em;
+  const counted = (fork: typeof em) =>
+    new Proxy(fork, {
+      get: (target, key) =>
+        key === 'transactional'
+          ? (...args: Parameters<typeof fork.transactional>) => target.transactional(...args).finally(() => void finished++)
+          : Reflect.get(target, key),
+    });
+  const countingOrm = new Proxy(stack.orm, {
+    get: (orm, key) => (key === 'em' ? new Proxy(em, { get: (target, k) => (k === 'fork' ? (...args: Parameters<typeof em.fork>) => (started++, counted(target.fork(...args))) : Reflect.get(target, k)) }) : Reflect.get(orm, key)),
+  });
   // A poll interval no test waits out: a lane that slept after a full batch would leave rows behind.
-  const dispatcher = startWebhookDispatcher({ orm: stack.orm, config: { WEBHOOK_POLL_MS: 600_000 }, lanes: 1 });
+  // batch 0: this lane sends nothing (other files' pending deliveries must not keep it busy).
+  const dispatcher = startWebhookDispatcher({ orm: countingOrm, config: { WEBHOOK_POLL_MS: 600_000 }, lanes: 1, batch: 0 });
   try {
     await waitFor(async () => (await unrelayed(tenantId)) === 0, 'all rows relayed');
+    await waitFor(() => finished >= 2 * passes, 'the last pass done');
+    // A lane that went on instead of sleeping starts its next pass within the microtasks of the last one.
+    await new Promise((resolve) => setImmediate(resolve));
+    // Full batches, then the partial one that drained the outbox, then asleep: no pass after a partial batch.
+    expect(started).toBe(2 * passes);
   } finally {
     await dispatcher.stop();
   }
