@@ -6,7 +6,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { CookieSerializeOptions } from '@fastify/cookie';
-import type { Session } from '../db';
+import type { LiveSession } from '../db/repositories/callers';
 import { DomainError } from '../domain/errors';
 import { planIncludesPaymentCenter } from '../domain/tenant';
 import { liveSession, SESSION_TTL_MS } from '../services/sessions';
@@ -40,7 +40,7 @@ const bearerKey = (request: FastifyRequest) => {
 };
 
 /** The session the request's cookie holds, or null; an unsafe method without the CSRF header is refused. */
-export async function cookieSession(request: FastifyRequest): Promise<Session | null> {
+export async function cookieSession(request: FastifyRequest): Promise<LiveSession | null> {
   const token = request.cookies[SESSION_COOKIE];
   if (!token) return null;
   if (!SAFE_METHODS.has(request.method) && request.headers[CSRF_HEADER] !== CSRF_HEADER_VALUE) {
@@ -58,7 +58,7 @@ async function caller(request: FastifyRequest): Promise<TenantContext> {
     return tenant;
   }
   const session = await cookieSession(request);
-  if (session) return { ...tenantContext(session.tenant), actor: session.apiKey ? `session:${session.apiKey.prefix ?? session.apiKey.id}` : 'session' };
+  if (session) return { ...tenantContext(session.tenant), actor: session.apiKeyPrefix ? `session:${session.apiKeyPrefix}` : 'session' };
   const message = request.cookies[SESSION_COOKIE] ? 'the session has expired or was signed out; sign in again' : 'send an API key as "Authorization: Bearer <key>" or sign in (POST /v1/session)';
   throw new DomainError('unauthorized', 'unauthorized', message);
 }

@@ -4,7 +4,8 @@
  * A session ends when it expires, when it is signed out, or when the key it was opened with is revoked.
  */
 import { v7 as uuidv7 } from 'uuid';
-import { Session, SignInLink, Tenant, type ApiKey } from '../db';
+import { ApiKey, Session, SignInLink, Tenant } from '../db';
+import { liveSessionOf, type CallerTenant, type LiveSession } from '../db/repositories/callers';
 import { MS_PER_HOUR } from '../domain/dates';
 import { DomainError, notFound } from '../domain/errors';
 import { isUuid } from '../domain/ids';
@@ -22,8 +23,7 @@ export type SignInCredentials = { apiKey: string } | { signInToken: string };
 export interface OpenSession {
   /** The cookie value: shown once, never stored. */
   token: string;
-  session: Session;
-  tenant: Tenant;
+  session: LiveSession;
 }
 
 const unauthorized = (message: string) => new DomainError('unauthorized', 'unauthorized', message);
@@ -40,37 +40,35 @@ async function redeemSignInLink(deps: ServiceDeps, token: string, now: Date): Pr
 
 /** Opens a session for every plan (a Starter user signs in to see that the plan lacks Payment Center). */
 export async function signIn(deps: ServiceDeps, credentials: SignInCredentials, now = new Date()): Promise<OpenSession> {
-  let tenant: Tenant;
-  let apiKey: ApiKey | null = null;
+  let tenant: CallerTenant;
+  let apiKey: { id: string; prefix: string } | null = null;
   if ('apiKey' in credentials) {
-    apiKey = await liveApiKey(deps, credentials.apiKey);
-    if (!apiKey) throw unauthorized('the API key is invalid or revoked');
-    tenant = apiKey.tenant;
+    const key = await liveApiKey(deps, credentials.apiKey);
+    if (!key) throw unauthorized('the API key is invalid or revoked');
+    ({ tenant } = key);
+    apiKey = { id: key.keyId, prefix: key.keyPrefix };
   } else {
     const linked = await redeemSignInLink(deps, credentials.signInToken, now);
     if (!linked) throw unauthorized('the sign-in link is invalid, expired or already used; ask for a new one');
     tenant = linked;
   }
   const token = randomToken('pcs_');
-  const session = deps.em.create(Session, {
+  const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
+  deps.em.create(Session, {
     id: uuidv7(),
-    tenant,
+    tenant: deps.em.getReference(Tenant, tenant.id),
     tokenHash: tokenHash(token),
-    apiKey,
+    apiKey: apiKey && deps.em.getReference(ApiKey, apiKey.id),
     createdAt: now,
-    expiresAt: new Date(now.getTime() + SESSION_TTL_MS),
+    expiresAt,
     endedAt: null,
   });
   await deps.em.flush();
-  return { token, session, tenant };
+  return { token, session: { tenant, expiresAt, apiKeyPrefix: apiKey?.prefix ?? null } };
 }
 
 /** The live session a cookie holds (not expired, not ended, its key not revoked), or null. */
-export async function liveSession(deps: ServiceDeps, token: string, now = new Date()): Promise<Session | null> {
-  const session = await deps.em.findOne(Session, { tokenHash: tokenHash(token), endedAt: null, expiresAt: { $gt: now } }, { populate: ['tenant', 'apiKey'] });
-  if (!session || session.apiKey?.revokedAt) return null;
-  return session;
-}
+export const liveSession = (deps: ServiceDeps, token: string, now = new Date()): Promise<LiveSession | null> => liveSessionOf(deps.em, tokenHash(token), now);
 
 /** Signs a session out; ending one that is already over changes nothing. */
 export async function endSession(deps: ServiceDeps, token: string, now = new Date()): Promise<void> {

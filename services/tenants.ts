@@ -1,6 +1,7 @@
 /** Tenants and API keys. Keys are shown once; only their SHA-256 and a short prefix are stored. */
 import { v7 as uuidv7 } from 'uuid';
 import { ApiKey, Tenant } from '../db';
+import { liveApiKeyOf, type CallerTenant, type LiveApiKey } from '../db/repositories/callers';
 import { notFound, validationError } from '../domain/errors';
 import { assertCurrency } from '../domain/money';
 import { TENANT_PLANS, type TenantPlan } from '../domain/tenant';
@@ -61,15 +62,13 @@ export async function listApiKeys(deps: ServiceDeps, tenantId: string): Promise<
 }
 
 /** The live (unrevoked) API key a client presents, with its tenant, or null. */
-export async function liveApiKey(deps: ServiceDeps, apiKey: string): Promise<ApiKey | null> {
-  return deps.em.findOne(ApiKey, { keyHash: tokenHash(apiKey), revokedAt: null }, { populate: ['tenant'] });
-}
+export const liveApiKey = (deps: ServiceDeps, apiKey: string): Promise<LiveApiKey | null> => liveApiKeyOf(deps.em, tokenHash(apiKey));
 
 /** The tenant owning a live API key, or null. */
 export async function authenticate(deps: ServiceDeps, apiKey: string): Promise<TenantContext | null> {
   const key = await liveApiKey(deps, apiKey);
-  return key ? { ...tenantContext(key.tenant), actor: `api_key:${key.prefix}` } : null;
+  return key ? { ...tenantContext(key.tenant), actor: `api_key:${key.keyPrefix}` } : null;
 }
 
 /** What every service call knows of its tenant. */
-export const tenantContext = (t: Tenant): TenantContext => ({ id: t.id, plan: t.plan, timeZone: t.timeZone, defaultCurrency: t.defaultCurrency });
+export const tenantContext = (t: CallerTenant): TenantContext => ({ id: t.id, plan: t.plan, timeZone: t.timeZone, defaultCurrency: t.defaultCurrency });
