@@ -8,7 +8,7 @@ import type { ObjectQuery } from '@mikro-orm/core';
 import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
 import { Contact, Invoice, Payment, Refund } from '../db';
 import { moveCredit } from '../db/repositories/contact-credit';
-import { insertPayment } from '../db/repositories/payments';
+import { insertPayment, paymentRecorded } from '../db/repositories/payments';
 import { conflict, DomainError, notFound, validationError } from '../domain/errors';
 import { currencyMismatchError, invoiceVoidError, voidPaymentError } from '../domain/invoice';
 import { assertCurrency, assertPositiveAmount } from '../domain/money';
@@ -57,12 +57,12 @@ async function applyNewPayment(deps: ServiceDeps, tenant: TenantContext, input: 
   if (input.allocations) return allocateNewPayment(deps, tenant, input, paymentId, date);
 
   // A retry of a recorded payment answers from Postgres (its invoice's workflow may have ended since).
-  const [existing, invoice] = await Promise.all([
-    findPayment(deps, tenant, paymentId),
+  const [recorded, invoice] = await Promise.all([
+    paymentRecorded(em, tenant.id, paymentId),
     // The invoice's contact comes in the same query: the usual payment names no other.
     input.invoiceId ? em.findOne(Invoice, { id: input.invoiceId, tenant: tenant.id }, { populate: ['contact'] }) : null,
   ]);
-  if (existing) return existing;
+  if (recorded) return getPayment(deps, tenant, paymentId);
   if (input.invoiceId && !invoice) throw notFound('invoice', input.invoiceId);
   const contactId = input.contactId ?? invoice?.contact.id;
   if (!contactId) throw new DomainError('validation', 'contact_required', 'contactId is required for a payment without an invoice');

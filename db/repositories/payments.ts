@@ -28,3 +28,9 @@ export async function insertPayment(em: EntityManager, r: PaymentRow): Promise<v
     .ignore()
     .execute();
 }
+
+/** Whether a payment id is already recorded for the tenant: a retry's first question, asked of every new payment, so one cheap probe. */
+export async function paymentRecorded(em: EntityManager, tenantId: string, id: string): Promise<boolean> {
+  const rows = await em.execute<unknown[]>('select 1 from payments where id = ? and tenant_id = ?', [id, tenantId]);
+  return rows.length > 0;
+}
