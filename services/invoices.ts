@@ -5,6 +5,7 @@
 import { UniqueConstraintViolationException, type FilterQuery, type ObjectQuery, type QueryOrderMap } from '@mikro-orm/core';
 import { v7 as uuidv7 } from 'uuid';
 import { Contact, Deal, Invoice, InvoiceEvent, Payment, PlannedPayment } from '../db';
+import { findRows } from '../db/read-rows';
 import { contactIdsMatching, invoiceSummary } from '../db/repositories/invoices';
 import { takeInvoiceSequence } from '../db/repositories/tenants';
 import { agingCutoffs, type AgingBucket } from '../domain/aging';
@@ -149,7 +150,7 @@ export async function getInvoiceDetail(deps: ServiceDeps, tenant: TenantContext,
 export async function withPlans(deps: ServiceDeps, tenant: TenantContext, invoices: Invoice[]): Promise<InvoiceWithPlan[]> {
   const byInvoice = new Map<string, PlannedPayment[]>(invoices.map((i) => [i.id, []]));
   if (invoices.length > 0) {
-    const rows = await deps.em.find(PlannedPayment, { tenant: tenant.id, invoice: { $in: [...byInvoice.keys()] } }, { orderBy: { seq: 'asc' } });
+    const rows = await findRows(deps.em, PlannedPayment, { tenant: tenant.id, invoice: { $in: [...byInvoice.keys()] } }, { orderBy: { seq: 'asc' } });
     for (const row of rows) byInvoice.get(row.invoice.id)!.push(row);
   }
   const urls = await customerUrls(deps, tenant, [...byInvoice.keys()]);
@@ -230,7 +231,7 @@ export async function listInvoices(deps: ServiceDeps, tenant: TenantContext, que
     orderBy = [{ [key.field]: key.order }, { id: key.idOrder }];
     keyOf = (i) => [sort, key.value(i), i.id];
   }
-  const rows = await deps.em.find(Invoice, where, { orderBy, limit: limit + 1, populate: ['contact'] });
+  const rows = await findRows(deps.em, Invoice, where, { orderBy, limit: limit + 1, populate: ['contact'] });
   const page = toPage(rows, limit, keyOf);
   return { rows: await withPlans(deps, tenant, page.rows), nextCursor: page.nextCursor };
 }

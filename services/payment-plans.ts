@@ -1,5 +1,6 @@
 import { raw, type FilterQuery } from '@mikro-orm/core';
 import { PlannedPayment } from '../db';
+import { findRows } from '../db/read-rows';
 import type { InvoiceStatus } from '../domain/invoice';
 import type { PaymentMethod } from '../domain/payment';
 import type { ServiceDeps, TenantContext } from './context';
@@ -36,7 +37,7 @@ export async function listPlannedPayments(deps: ServiceDeps, tenant: TenantConte
   const conditions = plannedPaymentFilterQuery(tenant, query);
   const after = decodeCursor(query.cursor, ['date', 'uuid']);
   if (after) conditions.push(afterKey('date', after[0], after[1], 'asc'));
-  const rows = await deps.em.find(PlannedPayment, { $and: conditions }, {
+  const rows = await findRows(deps.em, PlannedPayment, { $and: conditions }, {
     orderBy: [{ date: 'asc' }, { id: 'asc' }],
     limit: limit + 1,
     populate: ['invoice', 'invoice.contact'],

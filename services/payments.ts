@@ -8,6 +8,7 @@ import type { ObjectQuery } from '@mikro-orm/core';
 import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
 import { Contact, Invoice, Payment, Refund } from '../db';
 import { moveCredit } from '../db/repositories/contact-credit';
+import { findRows } from '../db/read-rows';
 import { insertPayment, paymentRecorded } from '../db/repositories/payments';
 import { conflict, DomainError, notFound, validationError } from '../domain/errors';
 import { currencyMismatchError, invoiceVoidError, voidPaymentError } from '../domain/invoice';
@@ -203,7 +204,7 @@ export async function listPayments(deps: ServiceDeps, tenant: TenantContext, que
   // not time-ordered, so the id only breaks ties.
   const after = decodeCursor(query.cursor, ['datetime', 'uuid']);
   if (after) where.$and = [afterKey('createdAt', new Date(after[0]), after[1], 'desc')];
-  const rows = await deps.em.find(Payment, where, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: limit + 1, populate: ['contact', 'invoice'] });
+  const rows = await findRows(deps.em, Payment, where, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: limit + 1, populate: ['contact', 'invoice'] });
   const page = toPage(rows, limit, (p) => [p.createdAt.toISOString(), p.id]);
   return { ...page, rows: await paymentViews(deps, tenant, page.rows) };
 }
