@@ -125,7 +125,7 @@ export const run: BenchSection = async () => {
       await pool(invoices.length, START_CONCURRENCY, Infinity, async (i) => {
         const invoice = invoices[i];
         const plan = plans.get(invoice.id) ?? [];
-        if (overdueAt === undefined) return startInvoiceWorkflow(deps, invoice, plan, timeZone);
+        if (overdueAt === undefined) return startInvoiceWorkflow(deps, invoice, plan, { timeZone });
         const input = { ...workflowInputFor(invoice, plan, timeZone), overdueAt, overdueAtIso: isoInstant(overdueAt, timeZone) };
         await client.workflow.start('invoiceWorkflow', {
           taskQueue,

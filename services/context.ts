@@ -32,6 +32,8 @@ export interface TenantContext {
   timeZone: string;
   /** ISO 4217 code for payments that name no currency and no invoice. */
   defaultCurrency: string;
+  /** The account's name, when the caller's credential brought it (Temporal UI shows it on each invoice). */
+  name?: string;
   /** Who is calling, as corrections record it (`api_key:<prefix>`, `session`); absent for internal callers. */
   actor?: string;
 }

@@ -104,13 +104,14 @@ interface RunStart {
   paid: number;
   due: number;
   status: InvoiceStatus;
+  /** Known to a request (its caller's tenant); looked up otherwise. */
+  tenantName?: string;
 }
 
 /** What operators see of a run from its start: search attributes, summary and details (Temporal UI). */
-async function startOptions(deps: ServiceDeps, { input, ...state }: RunStart): Promise<{ typedSearchAttributes: SearchAttributePair[]; staticSummary: string; staticDetails: string }> {
-  // Already in this unit of work's identity map (loaded by auth, the sweep or the restart): no query.
-  const tenant = await deps.em.findOne(Tenant, { id: input.tenantId });
-  const view = { ...input, ...state, tenantName: tenant?.name, timeZone: input.timeZone ?? DEFAULT_TIME_ZONE };
+async function startOptions(deps: ServiceDeps, { input, tenantName, ...state }: RunStart): Promise<{ typedSearchAttributes: SearchAttributePair[]; staticSummary: string; staticDetails: string }> {
+  // Often already in this unit of work's identity map (loaded by the sweep or the restart): no query then.
+  const view = { ...input, ...state, tenantName: tenantName ?? (await deps.em.findOne(Tenant, { id: input.tenantId }))?.name, timeZone: input.timeZone ?? DEFAULT_TIME_ZONE };
   return {
     typedSearchAttributes: [
       { key: SearchAttr.tenantId, value: input.tenantId },
@@ -128,15 +129,15 @@ async function startOptions(deps: ServiceDeps, { input, ...state }: RunStart): P
 }
 
 /** Starts the workflow of a newly created invoice (its contact loaded). */
-export async function startInvoiceWorkflow(deps: ServiceDeps, invoice: Invoice, plan: PlannedPayment[], timeZone: string): Promise<void> {
-  const input = workflowInputFor(invoice, plan, timeZone);
+export async function startInvoiceWorkflow(deps: ServiceDeps, invoice: Invoice, plan: PlannedPayment[], tenant: { timeZone: string; name?: string }): Promise<void> {
+  const input = workflowInputFor(invoice, plan, tenant.timeZone);
   await deps.temporal.workflow.start<typeof invoiceWorkflow>('invoiceWorkflow', {
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     workflowId: invoiceWorkflowId(input.invoiceId),
     args: [input],
     // A retried creation finds the workflow already running and leaves it alone.
     workflowIdConflictPolicy: 'USE_EXISTING',
-    ...(await startOptions(deps, { input, contactName: invoice.contact.name, paid: 0, due: invoice.total, status: 'open' })),
+    ...(await startOptions(deps, { input, contactName: invoice.contact.name, paid: 0, due: invoice.total, status: 'open', tenantName: tenant.name })),
   });
 }
 

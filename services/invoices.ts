@@ -114,7 +114,7 @@ export async function createInvoice(deps: ServiceDeps, tenant: TenantContext, in
   }
   created.invoice.contact = contact;
   try {
-    await startInvoiceWorkflow(deps, created.invoice, created.plan, tenant.timeZone);
+    await startInvoiceWorkflow(deps, created.invoice, created.plan, tenant);
   } catch (err) {
     // Without its workflow the invoice could never take a payment: undo and let the client retry.
     await em.nativeDelete(Invoice, { id: created.invoice.id });

@@ -23,7 +23,7 @@ export async function ensureInvoiceWorkflows(deps: ServiceDeps, opts: { since: D
   );
   for (const invoice of invoices) {
     const plan = await em.find(PlannedPayment, { invoice: invoice.id }, { orderBy: { seq: 'asc' } });
-    await startInvoiceWorkflow(deps, invoice, plan, invoice.tenant.timeZone);
+    await startInvoiceWorkflow(deps, invoice, plan, invoice.tenant);
   }
   return invoices.length;
 }

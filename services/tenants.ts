@@ -71,4 +71,4 @@ export async function authenticate(deps: ServiceDeps, apiKey: string): Promise<T
 }
 
 /** What every service call knows of its tenant. */
-export const tenantContext = (t: CallerTenant): TenantContext => ({ id: t.id, plan: t.plan, timeZone: t.timeZone, defaultCurrency: t.defaultCurrency });
+export const tenantContext = (t: CallerTenant): TenantContext => ({ id: t.id, name: t.name, plan: t.plan, timeZone: t.timeZone, defaultCurrency: t.defaultCurrency });
