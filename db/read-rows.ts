@@ -5,14 +5,21 @@
  * 50-invoice page took, for rows that are only serialized. What this returns is not managed: never
  * flush, assign or `wrap` it; a relation that is not joined is `{ id }` only.
  */
-import type { EntityMetadata, EntityName, FilterQuery, QueryOrderMap } from '@mikro-orm/core';
+import type { EntityKey, EntityMetadata, EntityName, FilterQuery, QueryOrderMap } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 
 export interface FindRowsOptions<T> {
-  orderBy: QueryOrderMap<T> | QueryOrderMap<T>[];
+  orderBy?: QueryOrderMap<T> | QueryOrderMap<T>[];
   limit?: number;
   /** Relations to join and map, dotted for nested ones (`invoice.contact`). */
   populate?: string[];
+  /**
+   * A keyset cursor: rows past `(value, id)` in `(field, id)` order, both in `order`. As one row
+   * comparison it is a single index range, where the OR of services/pagination.ts afterKey walks
+   * every row that ties with the cursor's value first (a deep page of a sort on a column with few
+   * distinct values read thousands of rows).
+   */
+  after?: { field: string; value: unknown; id: string; order: 'asc' | 'desc' };
 }
 
 export async function findRows<T extends object>(em: EntityManager, entity: EntityName<T>, where: FilterQuery<T>, options: FindRowsOptions<T>): Promise<T[]> {
@@ -26,7 +33,14 @@ export async function findRows<T extends object>(em: EntityManager, entity: Enti
     qb.leftJoinAndSelect(`${parent}.${path.slice(dot + 1)}`, alias);
     aliases.set(path, alias);
   }
-  qb.where(where).orderBy(options.orderBy);
+  qb.where(where);
+  if (options.after) {
+    const { field, value, id, order } = options.after;
+    const meta = em.getMetadata().get<T>(qb.mainAlias.entityName);
+    const column = (name: string) => `r.${meta.properties[name as EntityKey<T>].fieldNames[0]}`;
+    qb.andWhere(`(${column(field)}, ${column('id')}) ${order === 'asc' ? '>' : '<'} (?, ?)`, [value, id]);
+  }
+  if (options.orderBy) qb.orderBy(options.orderBy);
   if (options.limit !== undefined) qb.limit(options.limit);
   const rows = await qb.execute<Record<string, unknown>[]>('all');
   const meta = em.getMetadata().get<T>(qb.mainAlias.entityName);

@@ -5,7 +5,7 @@
 import { UniqueConstraintViolationException, type FilterQuery, type ObjectQuery, type QueryOrderMap } from '@mikro-orm/core';
 import { v7 as uuidv7 } from 'uuid';
 import { Contact, Deal, Invoice, InvoiceEvent, Payment, PlannedPayment } from '../db';
-import { findRows } from '../db/read-rows';
+import { findRows, type FindRowsOptions } from '../db/read-rows';
 import { contactIdsMatching, invoiceSummary } from '../db/repositories/invoices';
 import { takeInvoiceSequence } from '../db/repositories/tenants';
 import { agingCutoffs, type AgingBucket } from '../domain/aging';
@@ -217,6 +217,7 @@ export async function listInvoices(deps: ServiceDeps, tenant: TenantContext, que
   const sort = query.sort ?? '-createdAt';
   let orderBy: QueryOrderMap<Invoice>[];
   let keyOf: (i: Invoice) => string[];
+  let keyset: FindRowsOptions<Invoice>['after'];
   if (sort === '-createdAt') {
     // uuid v7 ids are in creation order; the cursor is the last id (as before sorts existed).
     const after = decodeCursor(query.cursor, ['uuid']);
@@ -227,11 +228,13 @@ export async function listInvoices(deps: ServiceDeps, tenant: TenantContext, que
     const key = SORT_KEYS[sort];
     // The cursor names its order: one issued for another order is refused, not misread.
     const after = decodeCursor(query.cursor, [{ is: sort }, key.part, 'uuid']);
-    if (after) where.$and = [afterKey<Invoice>(key.field, after[1], after[2], key.order, key.idOrder)];
+    // One direction for both parts is one row comparison; a mixed one (status asc, id desc) is not.
+    if (after && key.order === key.idOrder) keyset = { field: key.field, value: after[1], id: after[2], order: key.order };
+    else if (after) where.$and = [afterKey<Invoice>(key.field, after[1], after[2], key.order, key.idOrder)];
     orderBy = [{ [key.field]: key.order }, { id: key.idOrder }];
     keyOf = (i) => [sort, key.value(i), i.id];
   }
-  const rows = await findRows(deps.em, Invoice, where, { orderBy, limit: limit + 1, populate: ['contact'] });
+  const rows = await findRows(deps.em, Invoice, where, { orderBy, limit: limit + 1, populate: ['contact'], after: keyset });
   const page = toPage(rows, limit, keyOf);
   return { rows: await withPlans(deps, tenant, page.rows), nextCursor: page.nextCursor };
 }

@@ -4,7 +4,7 @@ import { findRows } from '../db/read-rows';
 import type { InvoiceStatus } from '../domain/invoice';
 import type { PaymentMethod } from '../domain/payment';
 import type { ServiceDeps, TenantContext } from './context';
-import { afterKey, decodeCursor, DEFAULT_PAGE_SIZE, likePattern, toPage, type DateRangeParams, type Page, type SearchParams } from './pagination';
+import { decodeCursor, DEFAULT_PAGE_SIZE, likePattern, toPage, type DateRangeParams, type Page, type SearchParams } from './pagination';
 
 export interface PlannedPaymentListQuery extends SearchParams, DateRangeParams {
   contactId?: string;
@@ -36,10 +36,10 @@ export async function listPlannedPayments(deps: ServiceDeps, tenant: TenantConte
   const limit = query.limit ?? DEFAULT_PAGE_SIZE;
   const conditions = plannedPaymentFilterQuery(tenant, query);
   const after = decodeCursor(query.cursor, ['date', 'uuid']);
-  if (after) conditions.push(afterKey('date', after[0], after[1], 'asc'));
   const rows = await findRows(deps.em, PlannedPayment, { $and: conditions }, {
     orderBy: [{ date: 'asc' }, { id: 'asc' }],
     limit: limit + 1,
+    after: after ? { field: 'date', value: after[0], id: after[1], order: 'asc' } : undefined,
     populate: ['invoice', 'invoice.contact'],
   });
   return toPage(rows, limit, (p) => [p.date, p.id]);

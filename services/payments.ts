@@ -20,7 +20,7 @@ import type { PaymentInput } from '../workflows/definitions';
 import type { ServiceDeps, TenantContext } from './context';
 import { applyPayment, voidPaymentOnInvoice } from './invoice-workflow';
 import { allocatePayment, movementOutcome, type AllocationInput } from './money-movements';
-import { afterKey, decodeCursor, DEFAULT_PAGE_SIZE, likePattern, toPage, type DateRangeParams, type Page, type SearchParams } from './pagination';
+import { decodeCursor, DEFAULT_PAGE_SIZE, likePattern, toPage, type DateRangeParams, type Page, type SearchParams } from './pagination';
 
 const PAYMENT_ID_NAMESPACE = '5b0e2a6c-8f3e-4a4e-9a57-3c1f1f0f6d21';
 
@@ -203,8 +203,12 @@ export async function listPayments(deps: ServiceDeps, tenant: TenantContext, que
   // Newest first by creation time: payment ids derived from idempotency keys or Stripe ids are
   // not time-ordered, so the id only breaks ties.
   const after = decodeCursor(query.cursor, ['datetime', 'uuid']);
-  if (after) where.$and = [afterKey('createdAt', new Date(after[0]), after[1], 'desc')];
-  const rows = await findRows(deps.em, Payment, where, { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: limit + 1, populate: ['contact', 'invoice'] });
+  const rows = await findRows(deps.em, Payment, where, {
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    limit: limit + 1,
+    populate: ['contact', 'invoice'],
+    after: after ? { field: 'createdAt', value: new Date(after[0]), id: after[1], order: 'desc' } : undefined,
+  });
   const page = toPage(rows, limit, (p) => [p.createdAt.toISOString(), p.id]);
   return { ...page, rows: await paymentViews(deps, tenant, page.rows) };
 }
