@@ -47,6 +47,12 @@ export async function findRows<T extends object>(em: EntityManager, entity: Enti
   return rows.map((row) => toPlain(row, meta, em) as T);
 }
 
+/** The one row a unique condition finds, or null. */
+export async function findRow<T extends object>(em: EntityManager, entity: EntityName<T>, where: FilterQuery<T>, populate: string[] = []): Promise<T | null> {
+  const [row] = await findRows(em, entity, where, { limit: 1, populate });
+  return row ?? null;
+}
+
 /** Custom types to JS values (money as numbers), relations as nested rows or `{ id }`. */
 function toPlain(row: Record<string, unknown>, meta: EntityMetadata, em: EntityManager): Record<string, unknown> {
   const platform = em.getPlatform();

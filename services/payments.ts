@@ -8,7 +8,7 @@ import type { ObjectQuery } from '@mikro-orm/core';
 import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
 import { Contact, Invoice, Payment, Refund } from '../db';
 import { moveCredit } from '../db/repositories/contact-credit';
-import { findRows } from '../db/read-rows';
+import { findRow, findRows } from '../db/read-rows';
 import { insertPayment, paymentRecorded } from '../db/repositories/payments';
 import { conflict, DomainError, notFound, validationError } from '../domain/errors';
 import { currencyMismatchError, invoiceVoidError, voidPaymentError } from '../domain/invoice';
@@ -60,8 +60,9 @@ async function applyNewPayment(deps: ServiceDeps, tenant: TenantContext, input: 
   // A retry of a recorded payment answers from Postgres (its invoice's workflow may have ended since).
   const [recorded, invoice] = await Promise.all([
     paymentRecorded(em, tenant.id, paymentId),
-    // The invoice's contact comes in the same query: the usual payment names no other.
-    input.invoiceId ? em.findOne(Invoice, { id: input.invoiceId, tenant: tenant.id }, { populate: ['contact'] }) : null,
+    // The invoice's contact comes in the same query: the usual payment names no other. Plain rows:
+    // a payment only reads them (the workflow is the invoice's writer).
+    input.invoiceId ? findRow(em, Invoice, { id: input.invoiceId, tenant: tenant.id }, ['contact']) : null,
   ]);
   if (recorded) return getPayment(deps, tenant, paymentId);
   if (input.invoiceId && !invoice) throw notFound('invoice', input.invoiceId);
@@ -89,9 +90,10 @@ async function applyNewPayment(deps: ServiceDeps, tenant: TenantContext, input: 
 
   const result = await applyPayment(deps, invoice, payment);
   if (result.acceptedAt === null) return getPayment(deps, tenant, paymentId);
-  // The Update answers once the row is committed, exactly as the workflow wrote it.
+  // The Update answers once the row is committed, exactly as the workflow wrote it (a plain row, as lists read them).
   const { paymentId: id, contactId: _contact, ...fields } = payment;
-  return em.merge(Payment, { ...fields, id, tenant: tenant.id, contact, invoice, createdAt: new Date(result.acceptedAt) });
+  const row: Payment = { ...fields, id, tenant: invoice.tenant, contact, invoice, voidedAt: null, voidReason: null, voidedBy: null, parentId: null, allocated: false, createdAt: new Date(result.acceptedAt) };
+  return row;
 }
 
 async function allocateNewPayment(deps: ServiceDeps, tenant: TenantContext, input: RecordPaymentInput, paymentId: string, date: string): Promise<Payment> {
