@@ -5,7 +5,7 @@
  * 50-invoice page took, for rows that are only serialized. What this returns is not managed: never
  * flush, assign or `wrap` it; a relation that is not joined is `{ id }` only.
  */
-import type { EntityKey, EntityMetadata, EntityName, FilterQuery, QueryOrderMap } from '@mikro-orm/core';
+import type { EntityKey, EntityMetadata, EntityName, FilterQuery, Platform, QueryOrderMap } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 
 export interface FindRowsOptions<T> {
@@ -24,6 +24,7 @@ export interface FindRowsOptions<T> {
 
 export async function findRows<T extends object>(em: EntityManager, entity: EntityName<T>, where: FilterQuery<T>, options: FindRowsOptions<T>): Promise<T[]> {
   const qb = em.createQueryBuilder(entity, 'r').select('*');
+  const meta = em.getMetadata().get<T>(qb.mainAlias.entityName);
   const aliases = new Map<string, string>([['', 'r']]);
   for (const path of options.populate ?? []) {
     const dot = path.lastIndexOf('.');
@@ -36,15 +37,14 @@ export async function findRows<T extends object>(em: EntityManager, entity: Enti
   qb.where(where);
   if (options.after) {
     const { field, value, id, order } = options.after;
-    const meta = em.getMetadata().get<T>(qb.mainAlias.entityName);
     const column = (name: string) => `r.${meta.properties[name as EntityKey<T>].fieldNames[0]}`;
     qb.andWhere(`(${column(field)}, ${column('id')}) ${order === 'asc' ? '>' : '<'} (?, ?)`, [value, id]);
   }
   if (options.orderBy) qb.orderBy(options.orderBy);
   if (options.limit !== undefined) qb.limit(options.limit);
   const rows = await qb.execute<Record<string, unknown>[]>('all');
-  const meta = em.getMetadata().get<T>(qb.mainAlias.entityName);
-  return rows.map((row) => toPlain(row, meta, em) as T);
+  const platform = em.getPlatform();
+  return rows.map((row) => toPlain(row, meta, platform) as T);
 }
 
 /** The one row a unique condition finds, or null. */
@@ -54,13 +54,12 @@ export async function findRow<T extends object>(em: EntityManager, entity: Entit
 }
 
 /** Custom types to JS values (money as numbers), relations as nested rows or `{ id }`. */
-function toPlain(row: Record<string, unknown>, meta: EntityMetadata, em: EntityManager): Record<string, unknown> {
-  const platform = em.getPlatform();
+function toPlain(row: Record<string, unknown>, meta: EntityMetadata, platform: Platform): Record<string, unknown> {
   for (const prop of meta.props) {
     const value = row[prop.name];
     if (value === undefined || value === null) continue;
     if (prop.kind === 'm:1' || prop.kind === '1:1') {
-      row[prop.name] = typeof value === 'object' ? toPlain(value as Record<string, unknown>, prop.targetMeta!, em) : { id: value };
+      row[prop.name] = typeof value === 'object' ? toPlain(value as Record<string, unknown>, prop.targetMeta!, platform) : { id: value };
     } else if (prop.customType) {
       row[prop.name] = prop.customType.convertToJSValue(value, platform);
     }

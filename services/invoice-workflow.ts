@@ -110,8 +110,9 @@ interface RunStart {
 
 /** What operators see of a run from its start: search attributes, summary and details (Temporal UI). */
 async function startOptions(deps: ServiceDeps, { input, tenantName, ...state }: RunStart): Promise<{ typedSearchAttributes: SearchAttributePair[]; staticSummary: string; staticDetails: string }> {
-  // Often already in this unit of work's identity map (loaded by the sweep or the restart): no query then.
-  const view = { ...input, ...state, tenantName: tenantName ?? (await deps.em.findOne(Tenant, { id: input.tenantId }))?.name, timeZone: input.timeZone ?? DEFAULT_TIME_ZONE };
+  // Without it, often already in this unit of work's identity map (loaded by the sweep or the restart): no query then.
+  const name = tenantName ?? (await deps.em.findOne(Tenant, { id: input.tenantId }))?.name;
+  const view = { ...input, ...state, tenantName: name, timeZone: input.timeZone ?? DEFAULT_TIME_ZONE };
   return {
     typedSearchAttributes: [
       { key: SearchAttr.tenantId, value: input.tenantId },

@@ -62,7 +62,10 @@ export function decodeCursor(cursor: string | undefined, shape: readonly CursorP
   throw validationError('invalid_cursor', 'cursor is not valid; use nextCursor from a previous page', { cursor });
 }
 
-/** Rows past `(value, id)` in `(field order, id idOrder)`: the keyset condition of a two-part cursor. */
+/**
+ * Rows past `(value, id)` in `(field order, id idOrder)`: the keyset condition of a two-part cursor.
+ * Where both parts share one direction, the lists pass findRows' `after` instead (one row comparison).
+ */
 export function afterKey<T>(field: string, value: unknown, id: string, order: 'asc' | 'desc', idOrder: 'asc' | 'desc' = order): FilterQuery<T> {
   const past = (o: 'asc' | 'desc') => (o === 'asc' ? '$gt' : '$lt');
   // The redundant bound on the column alone is what Postgres can use as an index condition: without

@@ -5,7 +5,7 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import { ApiKey, Session, SignInLink, Tenant } from '../db';
-import { liveSessionOf, type CallerTenant, type LiveSession } from '../db/repositories/callers';
+import { liveSessionOf, type CallerTenant, type LiveApiKey, type LiveSession } from '../db/repositories/callers';
 import { MS_PER_HOUR } from '../domain/dates';
 import { DomainError, notFound } from '../domain/errors';
 import { isUuid } from '../domain/ids';
@@ -41,12 +41,11 @@ async function redeemSignInLink(deps: ServiceDeps, token: string, now: Date): Pr
 /** Opens a session for every plan (a Starter user signs in to see that the plan lacks Payment Center). */
 export async function signIn(deps: ServiceDeps, credentials: SignInCredentials, now = new Date()): Promise<OpenSession> {
   let tenant: CallerTenant;
-  let apiKey: { id: string; prefix: string } | null = null;
+  let key: LiveApiKey | null = null;
   if ('apiKey' in credentials) {
-    const key = await liveApiKey(deps, credentials.apiKey);
+    key = await liveApiKey(deps, credentials.apiKey);
     if (!key) throw unauthorized('the API key is invalid or revoked');
     ({ tenant } = key);
-    apiKey = { id: key.keyId, prefix: key.keyPrefix };
   } else {
     const linked = await redeemSignInLink(deps, credentials.signInToken, now);
     if (!linked) throw unauthorized('the sign-in link is invalid, expired or already used; ask for a new one');
@@ -58,13 +57,13 @@ export async function signIn(deps: ServiceDeps, credentials: SignInCredentials, 
     id: uuidv7(),
     tenant: deps.em.getReference(Tenant, tenant.id),
     tokenHash: tokenHash(token),
-    apiKey: apiKey && deps.em.getReference(ApiKey, apiKey.id),
+    apiKey: key && deps.em.getReference(ApiKey, key.keyId),
     createdAt: now,
     expiresAt,
     endedAt: null,
   });
   await deps.em.flush();
-  return { token, session: { tenant, expiresAt, apiKeyPrefix: apiKey?.prefix ?? null } };
+  return { token, session: { tenant, expiresAt, apiKeyPrefix: key?.keyPrefix ?? null } };
 }
 
 /** The live session a cookie holds (not expired, not ended, its key not revoked), or null. */
