@@ -17,10 +17,10 @@ export interface PlannedPaymentListQuery extends SearchParams, DateRangeParams {
 export function plannedPaymentFilterQuery(tenant: TenantContext, query: Omit<PlannedPaymentListQuery, 'limit' | 'cursor'>): FilterQuery<PlannedPayment>[] {
   const conditions: FilterQuery<PlannedPayment>[] = [{ tenant: tenant.id }];
   if (query.invoiceId) conditions.push({ invoice: query.invoiceId });
-  // The invoice's tenant too: the (tenant_id, contact_id) index needs both (8 ms less for a contact's 500 invoices at a million).
-  if (query.contactId) conditions.push({ invoice: { tenant: tenant.id, contact: query.contactId } });
-  // The invoice's status as copied onto its installments (Migration20261203310000_plan_invoice_status):
-  // filtered and ordered from one index instead of looking up each installment's invoice.
+  // The invoice's contact and status as copied onto its installments (Migration20261203330000_plan_contact,
+  // Migration20261203310000_plan_invoice_status): filtered and ordered from one index instead of
+  // looking up each installment's invoice.
+  if (query.contactId) conditions.push({ [raw((alias) => `${alias}.contact_id`)]: query.contactId });
   if (query.invoiceStatus) conditions.push({ [raw((alias) => `${alias}.invoice_status`)]: query.invoiceStatus });
   if (query.method) conditions.push({ method: query.method });
   if (query.dateFrom) conditions.push({ date: { $gte: query.dateFrom } });

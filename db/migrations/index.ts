@@ -17,6 +17,7 @@ import { Migration20261203200000_document_settings } from './Migration2026120320
 import { Migration20261203300000_read_model_scale } from './Migration20261203300000_read_model_scale';
 import { Migration20261203310000_plan_invoice_status } from './Migration20261203310000_plan_invoice_status';
 import { Migration20261203320000_persist_fence } from './Migration20261203320000_persist_fence';
+import { Migration20261203330000_plan_contact } from './Migration20261203330000_plan_contact';
 
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261125112343_core', class: Migration20261125112343_core },
@@ -33,4 +34,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261203300000_read_model_scale', class: Migration20261203300000_read_model_scale },
   { name: 'Migration20261203310000_plan_invoice_status', class: Migration20261203310000_plan_invoice_status },
   { name: 'Migration20261203320000_persist_fence', class: Migration20261203320000_persist_fence },
+  { name: 'Migration20261203330000_plan_contact', class: Migration20261203330000_plan_contact },
 ];

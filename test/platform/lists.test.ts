@@ -1,3 +1,4 @@
+import { v7 as uuidv7 } from 'uuid';
 import { useTestStack, createTestTenant } from '../support/stack';
 import { eventually } from '../support/fixtures';
 import { encodeCursor, likePattern } from '../../services/pagination';
@@ -199,6 +200,20 @@ describe('filters and search', () => {
     expect([await plans('open'), await plans('paid'), await plans('overdue')]).toEqual([2, 1, 0]);
     await stack.orm.em.fork().getConnection().execute(`update invoices set status = 'overdue' where id = ?`, [open.id]);
     expect([await plans('open'), await plans('paid'), await plans('overdue')]).toEqual([0, 1, 2]);
+  });
+
+  test('payment plans contactId is the invoice contact: an installment written directly, an invoice moved to another contact', async () => {
+    const t = await createTestTenant(stack);
+    const x = await newContact(t.request, 'Xena');
+    const y = await newContact(t.request, 'Yuri');
+    const inv = await newInvoice(t.request, x.id, { dueDate: '2098-06-02', paymentPlan: [{ amount: 2000, date: '2098-05-01' }, { amount: 3000, date: '2098-06-02' }] });
+    const conn = stack.orm.em.fork().getConnection();
+    // Written without a contact: the insert trigger fills it from the invoice.
+    await conn.execute(`insert into planned_payments (id, tenant_id, invoice_id, seq, amount, date) values (?, ?, ?, 2, 1, '2098-06-03')`, [uuidv7(), t.tenantId, inv.id]);
+    const plans = async (contactId: string) => (await walk(t.request, `/v1/payment-plans?contactId=${contactId}`, 1)).ids.length;
+    expect([await plans(x.id), await plans(y.id)]).toEqual([3, 0]);
+    await conn.execute(`update invoices set contact_id = ? where id = ?`, [y.id, inv.id]);
+    expect([await plans(x.id), await plans(y.id)]).toEqual([0, 3]);
   });
 
   test('contacts q and deals contactId/q', async () => {
