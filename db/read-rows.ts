@@ -14,15 +14,30 @@ export interface FindRowsOptions<T> {
   /** Relations to join and map, dotted for nested ones (`invoice.contact`). */
   populate?: string[];
   /**
-   * A keyset cursor: rows past `(value, id)` in `(field, id)` order, both in `order`. As one row
-   * comparison it is a single index range, where the OR of services/pagination.ts afterKey walks
-   * every row that ties with the cursor's value first (a deep page of a sort on a column with few
-   * distinct values read thousands of rows).
+   * A keyset cursor: rows past `(value, id)` in `(field, id)` order, the field in `order`, the id in
+   * `idOrder` (`order` unless given). As one row comparison it is a single index range, where the OR
+   * of services/pagination.ts afterKey walks every row that ties with the cursor's value first (a
+   * deep page of a sort on a column with few distinct values read thousands of rows). Mixed
+   * directions have no row comparison: the rows tying with the value, then the rows past it, are
+   * two index ranges read one after the other (the second only when the first runs out).
    */
-  after?: { field: string; value: unknown; id: string; order: 'asc' | 'desc' };
+  after?: { field: string; value: unknown; id: string; order: 'asc' | 'desc'; idOrder?: 'asc' | 'desc' };
 }
 
 export async function findRows<T extends object>(em: EntityManager, entity: EntityName<T>, where: FilterQuery<T>, options: FindRowsOptions<T>): Promise<T[]> {
+  const { after, limit } = options;
+  if (!after) return selectRows(em, entity, where, options);
+  const past = (order: 'asc' | 'desc') => (order === 'asc' ? '>' : '<');
+  const idOrder = after.idOrder ?? after.order;
+  if (idOrder === after.order) return selectRows(em, entity, where, options, (col, id) => [`(${col}, ${id}) ${past(after.order)} (?, ?)`, [after.value, after.id]]);
+  const tying = await selectRows(em, entity, where, options, (col, id) => [`${col} = ? and ${id} ${past(idOrder)} ?`, [after.value, after.id]]);
+  if (limit !== undefined && tying.length >= limit) return tying;
+  const beyond = await selectRows(em, entity, where, { ...options, limit: limit === undefined ? undefined : limit - tying.length }, (col) => [`${col} ${past(after.order)} ?`, [after.value]]);
+  return [...tying, ...beyond];
+}
+
+/** One select; `keyset` writes the cursor's condition from the column names of `after.field` and the id. */
+async function selectRows<T extends object>(em: EntityManager, entity: EntityName<T>, where: FilterQuery<T>, options: FindRowsOptions<T>, keyset?: (column: string, id: string) => [string, unknown[]]): Promise<T[]> {
   const qb = em.createQueryBuilder(entity, 'r').select('*');
   const meta = em.getMetadata().get<T>(qb.mainAlias.entityName);
   const aliases = new Map<string, string>([['', 'r']]);
@@ -35,10 +50,9 @@ export async function findRows<T extends object>(em: EntityManager, entity: Enti
     aliases.set(path, alias);
   }
   qb.where(where);
-  if (options.after) {
-    const { field, value, id, order } = options.after;
+  if (keyset) {
     const column = (name: string) => `r.${meta.properties[name as EntityKey<T>].fieldNames[0]}`;
-    qb.andWhere(`(${column(field)}, ${column('id')}) ${order === 'asc' ? '>' : '<'} (?, ?)`, [value, id]);
+    qb.andWhere(...keyset(column(options.after!.field), column('id')));
   }
   if (options.orderBy) qb.orderBy(options.orderBy);
   if (options.limit !== undefined) qb.limit(options.limit);

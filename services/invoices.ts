@@ -228,11 +228,11 @@ export async function listInvoices(deps: ServiceDeps, tenant: TenantContext, que
     const key = SORT_KEYS[sort];
     // The cursor names its order: one issued for another order is refused, not misread.
     const after = decodeCursor(query.cursor, [{ is: sort }, key.part, 'uuid']);
-    // One direction for both parts is one row comparison; a mixed one (status asc, id desc) is not.
-    // Postgres estimates a row comparison at almost no rows, so with a contact or a search (whose
-    // own indexes do not follow the order) it walked the order's index and filtered instead:
-    // page 20 of one contact's invoices by -total took 300 ms at a million. Those keep the OR form.
-    if (after && key.order === key.idOrder && !query.contactId && !query.q) keyset = { field: key.field, value: after[1], id: after[2], order: key.order };
+    // findRows' keyset is index ranges (db/read-rows.ts). Postgres estimates a row comparison at
+    // almost no rows, so with a contact or a search (whose own indexes do not follow the order) it
+    // walked the order's index and filtered instead: page 20 of one contact's invoices by -total
+    // took 300 ms at a million. Those keep the OR form.
+    if (after && !query.contactId && !query.q) keyset = { field: key.field, value: after[1], id: after[2], order: key.order, idOrder: key.idOrder };
     else if (after) where.$and = [afterKey<Invoice>(key.field, after[1], after[2], key.order, key.idOrder)];
     orderBy = [{ [key.field]: key.order }, { id: key.idOrder }];
     keyOf = (i) => [sort, key.value(i), i.id];

@@ -64,7 +64,8 @@ export function decodeCursor(cursor: string | undefined, shape: readonly CursorP
 
 /**
  * Rows past `(value, id)` in `(field order, id idOrder)`: the keyset condition of a two-part cursor.
- * Where both parts share one direction, the lists pass findRows' `after` instead (one row comparison).
+ * The reminders list and the invoice list where the planner misjudges a row comparison use it
+ * (services/invoices.ts listInvoices says where); the other lists pass findRows' `after` (index ranges).
  */
 export function afterKey<T>(field: string, value: unknown, id: string, order: 'asc' | 'desc', idOrder: 'asc' | 'desc' = order): FilterQuery<T> {
   const past = (o: 'asc' | 'desc') => (o === 'asc' ? '$gt' : '$lt');
