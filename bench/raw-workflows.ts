@@ -42,9 +42,10 @@ export const floorUpsertUpdate = wf.defineUpdate<number, [number]>('benchFloorUp
 /**
  * The floor on this architecture: an Update absorbed and written to Postgres in one workflow task (a
  * local activity, as the invoice workflow's write), or with `writeAtStart` a start whose first task
- * writes a row, without any of the invoice's rules.
+ * writes a row, without any of the invoice's rules; with `sleepUntil` (epoch ms) that task also
+ * starts a durable timer for the instant, as every invoice sleeps until its due date.
  */
-export async function rawFloorWorkflow(writeAtStart = false): Promise<void> {
+export async function rawFloorWorkflow(writeAtStart = false, sleepUntil?: number): Promise<void> {
   const { insertFloorRow } = wf.proxyLocalActivities<FloorActivities>({ startToCloseTimeout: '30 seconds' });
   const { workflowId } = wf.workflowInfo();
   let stopped = false;
@@ -62,5 +63,6 @@ export async function rawFloorWorkflow(writeAtStart = false): Promise<void> {
   wf.setHandler(stopSignal, () => {
     stopped = true;
   });
-  await wf.condition(() => stopped);
+  if (sleepUntil === undefined) await wf.condition(() => stopped);
+  else await wf.condition(() => stopped, Math.max(1, sleepUntil - Date.now()));
 }
