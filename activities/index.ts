@@ -54,10 +54,11 @@ export function createActivities(deps: ActivityDeps) {
       const em = orm.em.fork();
       const done = { version: args.snapshot.version, status: args.snapshot.status, payments: args.payments.length, events: args.events.length };
       try {
-        const { moved, storedAhead, dropped, superseded } = await writeBatch(em, args);
+        const { moved, storedAhead, dropped, superseded, refused = [] } = await writeBatch(em, args);
         if (dropped) log.warn(`persistInvoice: removed payments of invoice ${args.invoiceId} its workflow never accepted`, { dropped });
         if (superseded !== undefined) log.warn(`persistInvoice: a newer workflow task already wrote invoice ${args.invoiceId}; this stale batch wrote nothing`, { fence: args.fence, superseded });
-        return { ...done, invoiceUpdated: moved, refused: [], ...(storedAhead !== undefined ? { storedAhead } : {}), ...(dropped ? { dropped } : {}), ...(superseded !== undefined ? { superseded } : {}) };
+        if (refused.length) log.error(`persistInvoice: a reconciling write of invoice ${args.invoiceId} could not undo all of a write its workflow never recorded; the invoice needs attention`, { refused });
+        return { ...done, invoiceUpdated: moved, refused, ...(storedAhead !== undefined ? { storedAhead } : {}), ...(dropped ? { dropped } : {}), ...(superseded !== undefined ? { superseded } : {}) };
       } catch (err) {
         if (!isRefusedWrite(err)) throw err;
         const { moved, refused } = await salvageBatch(em, args, err);

@@ -9,7 +9,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
 import { Invoice, InvoiceEvent, Payment } from '../db';
 import { refusalReason } from '../db/failures';
-import { moveCredit } from '../db/repositories/contact-credit';
+import { moveCredit, takeBackCredit } from '../db/repositories/contact-credit';
+import { DomainError } from '../domain/errors';
 import type { InvoiceEventWrite, PaymentVoidWrite, PaymentWrite, PersistInvoiceArgs, ReconcileWrite, RefusedWrite } from '../workflows/definitions';
 
 /**
@@ -179,22 +180,50 @@ async function moveFencedBatch(em: EntityManager, { tenantId, invoiceId, snapsho
 const versionKeys = (basis: number, stored: number) =>
   Array.from({ length: Math.min(Math.max(0, stored - basis), 1000) }, (_, i) => basis + 1 + i).flatMap((v) => [`paid:${v}`, `overdue:${v}`, `reopened:${v}`, `attention:${v}`]);
 
+/** Event types an adjustment writes, and its dedupe key (as `adjustInvoiceUpdate`'s handler keys them). */
+const adjustmentKeys = (id: string) => [`written-off:${id}`, `credit-note:${id}`];
+
 /**
  * A write the workflow never recorded is in Postgres (its workflow task failed after the local
  * activity committed, and the server never delivered the Update again): payments on the invoice
  * that the workflow did not accept go, with their events and the events keyed by the versions it
- * wrote. The batch then writes the workflow's state over the row.
+ * wrote; so do a void of a payment it never voided (the payment stands again; the credit a credit
+ * payment's void gave back is taken back, or reported when already spent), the events of
+ * adjustments it never made and of an invoice void it never did. The batch then writes the
+ * workflow's state over the row (its paid, due, credited and written-off figures).
  */
-async function dropUnaccepted(em: EntityManager, { tenantId, invoiceId, basis = 0, reconcile, events }: PersistInvoiceArgs & { reconcile: ReconcileWrite }): Promise<string[]> {
+async function undoUnrecorded(em: EntityManager, { tenantId, invoiceId, basis = 0, reconcile, events }: PersistInvoiceArgs & { reconcile: ReconcileWrite }): Promise<{ dropped: string[]; refused: RefusedWrite[] }> {
   const accepted = new Set(reconcile.paymentIds);
-  const rows = await em.find(Payment, { tenant: tenantId, invoice: invoiceId }, { fields: ['id'] });
+  const rows = await em.find(Payment, { tenant: tenantId, invoice: invoiceId }, { fields: ['id', 'voidedAt', 'source'] });
   const unaccepted = rows.map((r) => r.id).filter((id) => !accepted.has(id));
+  const voided = reconcile.voidedPaymentIds && new Set(reconcile.voidedPaymentIds);
+  const unrecordedVoids = voided ? rows.filter((r) => accepted.has(r.id) && r.voidedAt && !voided.has(r.id)) : [];
+  const adjustments = reconcile.adjustmentIds && new Set(reconcile.adjustmentIds.flatMap(adjustmentKeys));
+  const adjustmentEvents = adjustments ? await em.find(InvoiceEvent, { tenant: tenantId, invoice: invoiceId, type: { $in: ['written_off', 'credit_note_issued'] } }, { fields: ['dedupeKey'] }) : [];
   // The batch's own events stay (a re-run of the same batch leaves its rows as they are).
   const own = new Set(events.map((e) => e.dedupeKey));
-  const keys = [...unaccepted.map((id) => `payment:${id}`), ...versionKeys(basis, reconcile.storedVersion).filter((k) => !own.has(k))];
+  const keys = [
+    ...unaccepted.map((id) => `payment:${id}`),
+    ...unrecordedVoids.map((r) => `payment-voided:${r.id}`),
+    ...adjustmentEvents.map((e) => e.dedupeKey).filter((k) => !adjustments!.has(k)),
+    ...(reconcile.invoiceVoided === false ? ['voided'] : []),
+    ...versionKeys(basis, reconcile.storedVersion),
+  ].filter((k) => !own.has(k));
   if (keys.length > 0) await em.nativeDelete(InvoiceEvent, { tenant: tenantId, invoice: invoiceId, dedupeKey: { $in: keys } });
   if (unaccepted.length > 0) await em.nativeDelete(Payment, { tenant: tenantId, id: { $in: unaccepted } });
-  return unaccepted;
+  const refused: RefusedWrite[] = [];
+  if (unrecordedVoids.length > 0) {
+    await em.nativeUpdate(Payment, { tenant: tenantId, id: { $in: unrecordedVoids.map((r) => r.id) } }, { voidedAt: null, voidReason: null, voidedBy: null });
+    for (const r of unrecordedVoids.filter((v) => v.source === 'credit')) {
+      const ref = `void:${r.id}`;
+      // In a savepoint: refused, the rest of the batch still goes in, and the invoice is flagged.
+      await em.transactional((tx) => takeBackCredit(tx, tenantId, ref)).catch((err) => {
+        if (!(err instanceof DomainError)) throw err;
+        refused.push({ kind: 'credit', id: ref, reason: err.message });
+      });
+    }
+  }
+  return { dropped: unaccepted, refused };
 }
 
 /** What `writeBatch` did. */
@@ -205,6 +234,8 @@ export interface BatchOutcome {
   storedAhead?: number;
   /** Payments the workflow never accepted, removed by a reconciling write. */
   dropped?: string[];
+  /** What a reconciling write could not undo (credit already spent): the invoice needs attention. */
+  refused?: RefusedWrite[];
   /** Nothing was written: a newer workflow task (this fence) wrote the row; this batch's task is stale. */
   superseded?: number;
 }
@@ -231,12 +262,13 @@ export async function writeBatch(em: EntityManager, args: PersistInvoiceArgs): P
         const fence = await lockedFence(tx, args);
         if (fence > args.fence) return { moved: false, superseded: fence };
       }
-      const dropped = args.reconcile ? await dropUnaccepted(tx, { ...args, reconcile: args.reconcile }) : undefined;
+      const undone = args.reconcile ? await undoUnrecorded(tx, { ...args, reconcile: args.reconcile }) : undefined;
       await insertPayments(tx, args.tenantId, args.payments);
       await markPaymentsVoided(tx, args.tenantId, args.paymentVoids ?? []);
       const moved = await updateInvoiceRow(tx, args);
       await insertEvents(tx, args.tenantId, args.invoiceId, args.events);
-      return { moved, ...(dropped?.length ? { dropped } : {}) };
+      if (undone?.refused.length) await recordAttention(tx, args, undone.refused);
+      return { moved, ...(undone?.dropped.length ? { dropped: undone.dropped } : {}), ...(undone?.refused.length ? { refused: undone.refused } : {}) };
     });
   } catch (err) {
     if (err instanceof StoredAhead) return { moved: false, storedAhead: err.storedVersion };
@@ -262,10 +294,13 @@ export async function salvageBatch(em: EntityManager, args: PersistInvoiceArgs, 
     await insertEvents(em, tenantId, invoiceId, [e]).catch((err) => refused.push({ kind: 'event', id: e.dedupeKey, reason: refusalReason(err) }));
   }
   if (refused.length === 0) refused.push({ kind: 'batch', id: `version:${args.snapshot.version}`, reason: refusalReason(batchError) });
+  await recordAttention(em, args, refused);
+  return { moved, refused };
+}
+
+/** What Postgres refused, on the invoice row (it needs attention) and in its history. */
+async function recordAttention(em: EntityManager, { tenantId, invoiceId, snapshot }: PersistInvoiceArgs, refused: RefusedWrite[]): Promise<void> {
   const reason = refused.map((r) => `${r.kind} ${r.id}: ${r.reason}`).join('; ').slice(0, 2000);
   await em.nativeUpdate(Invoice, { id: invoiceId, tenant: tenantId }, { attentionReason: reason, attentionAt: new Date() });
-  await insertEvents(em, tenantId, invoiceId, [
-    { type: 'attention_needed', dedupeKey: `attention:${args.snapshot.version}`, data: { version: args.snapshot.version, refused }, occurredAt: Date.now() },
-  ]);
-  return { moved, refused };
+  await insertEvents(em, tenantId, invoiceId, [{ type: 'attention_needed', dedupeKey: `attention:${snapshot.version}`, data: { version: snapshot.version, refused }, occurredAt: Date.now() }]);
 }

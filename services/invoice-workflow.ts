@@ -42,7 +42,7 @@ export const UPDATE_TIMEOUT_MS = 20_000;
 /**
  * The server rejects an Update the worker was handed but did not process: with SDK 1.24 and server
  * 1.32 this happens to Updates that arrive while the workflow task is kept open by a long local
- * activity (the write waiting on Postgres), see notes/local-activity.md. Nothing was applied and the
+ * activity (the write waiting on Postgres), see docs/scale.md ("Local activity writes"). Nothing was applied and the
  * update id is free again, so sending it again (same id) is safe.
  */
 const isUnprocessedRejection = (err: unknown) =>

@@ -157,8 +157,8 @@ export interface InvoiceEventWrite {
 
 /** A write of a batch that Postgres refused for good (its data): what it was and why. */
 export interface RefusedWrite {
-  kind: 'payment' | 'event' | 'batch';
-  /** The payment id, the event's dedupe key, or the batch's version. */
+  kind: 'payment' | 'event' | 'batch' | 'credit';
+  /** The payment id, the event's dedupe key, the batch's version, or the credit entry's ref. */
   id: string;
   reason: string;
 }
@@ -195,6 +195,13 @@ export interface ReconcileWrite {
   storedVersion: number;
   /** Every payment id the workflow applied to this invoice (its `applied` keys). */
   paymentIds: string[];
+  /**
+   * The payments it voided, the adjustments it made and whether it voided the invoice: any other
+   * void or adjustment stored is undone. Absent from workflow code before them (left as they are).
+   */
+  voidedPaymentIds?: string[];
+  adjustmentIds?: string[];
+  invoiceVoided?: boolean;
 }
 
 // ---- messages ------------------------------------------------------------------------------

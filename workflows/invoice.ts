@@ -81,8 +81,8 @@ const { persistInvoice } = wf.proxyActivities<Activities>({
 // history. If that task fails after the write (worker killed, task timed out), the server hands the
 // Update to the next attempt (which writes the same batch again: idempotent), or loses it when its
 // in-memory registry goes (server restart, shard move) and the caller retries with its key. A
-// payment written for an Update the workflow never records is removed by the next write of the
-// invoice (`basis`/`reconcile`, activities/invoice-writes.ts). See notes/local-activity.md.
+// payment, void or adjustment written for an Update the workflow never records is undone by the
+// next write of the invoice (`basis`/`reconcile`, activities/invoice-writes.ts). See docs/scale.md ("Local activity writes").
 const { persistInvoice: persistInvoiceLocally } = wf.proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   localRetryThreshold: '10 seconds',
@@ -410,7 +410,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   /**
    * The write as a local activity, from the version the workflow knows is stored. A row found ahead
    * of it holds a write this workflow never recorded (see the durability note above): the batch is
-   * written again with every payment the workflow accepted, and Postgres drops the rest.
+   * written again with every payment, void and adjustment the workflow made, and Postgres undoes the rest.
    */
   async function persistLocally(args: PersistInvoiceArgs, summary: string) {
     const basis = persistedVersion;
@@ -419,7 +419,13 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     const result = await persistInvoiceLocally.executeWithOptions({ summary }, [{ ...args, basis, fence }]);
     // Superseded: the server gave this task to a newer attempt, which owns the invoice; this one's completion will be refused.
     if (result.storedAhead === undefined || result.superseded !== undefined) return result;
-    const reconcile = { storedVersion: result.storedAhead, paymentIds: Object.keys(s.applied) };
+    const reconcile = {
+      storedVersion: result.storedAhead,
+      paymentIds: Object.keys(s.applied),
+      voidedPaymentIds: Object.keys(s.voidedPayments ?? {}),
+      adjustmentIds: s.adjustments ?? [],
+      invoiceVoided: s.voided,
+    };
     return persistInvoiceLocally.executeWithOptions({ summary: `${summary} (reconciling stored version ${result.storedAhead})` }, [{ ...args, basis, fence, reconcile }]);
   }
 

@@ -25,6 +25,11 @@ export interface CreditMovement {
 }
 
 const BALANCE_CHECK = 'contact_credit_balance_not_negative';
+/** The balance's CHECK refused the statement (the credit does not cover it). */
+function isBalanceRefusal(err: unknown): boolean {
+  const e = err as { code?: string; constraint?: string; message?: string };
+  return e.code === '23514' && (e.constraint === BALANCE_CHECK || e.message?.includes(BALANCE_CHECK) === true);
+}
 
 export const insufficientCreditError = (currency: string, amount: number, balance?: number) =>
   balance === undefined
@@ -56,11 +61,32 @@ export async function moveCredit(em: EntityManager, m: CreditMovement): Promise<
     );
     return rows[0].inserted;
   } catch (err) {
-    const e = err as { code?: string; constraint?: string; message?: string };
-    if (e.code === '23514' && (e.constraint === BALANCE_CHECK || e.message?.includes(BALANCE_CHECK))) {
+    if (isBalanceRefusal(err)) {
       // The statement failed (inside a transaction, that transaction is done): no further query here.
       throw insufficientCreditError(m.currency, -m.amount);
     }
+    throw err;
+  }
+}
+
+/**
+ * Takes back the movement `ref` (entry and balance in one statement), for a write that never took
+ * effect; true when there was one. Throws `insufficient_credit` when the credit is already spent.
+ */
+export async function takeBackCredit(em: EntityManager, tenantId: string, ref: string): Promise<boolean> {
+  try {
+    const rows = await em.execute<{ taken: boolean }[]>(
+      `with entry as (delete from contact_credit_entries where tenant_id = ? and ref = ? returning tenant_id, contact_id, currency, amount),
+       moved as (
+         update contact_credit_balances b set balance = b.balance - entry.amount, updated_at = now()
+           from entry where b.tenant_id = entry.tenant_id and b.contact_id = entry.contact_id and b.currency = entry.currency
+         returning 1)
+       select exists (select 1 from moved) as taken`,
+      [tenantId, ref],
+    );
+    return rows[0].taken;
+  } catch (err) {
+    if (isBalanceRefusal(err)) throw conflict('insufficient_credit', `the credit of movement ${ref} is already spent`, { ref });
     throw err;
   }
 }

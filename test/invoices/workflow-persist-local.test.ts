@@ -10,7 +10,8 @@ import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { v7 as uuidv7 } from 'uuid';
 import { writeBatch } from '../../activities/invoice-writes';
-import { applyPaymentUpdate, getInvoiceStateQuery, paymentReceivedSignal, type PersistInvoiceArgs } from '../../workflows/definitions';
+import { moveCredit } from '../../db/repositories/contact-credit';
+import { applyPaymentUpdate, getInvoiceStateQuery, paymentReceivedSignal, voidPaymentUpdate, type PersistInvoiceArgs } from '../../workflows/definitions';
 import { eventually, insertInvoice, paymentFor, readEvents, readInvoice, readPayments, useInvoiceHarness, type InvoiceFixture } from '../support/fixtures';
 import { WORKFLOW_BUNDLE } from '../support/temporal';
 
@@ -153,6 +154,80 @@ test('a payment in Postgres that the workflow never accepted is removed by the n
   expect((await readEvents(h.orm, fx.invoiceId)).filter((e) => e.type === 'payment_applied').map((e) => e.data.amount).sort()).toEqual([1000, 2500]);
   // The flush that found the row ahead wrote twice (two local activity markers in its task).
   expect(localActivityMarkers((await handle.fetchHistory()).events!, 'persistInvoice')).toHaveLength(3);
+});
+
+/** The payment's void, as Postgres has it (null: the payment stands). */
+const voidedAt = async (paymentId: string) =>
+  (await h.orm.em.fork().getConnection().execute<{ voided_at: Date | null }[]>('select voided_at from payments where id = ?', [paymentId]))[0].voided_at;
+
+test('a void, a credit note and an invoice void in Postgres that the workflow never made are undone by the next write of the invoice', async () => {
+  const { fx, handle } = await newInvoice(5000);
+  const first = paymentFor(fx, 1000);
+  await handle.executeUpdate(applyPaymentUpdate, { args: [first] });
+  const { version } = await handle.query(getInvoiceStateQuery);
+
+  // A failed task's write the server never delivers again: the payment voided, a credit note of 500, the invoice voided.
+  const adjustmentId = uuidv7();
+  const phantom: PersistInvoiceArgs = {
+    ...batchFor(fx, { paymentId: first.paymentId, amount: 0 }, version + 1, 0, { basis: version }),
+    snapshot: { invoiceId: fx.invoiceId, total: 5000, paid: 0, due: 0, status: 'void', version: version + 1, credited: 500, writtenOff: 0 },
+    payments: [],
+    paymentVoids: [{ id: first.paymentId, reason: 'typo', voidedBy: null, voidedAt: Date.now() }],
+    events: [
+      { type: 'payment_voided', dedupeKey: `payment-voided:${first.paymentId}`, data: { paymentId: first.paymentId, amount: 1000 }, occurredAt: Date.now() },
+      { type: 'credit_note_issued', dedupeKey: `credit-note:${adjustmentId}`, data: { adjustmentId, amount: 500 }, occurredAt: Date.now() },
+      { type: 'voided', dedupeKey: 'voided', data: {}, occurredAt: Date.now() },
+    ],
+  };
+  expect((await writeBatch(h.orm.em.fork(), phantom)).moved).toBe(true);
+  expect(await voidedAt(first.paymentId)).not.toBeNull();
+  expect(await readInvoice(h.orm, fx.invoiceId)).toMatchObject({ paid: 0, status: 'void' });
+
+  // The next change of the invoice: the workflow's state wins, the unrecorded void and adjustments go.
+  const next = await handle.executeUpdate(applyPaymentUpdate, { args: [paymentFor(fx, 500)] });
+  expect(next).toMatchObject({ paid: 1500, due: 3500, status: 'open', version: version + 1 });
+  expect(await readInvoice(h.orm, fx.invoiceId)).toMatchObject({ paid: 1500, due: 3500, status: 'open' });
+  expect(await voidedAt(first.paymentId)).toBeNull();
+  const types = (await readEvents(h.orm, fx.invoiceId)).map((e) => e.type);
+  expect(types).not.toContain('payment_voided');
+  expect(types).not.toContain('credit_note_issued');
+  expect(types).not.toContain('voided');
+
+  // The payment can be voided for real afterwards (its client retries, say).
+  expect(await handle.executeUpdate(voidPaymentUpdate, { args: [{ paymentId: first.paymentId, amount: 1000, reason: 'typo', voidedBy: null }] })).toMatchObject({ paid: 500, duplicate: false });
+  expect(await voidedAt(first.paymentId)).not.toBeNull();
+  expect((await readEvents(h.orm, fx.invoiceId)).filter((e) => e.type === 'payment_voided')).toHaveLength(1);
+});
+
+test('the credit an unrecorded void of a credit payment gave back is taken back; already spent, the invoice needs attention', async () => {
+  const sql = (q: string, params: unknown[] = []) => h.orm.em.fork().getConnection().execute(q, params);
+  const { fx, handle } = await newInvoice(5000);
+  const balance = async () => Number((await sql('select balance from contact_credit_balances where contact_id = ?', [fx.contactId]))[0]?.balance ?? 0);
+  const byCredit = [paymentFor(fx, 1000, { source: 'credit' }), paymentFor(fx, 1000, { source: 'credit' })];
+  for (const p of byCredit) await handle.executeUpdate(applyPaymentUpdate, { args: [p] });
+
+  // Two unrecorded voids, each giving its 1000 back to the contact; then the contact spends 1000 of it elsewhere.
+  for (const [i, p] of byCredit.entries()) {
+    const { version } = await handle.query(getInvoiceStateQuery);
+    const stale: PersistInvoiceArgs = {
+      ...batchFor(fx, { paymentId: p.paymentId, amount: 0 }, version + 1 + i, 1000 - 1000 * i, { basis: version + i }),
+      payments: [],
+      paymentVoids: [{ id: p.paymentId, reason: 'typo', voidedBy: null, voidedAt: Date.now() }],
+      events: [{ type: 'payment_voided', dedupeKey: `payment-voided:${p.paymentId}`, data: { paymentId: p.paymentId, amount: 1000 }, occurredAt: Date.now() }],
+    };
+    expect((await writeBatch(h.orm.em.fork(), stale)).moved).toBe(true);
+  }
+  expect(await balance()).toBe(2000);
+  expect(await moveCredit(h.orm.em.fork(), { tenantId: fx.tenantId, contactId: fx.contactId, currency: 'USD', amount: -1000, kind: 'applied_to_invoice', ref: `apply:${uuidv7()}` })).toBe(true);
+
+  // The next write takes back what it can: one void's 1000 from the 1000 left; the other's is refused.
+  await handle.executeUpdate(applyPaymentUpdate, { args: [paymentFor(fx, 500)] });
+  expect(await readInvoice(h.orm, fx.invoiceId)).toMatchObject({ paid: 2500, due: 2500 });
+  expect(await Promise.all(byCredit.map((p) => voidedAt(p.paymentId)))).toEqual([null, null]);
+  expect(await balance()).toBe(0);
+  const [row] = await sql('select attention_reason from invoices where id = ?', [fx.invoiceId]);
+  expect(row.attention_reason).toMatch(/^credit void:/);
+  expect((await readEvents(h.orm, fx.invoiceId)).map((e) => e.type)).toContain('attention_needed');
 });
 
 test('a write that keeps failing retries forever: in the worker up to localRetryThreshold, then on durable timers', async () => {

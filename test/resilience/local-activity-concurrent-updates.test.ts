@@ -4,7 +4,7 @@
  * back rejected by the server, "wasn't processed by worker" (the worker logs "Trying to send a new
  * WFT for a run which already has one!" and "There are unprocessed protocol messages while
  * receiving new work"): a minimal reproduction, and the gateway that sends such an Update again.
- * See notes/local-activity.md.
+ * See docs/scale.md ("Local activity writes").
  */
 import { Client as PgClient } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
