@@ -65,6 +65,8 @@ test('every timer says what it waits for and when, in the tenant time zone; curr
   const paid = await t.request('POST', '/v1/payments', { contactId: contact.id, invoiceId: invoice.id, amount: 20000, method: 'bank_transfer' });
   expect(paid.status).toBe(201);
   await eventually(async () => expect((await metadata()).currentDetails).toContain('**Paid** €200.00 of €1,250.00 · **Due** €1,050.00'));
+  // A part payment keeps the next wake-up shown.
+  expect((await metadata()).currentDetails).toContain('**Next** instalment 1 of 2 (€500.00) due at 2099-06-01 00:00 Europe/Berlin');
 });
 
 test('activities have a summary and return a readable result, not binary/null', async () => {
