@@ -7,8 +7,8 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Queue, JobsOptions } from 'bullmq';
 import { v7 as uuidv7 } from 'uuid';
-import { InvoiceEvent, Reminder, ReminderPolicyRecord, Tenant } from '../db';
-import { queueReminder } from '../db/repositories/reminders';
+import { InvoiceEvent, Reminder } from '../db';
+import { insertReminderSchedule, queueReminder, reminderSettings, remindersOfInvoice, scheduleData, type ScheduledReminder } from '../db/repositories/reminders';
 import type { InvoiceEventType } from '../domain/invoice-events';
 import { formatMoney } from '../domain/money';
 import { defaultReminderPolicy, reminderJobId, reminderSchedule, type ReminderInstant } from '../domain/reminders';
@@ -66,7 +66,7 @@ export interface ResumeRemindersArgs {
   now: number;
 }
 
-const toInstant = (r: Reminder): ReminderInstant => ({
+const toInstant = (r: Reminder | ScheduledReminder): ReminderInstant => ({
   key: r.key,
   kind: r.kind,
   ...(r.installmentId ? { installmentId: r.installmentId } : {}),
@@ -90,42 +90,17 @@ export function createReminderActivities({ orm, reminderQueue, reminderJobOption
   return {
     async materializeReminders({ tenantId, invoiceId, plan, dueDate, now }: MaterializeRemindersArgs): Promise<ReminderScheduleResult> {
       if (!reminderQueue) return { schedule: [], done: [] };
+      // Plain SQL, in every invoice's first workflow task: three statements, no managed entities.
       const em = orm.em.fork();
-      let rows = await em.find(Reminder, { invoice: invoiceId, tenant: tenantId });
+      let rows = await remindersOfInvoice(em, tenantId, invoiceId);
       if (rows.length === 0) {
-        const tenant = await em.findOneOrFail(Tenant, { id: tenantId });
-        const stored = await em.findOne(ReminderPolicyRecord, { tenant: tenantId });
-        const schedule = reminderSchedule({ plan, dueDate, timeZone: tenant.timeZone, policy: stored?.policy ?? defaultReminderPolicy() });
+        const settings = await reminderSettings(em, tenantId);
+        if (!settings) throw new Error(`tenant ${tenantId} does not exist`);
+        const schedule = reminderSchedule({ plan, dueDate, timeZone: settings.timeZone, policy: settings.policy ?? defaultReminderPolicy() });
         if (schedule.length === 0) return { schedule: [], done: [] };
-        const created = new Date(now);
-        await em
-          .createQueryBuilder(Reminder)
-          .insert(
-            schedule.map((r) => ({
-              id: uuidv7(),
-              tenant: tenantId,
-              invoice: invoiceId,
-              key: r.key,
-              kind: r.kind,
-              installmentId: r.installmentId ?? null,
-              offset: r.offset,
-              step: r.step ?? null,
-              scheduledAt: new Date(r.at),
-              date: r.date,
-              status: r.at < now ? 'skipped' : 'scheduled',
-              skipReason: r.at < now ? 'past_at_creation' : null,
-              attempts: 0,
-              createdAt: created,
-              updatedAt: created,
-            })),
-          )
-          .onConflict(['invoice', 'key'])
-          .ignore()
-          .execute();
-        rows = await em.find(Reminder, { invoice: invoiceId, tenant: tenantId }, { refresh: true });
-        const data = (r: Reminder) => ({ kind: r.kind, at: r.scheduledAt.toISOString(), date: r.date, ...(r.installmentId ? { installmentId: r.installmentId } : {}) });
-        await writeEvents(em, tenantId, invoiceId, 'reminder_scheduled', rows.filter((r) => r.status === 'scheduled').map((r) => ({ key: r.key, data: data(r) })), created);
-        await writeEvents(em, tenantId, invoiceId, 'reminder_skipped', rows.filter((r) => r.skipReason === 'past_at_creation').map((r) => ({ key: r.key, data: { ...data(r), reason: 'past_at_creation' } })), created);
+        rows = await insertReminderSchedule(em, { tenantId, invoiceId, reminders: schedule.map((r) => ({ ...r, skipped: r.at < now })), createdAt: new Date(now) });
+        // A concurrent attempt stored some of them first: the schedule is what is stored.
+        if (rows.length < schedule.length) rows = await remindersOfInvoice(em, tenantId, invoiceId);
       }
       const schedule = rows.map(toInstant).sort((a, b) => a.at - b.at || (a.key < b.key ? -1 : 1));
       return { schedule, done: rows.filter((r) => r.status !== 'scheduled').map((r) => r.key) };
@@ -181,8 +156,7 @@ export function createReminderActivities({ orm, reminderQueue, reminderJobOption
       const where = { invoice: invoiceId, tenant: tenantId, key: { $in: keys } };
       await em.nativeUpdate(Reminder, { ...where, status: 'skipped', skipReason: 'invoice_paid' }, { status: 'scheduled', skipReason: null, updatedAt: new Date() });
       const resumed = await em.find(Reminder, { ...where, status: 'scheduled' });
-      const data = (r: Reminder) => ({ kind: r.kind, at: r.scheduledAt.toISOString(), date: r.date, ...(r.installmentId ? { installmentId: r.installmentId } : {}), reason: 'invoice_reopened' });
-      await writeEvents(em, tenantId, invoiceId, 'reminder_scheduled', resumed.map((r) => ({ key: r.key, data: data(r) })), new Date(now), round);
+      await writeEvents(em, tenantId, invoiceId, 'reminder_scheduled', resumed.map((r) => ({ key: r.key, data: { ...scheduleData(r), reason: 'invoice_reopened' } })), new Date(now), round);
       return { resumed: resumed.length };
     },
   };

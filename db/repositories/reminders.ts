@@ -6,7 +6,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
 import type { InvoiceEventType } from '../../domain/invoice-events';
 import type { ReminderView } from '../../domain/reminder-message';
-import type { ReminderKind, ReminderStatus } from '../../domain/reminders';
+import type { ReminderInstant, ReminderKind, ReminderPolicy, ReminderStatus } from '../../domain/reminders';
 
 export interface QueuedReminder {
   id: string;
@@ -42,6 +42,79 @@ export async function queueReminder(em: EntityManager, r: { tenantId: string; in
 }
 
 const isoDate = (v: unknown) => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v));
+
+/** An invoice's reminder as its workflow's schedule needs it (a plain row). */
+export interface ScheduledReminder {
+  key: string;
+  kind: ReminderKind;
+  installmentId: string | null;
+  offset: number;
+  step: number | null;
+  scheduledAt: Date;
+  date: string;
+  status: ReminderStatus;
+}
+const SCHEDULED_COLUMNS = `key, kind, installment_id as "installmentId", "offset", step, scheduled_at as "scheduledAt", date::text as date, status`;
+
+/** The driver hands timestamps over as strings. */
+type StoredRow = Omit<ScheduledReminder, 'scheduledAt'> & { scheduledAt: string | Date };
+const scheduledReminders = (rows: StoredRow[]): ScheduledReminder[] =>
+  rows.map((r) => ({ ...r, scheduledAt: new Date(r.scheduledAt) }));
+
+/** The reminders of an invoice. */
+export async function remindersOfInvoice(em: EntityManager, tenantId: string, invoiceId: string): Promise<ScheduledReminder[]> {
+  return scheduledReminders(await em.execute<StoredRow[]>(`select ${SCHEDULED_COLUMNS} from reminders where invoice_id = ? and tenant_id = ?`, [invoiceId, tenantId]));
+}
+
+/** What an invoice's schedule is computed from: the tenant's time zone and its policy (null: the default). */
+export async function reminderSettings(em: EntityManager, tenantId: string): Promise<{ timeZone: string; policy: ReminderPolicy | null } | null> {
+  const [row] = await em.execute<{ timeZone: string; policy: ReminderPolicy | null }[]>(
+    `select t.time_zone as "timeZone", p.policy from tenants t left join reminder_policies p on p.tenant_id = t.id where t.id = ?`,
+    [tenantId],
+  );
+  return row ?? null;
+}
+
+/** A reminder's schedule as its history events show it. */
+export const scheduleData = (r: { kind: string; scheduledAt: Date; date: string; installmentId?: string | null }) => ({
+  kind: r.kind,
+  at: r.scheduledAt.toISOString(),
+  date: r.date,
+  ...(r.installmentId ? { installmentId: r.installmentId } : {}),
+});
+
+/**
+ * Stores an invoice's schedule with a history event per reminder (`reminder_scheduled`, or
+ * `reminder_skipped` for one already past at creation) in one statement; returns the rows it
+ * inserted (a reminder stored already, by a concurrent attempt, is left as it is).
+ */
+export async function insertReminderSchedule(em: EntityManager, a: { tenantId: string; invoiceId: string; reminders: (ReminderInstant & { skipped: boolean })[]; createdAt: Date }): Promise<ScheduledReminder[]> {
+  const records = a.reminders.map((r) => {
+    const type = r.skipped ? 'reminder_skipped' : 'reminder_scheduled';
+    const data = { key: r.key, ...scheduleData({ ...r, scheduledAt: new Date(r.at) }), ...(r.skipped ? { reason: 'past_at_creation' } : {}) };
+    return { id: uuidv7(), key: r.key, kind: r.kind, installment_id: r.installmentId ?? null, offset: r.offset, step: r.step ?? null, scheduled_at: new Date(r.at).toISOString(), date: r.date, skipped: r.skipped, event_id: uuidv7(), event_type: type, event_data: data };
+  });
+  const rows = await em.execute<StoredRow[]>(
+    `with input as (
+       select * from jsonb_to_recordset(?::jsonb) as r(id uuid, key text, kind text, installment_id uuid, "offset" int, step int, scheduled_at timestamptz, date date,
+                                                      skipped boolean, event_id uuid, event_type text, event_data jsonb)),
+     inserted as (
+       insert into reminders (id, tenant_id, invoice_id, key, kind, installment_id, "offset", step, scheduled_at, date, status, skip_reason, attempts, created_at, updated_at)
+       select id, ?, ?, key, kind, installment_id, "offset", step, scheduled_at, date, case when skipped then 'skipped' else 'scheduled' end,
+              case when skipped then 'past_at_creation' end, 0, ?, ?
+         from input
+       on conflict (invoice_id, key) do nothing
+       returning id, ${SCHEDULED_COLUMNS}),
+     events as (
+       insert into invoice_events (id, tenant_id, invoice_id, type, dedupe_key, data, occurred_at)
+       select i.event_id, ?, ?, i.event_type, i.event_type || ':' || i.key, i.event_data, ?
+         from input i join inserted using (id)
+       on conflict (invoice_id, dedupe_key) do nothing)
+     select key, kind, "installmentId", "offset", step, "scheduledAt", date, status from inserted`,
+    [JSON.stringify(records), a.tenantId, a.invoiceId, a.createdAt, a.createdAt, a.tenantId, a.invoiceId, a.createdAt],
+  );
+  return scheduledReminders(rows);
+}
 
 /** The reminder with what rendering needs of its invoice and contact. */
 export async function reminderForDelivery(em: EntityManager, id: string): Promise<ReminderView | null> {

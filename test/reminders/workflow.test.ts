@@ -100,6 +100,35 @@ describe('reminders on plan dates and dunning', () => {
     expect((await h.jobs(fx.invoiceId)).length).toBe(expected.length);
   });
 
+  test('an invoice created past its due date: reminders already past are skipped at creation, each with its history event', async () => {
+    const now = await h.env.currentTimeMs();
+    const issueDate = addDays(dateIn(now, 'UTC'), -20);
+    const fx = await insertInvoice(h.orm, { now, total: 6000, issueDate, dueDate: addDays(issueDate, 10) });
+    await h.start(fx);
+    const reminders = await eventually(async () => {
+      const rows = await readReminders(h.orm, fx.invoiceId);
+      expect(rows.length).toBeGreaterThan(0);
+      return rows;
+    });
+    const past = reminders.filter((r) => r.at < now);
+    const ahead = reminders.filter((r) => r.at >= now);
+    expect(past.length).toBeGreaterThan(0);
+    expect(ahead.length).toBeGreaterThan(0);
+    expect(past.every((r) => r.status === 'skipped' && r.skipReason === 'past_at_creation')).toBe(true);
+    expect(ahead.every((r) => r.status === 'scheduled' && r.skipReason === null)).toBe(true);
+
+    const events = await readEvents(h.orm, fx.invoiceId);
+    const skipped = events.filter((e) => e.type === 'reminder_skipped');
+    expect(skipped.map((e) => e.dedupeKey).sort()).toEqual(past.map((r) => `reminder_skipped:${r.key}`).sort());
+    const first = past[0];
+    expect(skipped.find((e) => e.dedupeKey === `reminder_skipped:${first.key}`)!.data).toMatchObject({ key: first.key, kind: first.kind, at: new Date(first.at).toISOString(), date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), reason: 'past_at_creation' });
+    expect(events.filter((e) => e.type === 'reminder_scheduled').map((e) => e.dedupeKey).sort()).toEqual(ahead.map((r) => `reminder_scheduled:${r.key}`).sort());
+    // The schedule the workflow keeps: nothing is sent for the skipped ones when time passes.
+    await h.skipTo(ahead[0].at + MINUTE);
+    await eventually(async () => expect((await readReminders(h.orm, fx.invoiceId)).find((r) => r.key === ahead[0].key)!.status).toBe('sent'));
+    expect((await h.jobs(fx.invoiceId)).map((j) => j.id)).not.toContain(reminderJobId(fx.invoiceId, first.key));
+  });
+
   test('paying an installment early cancels its reminders; a partial payment lowers the amount asked', async () => {
     const { fx, handle } = await planInvoice({ total: 5000, plan: [{ amount: 3000, offsetDays: 10 }, { amount: 2000, offsetDays: 20 }] });
     const [i1, i2] = fx.input.plan;
