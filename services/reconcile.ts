@@ -14,23 +14,39 @@ const ORPHAN_BATCH = 500;
 const ORPHAN_MIN_AGE_MS = 30_000;
 const RECOVERY_INTERVAL_MS = 30_000;
 
-export async function ensureInvoiceWorkflows(deps: ServiceDeps, opts: { since: Date; until: Date; batch?: number }): Promise<number> {
+/** Invoices already known to have their workflow (started here, or found running), by id: their creation time (ms). */
+export type StartedInvoices = Map<string, number>;
+
+export async function ensureInvoiceWorkflows(deps: ServiceDeps, opts: { since: Date; until: Date; batch?: number; started?: StartedInvoices }): Promise<number> {
   const { em } = deps;
-  const invoices = await em.find(
-    Invoice,
-    { stateVersion: 0, status: { $in: ['open', 'overdue'] }, createdAt: { $gte: opts.since, $lte: opts.until } },
-    { populate: ['tenant', 'contact'], limit: opts.batch ?? ORPHAN_BATCH, orderBy: { id: 'asc' } },
+  const candidates = await em.execute<{ id: string }[]>(
+    `select id from invoices where state_version = 0 and status in ('open', 'overdue') and created_at between ? and ? and id <> all(?::uuid[]) order by id limit ?`,
+    [opts.since, opts.until, `{${[...(opts.started?.keys() ?? [])].join(',')}}`, opts.batch ?? ORPHAN_BATCH],
   );
+  if (candidates.length === 0) return 0;
+  const invoices = await em.find(Invoice, { id: { $in: candidates.map((c) => c.id) } }, { populate: ['tenant', 'contact'], orderBy: { id: 'asc' } });
   for (const invoice of invoices) {
     const plan = await em.find(PlannedPayment, { invoice: invoice.id }, { orderBy: { seq: 'asc' } });
     await startInvoiceWorkflow(deps, invoice, plan, invoice.tenant);
+    opts.started?.set(invoice.id, invoice.createdAt.getTime());
   }
   return invoices.length;
 }
 
-/** Invoices committed in the last hour whose workflow never started. */
-export const recentOrphans = (deps: ServiceDeps) =>
-  ensureInvoiceWorkflows(deps, { since: new Date(Date.now() - MS_PER_HOUR), until: new Date(Date.now() - ORPHAN_MIN_AGE_MS) });
+/**
+ * The sweep for invoices committed in the last hour whose workflow never started. It asks about each
+ * invoice once (per process): one whose start found or made its workflow is remembered until it
+ * leaves the window. Asking again every sweep sent a start for every invoice of the last hour that
+ * had no payment yet, every 30 s: a standing load that grew with the rate of creation.
+ */
+export function recentOrphans(): (deps: ServiceDeps) => Promise<number> {
+  const started: StartedInvoices = new Map();
+  return (deps) => {
+    const now = Date.now();
+    for (const [id, createdAt] of started) if (createdAt < now - MS_PER_HOUR) started.delete(id);
+    return ensureInvoiceWorkflows(deps, { since: new Date(now - MS_PER_HOUR), until: new Date(now - ORPHAN_MIN_AGE_MS), started });
+  };
+}
 
 /**
  * Periodic recovery in the API process: invoices left without a workflow, and Stripe events stored

@@ -3,7 +3,7 @@
  * its workflow from the reconciler and then takes payments normally.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { ensureInvoiceWorkflows } from '../../services/reconcile';
+import { ensureInvoiceWorkflows, type StartedInvoices } from '../../services/reconcile';
 import { getInvoiceStateQuery, invoiceWorkflowId } from '../../workflows/definitions';
 import { insertInvoice } from '../support/fixtures';
 import { useTestStack } from '../support/stack';
@@ -24,4 +24,22 @@ test('an orphaned invoice gets its workflow back, and a running one is left alon
   // A second sweep does not start another run.
   await ensureInvoiceWorkflows(stack.deps, window);
   expect((await handle.describe()).runId).toBe(first.runId);
+});
+
+test('a sweep asks about each invoice once: what it found or started is not asked about again', async () => {
+  // The window starts here: only this test's invoices are in it (files run one at a time).
+  const since = new Date(Date.now() - 1);
+  const orphans = [await insertInvoice(stack.orm, { total: 1_000 }), await insertInvoice(stack.orm, { total: 2_000 })];
+  const window = { since, until: new Date(Date.now() + 1_000) };
+  const started: StartedInvoices = new Map();
+  expect(await ensureInvoiceWorkflows(stack.deps, { ...window, started })).toBe(2);
+  for (const o of orphans) {
+    expect(started.has(o.invoiceId)).toBe(true);
+    expect((await stack.temporal.workflow.getHandle(invoiceWorkflowId(o.invoiceId)).describe()).status.name).toBe('RUNNING');
+  }
+  // The next sweep finds nothing to ask about; a new orphan is the only one it starts.
+  expect(await ensureInvoiceWorkflows(stack.deps, { ...window, started })).toBe(0);
+  const late = await insertInvoice(stack.orm, { total: 3_000 });
+  expect(await ensureInvoiceWorkflows(stack.deps, { ...window, until: new Date(Date.now() + 1_000), started })).toBe(1);
+  expect((await stack.temporal.workflow.getHandle(invoiceWorkflowId(late.invoiceId)).describe()).status.name).toBe('RUNNING');
 });
