@@ -11,7 +11,7 @@ import { Invoice, InvoiceEvent, Payment } from '../db';
 import { refusalReason } from '../db/failures';
 import { moveCredit, takeBackCredit } from '../db/repositories/contact-credit';
 import { DomainError } from '../domain/errors';
-import type { InvoiceEventWrite, PaymentVoidWrite, PaymentWrite, PersistInvoiceArgs, ReconcileWrite, RefusedWrite } from '../workflows/definitions';
+import { eventKey, type InvoiceEventWrite, type PaymentVoidWrite, type PaymentWrite, type PersistInvoiceArgs, type ReconcileWrite, type RefusedWrite } from '../workflows/definitions';
 
 /**
  * A batch's payments and events go to Postgres as one jsonb array parameter each, read back as rows
@@ -69,6 +69,9 @@ async function insertPayments(em: EntityManager, tenantId: string, payments: Pay
   await creditUnapplied(em, tenantId, payments);
 }
 
+/** The credit movement a voided credit payment gives back to its contact. */
+const voidCreditRef = (paymentId: string) => `void:${paymentId}`;
+
 /**
  * Marks voided payments (once). A voided credit application gives the credit back to the contact in
  * the same transaction, so the money is never on both or on neither.
@@ -78,7 +81,7 @@ async function markPaymentsVoided(em: EntityManager, tenantId: string, voids: Pa
     await em.nativeUpdate(Payment, { id: v.id, tenant: tenantId, voidedAt: null }, { voidedAt: new Date(v.voidedAt), voidReason: v.reason, voidedBy: v.voidedBy });
     const row = await em.findOne(Payment, { id: v.id, tenant: tenantId }, { fields: ['source', 'amount', 'currency', 'contact', 'invoice'], refresh: true });
     if (row?.source === 'credit') {
-      await moveCredit(em, { tenantId, contactId: row.contact.id, currency: row.currency, amount: row.amount, kind: 'credit_returned', ref: `void:${v.id}`, paymentId: v.id, invoiceId: row.invoice?.id ?? null });
+      await moveCredit(em, { tenantId, contactId: row.contact.id, currency: row.currency, amount: row.amount, kind: 'credit_returned', ref: voidCreditRef(v.id), paymentId: v.id, invoiceId: row.invoice?.id ?? null });
     }
   }
 }
@@ -180,8 +183,6 @@ async function moveFencedBatch(em: EntityManager, { tenantId, invoiceId, snapsho
 const versionKeys = (basis: number, stored: number) =>
   Array.from({ length: Math.min(Math.max(0, stored - basis), 1000) }, (_, i) => basis + 1 + i).flatMap((v) => [`paid:${v}`, `overdue:${v}`, `reopened:${v}`, `attention:${v}`]);
 
-/** Event types an adjustment writes, and its dedupe key (as `adjustInvoiceUpdate`'s handler keys them). */
-const adjustmentKeys = (id: string) => [`written-off:${id}`, `credit-note:${id}`];
 
 /**
  * A write the workflow never recorded is in Postgres (its workflow task failed after the local
@@ -198,15 +199,15 @@ async function undoUnrecorded(em: EntityManager, { tenantId, invoiceId, basis = 
   const unaccepted = rows.map((r) => r.id).filter((id) => !accepted.has(id));
   const voided = reconcile.voidedPaymentIds && new Set(reconcile.voidedPaymentIds);
   const unrecordedVoids = voided ? rows.filter((r) => accepted.has(r.id) && r.voidedAt && !voided.has(r.id)) : [];
-  const adjustments = reconcile.adjustmentIds && new Set(reconcile.adjustmentIds.flatMap(adjustmentKeys));
+  const adjustments = reconcile.adjustmentIds && new Set(reconcile.adjustmentIds.flatMap((id) => [eventKey.writtenOff(id), eventKey.creditNote(id)]));
   const adjustmentEvents = adjustments ? await em.find(InvoiceEvent, { tenant: tenantId, invoice: invoiceId, type: { $in: ['written_off', 'credit_note_issued'] } }, { fields: ['dedupeKey'] }) : [];
   // The batch's own events stay (a re-run of the same batch leaves its rows as they are).
   const own = new Set(events.map((e) => e.dedupeKey));
   const keys = [
-    ...unaccepted.map((id) => `payment:${id}`),
-    ...unrecordedVoids.map((r) => `payment-voided:${r.id}`),
+    ...unaccepted.map(eventKey.payment),
+    ...unrecordedVoids.map((r) => eventKey.paymentVoided(r.id)),
     ...adjustmentEvents.map((e) => e.dedupeKey).filter((k) => !adjustments!.has(k)),
-    ...(reconcile.invoiceVoided === false ? ['voided'] : []),
+    ...(reconcile.invoiceVoided === false ? [eventKey.voided] : []),
     ...versionKeys(basis, reconcile.storedVersion),
   ].filter((k) => !own.has(k));
   if (keys.length > 0) await em.nativeDelete(InvoiceEvent, { tenant: tenantId, invoice: invoiceId, dedupeKey: { $in: keys } });
@@ -215,7 +216,7 @@ async function undoUnrecorded(em: EntityManager, { tenantId, invoiceId, basis = 
   if (unrecordedVoids.length > 0) {
     await em.nativeUpdate(Payment, { tenant: tenantId, id: { $in: unrecordedVoids.map((r) => r.id) } }, { voidedAt: null, voidReason: null, voidedBy: null });
     for (const r of unrecordedVoids.filter((v) => v.source === 'credit')) {
-      const ref = `void:${r.id}`;
+      const ref = voidCreditRef(r.id);
       // In a savepoint: refused, the rest of the batch still goes in, and the invoice is flagged.
       await em.transactional((tx) => takeBackCredit(tx, tenantId, ref)).catch((err) => {
         if (!(err instanceof DomainError)) throw err;

@@ -66,7 +66,7 @@ export interface ResumeRemindersArgs {
   now: number;
 }
 
-const toInstant = (r: Reminder | ScheduledReminder): ReminderInstant => ({
+const toInstant = (r: ScheduledReminder): ReminderInstant => ({
   key: r.key,
   kind: r.kind,
   ...(r.installmentId ? { installmentId: r.installmentId } : {}),

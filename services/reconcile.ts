@@ -21,13 +21,17 @@ export async function ensureInvoiceWorkflows(deps: ServiceDeps, opts: { since: D
   const { em } = deps;
   const candidates = await em.execute<{ id: string }[]>(
     `select id from invoices where state_version = 0 and status in ('open', 'overdue') and created_at between ? and ? and id <> all(?::uuid[]) order by id limit ?`,
+    // The ids as one array literal: a JS array would be spread into one placeholder per id.
     [opts.since, opts.until, `{${[...(opts.started?.keys() ?? [])].join(',')}}`, opts.batch ?? ORPHAN_BATCH],
   );
   if (candidates.length === 0) return 0;
-  const invoices = await em.find(Invoice, { id: { $in: candidates.map((c) => c.id) } }, { populate: ['tenant', 'contact'], orderBy: { id: 'asc' } });
+  const ids = candidates.map((c) => c.id);
+  const [invoices, plans] = await Promise.all([
+    em.find(Invoice, { id: { $in: ids } }, { populate: ['tenant', 'contact'], orderBy: { id: 'asc' } }),
+    em.find(PlannedPayment, { invoice: { $in: ids } }, { orderBy: { seq: 'asc' } }),
+  ]);
   for (const invoice of invoices) {
-    const plan = await em.find(PlannedPayment, { invoice: invoice.id }, { orderBy: { seq: 'asc' } });
-    await startInvoiceWorkflow(deps, invoice, plan, invoice.tenant);
+    await startInvoiceWorkflow(deps, invoice, plans.filter((p) => p.invoice.id === invoice.id), invoice.tenant);
     opts.started?.set(invoice.id, invoice.createdAt.getTime());
   }
   return invoices.length;

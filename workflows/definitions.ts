@@ -204,6 +204,18 @@ export interface ReconcileWrite {
   invoiceVoided?: boolean;
 }
 
+/**
+ * Dedupe keys of the history events a change writes, one per change: the workflow writes them and a
+ * reconciling write finds by them what the workflow never recorded (activities/invoice-writes.ts).
+ */
+export const eventKey = {
+  payment: (paymentId: string) => `payment:${paymentId}`,
+  paymentVoided: (paymentId: string) => `payment-voided:${paymentId}`,
+  writtenOff: (adjustmentId: string) => `written-off:${adjustmentId}`,
+  creditNote: (adjustmentId: string) => `credit-note:${adjustmentId}`,
+  voided: 'voided',
+} as const;
+
 // ---- messages ------------------------------------------------------------------------------
 
 export const applyPaymentUpdate = defineUpdate<ApplyPaymentResult, [PaymentInput]>('applyPayment');

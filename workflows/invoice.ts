@@ -47,6 +47,7 @@ import { decideReminder, nextReminders, nextReminderStep, settleReminderStep } f
 import {
   adjustInvoiceUpdate,
   applyPaymentUpdate,
+  eventKey,
   getInvoiceStateQuery,
   paymentReceivedSignal,
   paymentReversedSignal,
@@ -183,7 +184,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       } else if (after === 'overdue' && before === 'open') {
         event('became_overdue', `overdue:${s.version}`, { due: dueAmount(balance()) });
       } else if (after === 'void') {
-        event('voided', 'voided');
+        event('voided', eventKey.voided);
       } else if (before === 'paid') {
         s.paidAt = null;
         event('reopened', `reopened:${s.version}`, { status: after, due: dueAmount(balance()) });
@@ -222,7 +223,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       const base = { contactId: p.contactId, currency: p.currency, date: p.date, method: p.method, reference: p.reference, source: p.source, acceptedAt, ...(p.parentId ? { parentId: p.parentId } : {}) };
       if (toInvoice > 0) {
         pendingPayments.push({ ...base, id: p.paymentId, invoiceId: input.invoiceId, amount: toInvoice });
-        event('payment_applied', `payment:${p.paymentId}`, { paymentId: p.paymentId, amount: toInvoice, method: p.method, source: p.source });
+        event('payment_applied', eventKey.payment(p.paymentId), { paymentId: p.paymentId, amount: toInvoice, method: p.method, source: p.source });
       }
       const excess = p.amount - toInvoice;
       if (excess > 0) {
@@ -339,7 +340,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
         voided[v.paymentId] = amount;
         s.paid -= amount;
         pendingVoids.push({ id: v.paymentId, reason: v.reason, voidedBy: v.voidedBy, voidedAt: Date.now() });
-        event('payment_voided', `payment-voided:${v.paymentId}`, { paymentId: v.paymentId, amount, reason: v.reason, voidedBy: v.voidedBy });
+        event('payment_voided', eventKey.paymentVoided(v.paymentId), { paymentId: v.paymentId, amount, reason: v.reason, voidedBy: v.voidedBy });
       });
       await persisted(version);
       return { ...snapshot(), duplicate: false };
@@ -370,11 +371,11 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
         if (a.kind === 'write_off') {
           amount = dueAmount(balance());
           s.writtenOff = (s.writtenOff ?? 0) + amount;
-          event('written_off', `written-off:${a.adjustmentId}`, { ...data, amount });
+          event('written_off', eventKey.writtenOff(a.adjustmentId), { ...data, amount });
         } else {
           amount = a.amount ?? 0;
           s.credited = (s.credited ?? 0) + amount;
-          event('credit_note_issued', `credit-note:${a.adjustmentId}`, { ...data, amount, total: input.total - s.credited });
+          event('credit_note_issued', eventKey.creditNote(a.adjustmentId), { ...data, amount, total: input.total - s.credited });
         }
       });
       await persisted(version);
