@@ -444,3 +444,42 @@ test('Settings: the reminder policy is saved, Stripe shows connected with the la
   await reminders.getByText('Whole numbers of days after the due date, separated by commas').waitFor();
   await page.context().close();
 });
+
+/** How far the page is wider than its window (0: nothing to scroll sideways). */
+const sidewaysOverflow = (page: Page) =>
+  page.evaluate(() => {
+    const doc = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+    return doc.scrollWidth - doc.clientWidth;
+  });
+
+test('a new account sees what to do on each empty tab; long names wrap instead of widening the page, in the app and on a phone-sized pay page', async () => {
+  const fresh = await createWebTenant(web, { name: 'Brand New Ltd' });
+  const page = await web.newPage();
+  await signIn(page, fresh.apiKey);
+  await page.getByText('No invoices yet. Create the first one with New invoice.').waitFor();
+  await screenshot(page, 'invoices-empty');
+  await page.getByRole('tab', { name: 'Payments' }).click();
+  await page.getByText('No payments yet.').waitFor();
+
+  const name = 'Internationale Handelsgesellschaft für Maschinenbau und Präzisionswerkzeuge Aktiengesellschaft & Co. KG';
+  const contact = (await fresh.request('POST', '/v1/contacts', { name, email: 'buchhaltung@example.test' })).body;
+  const description = 'Wartungsvertrag für sämtliche computergesteuerten Fräs- und Drehmaschinen einschließlich Ersatzteilversorgung und Rufbereitschaft rund um die Uhr';
+  const created = await fresh.request('POST', '/v1/invoices', { contactId: contact.id, currency: 'EUR', issueDate: today, dueDate: addDays(today, 30), lineItems: [{ description, quantity: 1, unitAmount: 1234567 }] });
+  expect(created.status).toBe(201);
+  await page.getByRole('tab', { name: 'Invoices' }).click();
+  await rowOf(page, 'Invoices', name).waitFor();
+  expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
+  await page.getByRole('link', { name: created.body.number }).click();
+  await page.getByRole('heading', { name: `Invoice ${created.body.number} Open` }).waitFor();
+  await rowOf(page, 'Line items', 'Wartungsvertrag').waitFor();
+  expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
+  await screenshot(page, 'invoice-long-names');
+
+  const phone = await web.newPage({ width: 390, height: 844 });
+  await phone.goto(created.body.customerUrl);
+  await phone.getByText('Wartungsvertrag', { exact: false }).first().waitFor();
+  expect(await sidewaysOverflow(phone)).toBeLessThanOrEqual(0);
+  await screenshot(phone, 'pay-page-long-names');
+  await page.context().close();
+  await phone.context().close();
+});

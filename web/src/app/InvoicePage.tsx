@@ -124,7 +124,7 @@ export function InvoicePage({ id }: { id: string }) {
           <tbody>
             {inv.lineItems.map((l, i) => (
               <tr key={i}>
-                <td>{l.description}</td>
+                <td className="text">{l.description}</td>
                 <td className="num">{l.quantity}</td>
                 <td className="num">
                   <Money amount={l.unitAmount} currency={inv.currency} />

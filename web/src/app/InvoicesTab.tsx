@@ -60,8 +60,8 @@ export function InvoicesTab() {
                 <td>
                   <Link href={`/app/invoices/${inv.id}`}>{inv.number}</Link>
                 </td>
-                <td>{inv.contact.name}</td>
-                <td>{inv.dealId ? (deals.get(inv.dealId) ?? '…') : '—'}</td>
+                <td className="text">{inv.contact.name}</td>
+                <td className="text">{inv.dealId ? (deals.get(inv.dealId) ?? '…') : '—'}</td>
                 <td>{formatDay(inv.issueDate)}</td>
                 <td>{formatDay(inv.dueDate)}</td>
                 <td className="num">

@@ -38,7 +38,7 @@ export function PaymentPlansTab() {
                 </td>
                 <td>{methodLabel(p.method)}</td>
                 <td>{formatDay(p.date)}</td>
-                <td>{p.contact.name}</td>
+                <td className="text">{p.contact.name}</td>
               </tr>
             ))}
             {page.data && page.data.data.length === 0 && <EmptyRow columns={5}>{query ? 'No planned payment matches.' : 'No planned payments.'}</EmptyRow>}

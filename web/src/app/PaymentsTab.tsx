@@ -57,7 +57,7 @@ export function PaymentsTab() {
               return (
                 <Fragment key={p.id}>
                   <tr className={p.status === 'voided' ? 'row-voided' : undefined}>
-                    <td>{p.contact.name}</td>
+                    <td className="text">{p.contact.name}</td>
                     <td className="num">
                       <Money amount={p.amount} currency={p.currency} />
                     </td>
