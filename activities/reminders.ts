@@ -8,11 +8,12 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Queue, JobsOptions } from 'bullmq';
 import { v7 as uuidv7 } from 'uuid';
 import { InvoiceEvent, Reminder } from '../db';
-import { insertReminderSchedule, queueReminder, reminderSettings, remindersOfInvoice, scheduleData, type ScheduledReminder } from '../db/repositories/reminders';
+import { queueReminder, reminderSettings, remindersOfInvoice, scheduleData, storedSchedule } from '../db/repositories/reminders';
 import type { InvoiceEventType } from '../domain/invoice-events';
 import { formatMoney } from '../domain/money';
-import { defaultReminderPolicy, reminderJobId, reminderSchedule, type ReminderInstant } from '../domain/reminders';
+import { reminderJobId, type StoredReminderSchedule } from '../domain/reminders';
 import { addWithDeadline, REMINDER_JOB_OPTIONS, type ReminderJobData } from '../lib/queues';
+import { storeReminderSchedule } from '../services/reminders';
 
 export interface ReminderActivityDeps {
   orm: MikroORM;
@@ -31,11 +32,6 @@ export interface MaterializeRemindersArgs {
   now: number;
 }
 
-export interface ReminderScheduleResult {
-  schedule: ReminderInstant[];
-  /** Keys that need no action from the workflow (already skipped/queued/sent). */
-  done: string[];
-}
 
 export interface EnqueueReminderArgs {
   tenantId: string;
@@ -66,15 +62,6 @@ export interface ResumeRemindersArgs {
   now: number;
 }
 
-const toInstant = (r: ScheduledReminder): ReminderInstant => ({
-  key: r.key,
-  kind: r.kind,
-  ...(r.installmentId ? { installmentId: r.installmentId } : {}),
-  offset: r.offset,
-  ...(r.step != null ? { step: r.step } : {}),
-  date: r.date,
-  at: r.scheduledAt.getTime(),
-});
 
 export function createReminderActivities({ orm, reminderQueue, reminderJobOptions }: ReminderActivityDeps) {
   async function writeEvents(em: EntityManager, tenantId: string, invoiceId: string, type: InvoiceEventType, rows: { key: string; data: Record<string, unknown> }[], at: Date, round?: number) {
@@ -88,22 +75,15 @@ export function createReminderActivities({ orm, reminderQueue, reminderJobOption
   }
 
   return {
-    async materializeReminders({ tenantId, invoiceId, plan, dueDate, now }: MaterializeRemindersArgs): Promise<ReminderScheduleResult> {
+    /** For a workflow started without its schedule (runs from before creation stored it, the orphan sweep's starts): rows found are returned. */
+    async materializeReminders({ tenantId, invoiceId, plan, dueDate, now }: MaterializeRemindersArgs): Promise<StoredReminderSchedule> {
       if (!reminderQueue) return { schedule: [], done: [] };
-      // Plain SQL, in every invoice's first workflow task: three statements, no managed entities.
       const em = orm.em.fork();
-      let rows = await remindersOfInvoice(em, tenantId, invoiceId);
-      if (rows.length === 0) {
-        const settings = await reminderSettings(em, tenantId);
-        if (!settings) throw new Error(`tenant ${tenantId} does not exist`);
-        const schedule = reminderSchedule({ plan, dueDate, timeZone: settings.timeZone, policy: settings.policy ?? defaultReminderPolicy() });
-        if (schedule.length === 0) return { schedule: [], done: [] };
-        rows = await insertReminderSchedule(em, { tenantId, invoiceId, reminders: schedule.map((r) => ({ ...r, skipped: r.at < now })), createdAt: new Date(now) });
-        // A concurrent attempt stored some of them first: the schedule is what is stored.
-        if (rows.length < schedule.length) rows = await remindersOfInvoice(em, tenantId, invoiceId);
-      }
-      const schedule = rows.map(toInstant).sort((a, b) => a.at - b.at || (a.key < b.key ? -1 : 1));
-      return { schedule, done: rows.filter((r) => r.status !== 'scheduled').map((r) => r.key) };
+      const rows = await remindersOfInvoice(em, tenantId, invoiceId);
+      if (rows.length > 0) return storedSchedule(rows);
+      const settings = await reminderSettings(em, tenantId);
+      if (!settings) throw new Error(`tenant ${tenantId} does not exist`);
+      return storeReminderSchedule(em, { tenantId, invoiceId, plan, dueDate, timeZone: settings.timeZone, policy: settings.policy, now });
     },
 
     /**

@@ -95,6 +95,13 @@ export interface ReminderInstant {
   at: number;
 }
 
+/** An invoice's stored schedule as its workflow follows it: every instant in order, and the keys already handled. */
+export interface StoredReminderSchedule {
+  schedule: ReminderInstant[];
+  /** Keys that need no action from the workflow (already skipped/queued/sent). */
+  done: string[];
+}
+
 const offsetLabel = (o: number) => (o < 0 ? `m${-o}` : `p${o}`);
 export const installmentReminderKey = (installmentId: string, offset: number) => `inst-${installmentId}-${offsetLabel(offset)}`;
 export const dunningReminderKey = (offset: number) => `dun-${offsetLabel(offset)}`;

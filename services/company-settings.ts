@@ -7,7 +7,7 @@
  */
 import { CompanySettings, Tenant } from '../db';
 import { assertCurrency } from '../domain/money';
-import { assertInvoiceNumberFormat, DEFAULT_INVOICE_NUMBER_FORMAT, formatInvoiceNumber, type InvoiceNumberFormat } from '../domain/numbering';
+import { assertInvoiceNumberFormat, DEFAULT_INVOICE_NUMBER_FORMAT, formatInvoiceNumber } from '../domain/numbering';
 import { REMINDER_TEMPLATE_VARIABLE_NAMES } from '../domain/reminder-message';
 import { checkTemplate } from '../lib/templates';
 import type { ServiceDeps, TenantContext } from './context';
@@ -67,12 +67,6 @@ export async function getCompanySettings(deps: EmOnly, tenant: Pick<TenantContex
     reminderBodyTemplate: row?.reminderBodyTemplate ?? null,
     updatedAt: row?.updatedAt ?? null,
   };
-}
-
-/** How the tenant's next generated invoice number looks. */
-export async function invoiceNumberFormat(deps: EmOnly, tenant: Pick<TenantContext, 'id'>): Promise<InvoiceNumberFormat> {
-  const row = await deps.em.findOne(CompanySettings, { tenant: tenant.id }, { refresh: true });
-  return { prefix: row?.invoiceNumberPrefix ?? DEFAULT_INVOICE_NUMBER_FORMAT.prefix, padding: row?.invoiceNumberPadding ?? DEFAULT_INVOICE_NUMBER_FORMAT.padding };
 }
 
 /** Throws a 400 naming the field (and the variable) for a template that could not render. */

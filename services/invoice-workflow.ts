@@ -9,6 +9,7 @@ import { Invoice, InvoiceEvent, Payment, PlannedPayment, Tenant } from '../db';
 import { isoInstant, overdueInstant, zonedInstant } from '../domain/dates';
 import { DomainError } from '../domain/errors';
 import { invoicePaidError, invoiceVoidError, type InvoiceStatus } from '../domain/invoice';
+import type { StoredReminderSchedule } from '../domain/reminders';
 import {
   adjustInvoiceUpdate,
   applyPaymentUpdate,
@@ -129,9 +130,15 @@ async function startOptions(deps: ServiceDeps, { input, tenantName, ...state }: 
   };
 }
 
-/** Starts the workflow of a newly created invoice (its contact loaded). */
-export async function startInvoiceWorkflow(deps: ServiceDeps, invoice: Invoice, plan: PlannedPayment[], tenant: { timeZone: string; name?: string }): Promise<void> {
-  const input = workflowInputFor(invoice, plan, tenant.timeZone);
+/** Starts the workflow of a newly created invoice (its contact loaded); without its stored reminder schedule the workflow fetches it. */
+export async function startInvoiceWorkflow(
+  deps: ServiceDeps,
+  invoice: Invoice,
+  plan: PlannedPayment[],
+  tenant: { timeZone: string; name?: string },
+  reminders?: StoredReminderSchedule,
+): Promise<void> {
+  const input = { ...workflowInputFor(invoice, plan, tenant.timeZone), ...(reminders ? { reminders } : {}) };
   await deps.temporal.workflow.start<typeof invoiceWorkflow>('invoiceWorkflow', {
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     workflowId: invoiceWorkflowId(input.invoiceId),

@@ -7,7 +7,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { Contact, Deal, Invoice, InvoiceEvent, Payment, PlannedPayment } from '../db';
 import { findRows, type FindRowsOptions } from '../db/read-rows';
 import { contactIdsMatching, invoiceSummary } from '../db/repositories/invoices';
-import { takeInvoiceSequence } from '../db/repositories/tenants';
+import { invoiceCreationSettings, takeInvoiceSequence } from '../db/repositories/tenants';
 import { agingCutoffs, type AgingBucket } from '../domain/aging';
 import { dateIn } from '../domain/dates';
 import { conflict, DomainError, notFound } from '../domain/errors';
@@ -15,10 +15,11 @@ import { assertInvoiceDates, priceLineItems, type InvoiceSort, type InvoiceStatu
 import { assertCurrency } from '../domain/money';
 import { assertInvoiceNumber, formatInvoiceNumber } from '../domain/numbering';
 import { buildPaymentPlan, type InstallmentInput } from '../domain/plan';
-import { invoiceNumberFormat } from './company-settings';
+import type { StoredReminderSchedule } from '../domain/reminders';
 import type { ServiceDeps, TenantContext } from './context';
 import { startInvoiceWorkflow, voidInvoiceWorkflow } from './invoice-workflow';
 import { createFirstPayLink, customerUrls } from './pay-links';
+import { storeReminderSchedule } from './reminders';
 import { paymentViews, type PaymentView } from './payments';
 import { afterKey, decodeCursor, DEFAULT_PAGE_SIZE, likePattern, toPage, type CursorPart, type Page, type PageParams } from './pagination';
 
@@ -62,12 +63,12 @@ export async function createInvoice(deps: ServiceDeps, tenant: TenantContext, in
     throw conflict('deal_contact_mismatch', 'the deal belongs to another contact', { dealId: deal.id, dealContactId: deal.contact.id, contactId: contact.id });
   }
 
-  const numberFormat = input.number === undefined ? await invoiceNumberFormat(deps, tenant) : undefined;
-  let created: InvoiceWithPlan | undefined;
+  const settings = await invoiceCreationSettings(em, tenant.id);
+  let created: (InvoiceWithPlan & { reminders: StoredReminderSchedule }) | undefined;
   for (let attempt = 0; !created; attempt++) {
     try {
       created = await em.transactional(async (tx) => {
-        const number = input.number ?? formatInvoiceNumber(await takeInvoiceSequence(tx, tenant.id), numberFormat);
+        const number = input.number ?? formatInvoiceNumber(await takeInvoiceSequence(tx, tenant.id), settings.numberFormat);
         const now = new Date();
         const invoice = tx.create(Invoice, {
           id: uuidv7(),
@@ -101,7 +102,17 @@ export async function createInvoice(deps: ServiceDeps, tenant: TenantContext, in
         });
         const customerUrl = createFirstPayLink(deps, tx, tenant.id, invoice.id);
         await tx.flush();
-        return { invoice, plan, customerUrl };
+        // The schedule is stored with the invoice and handed to its workflow, whose first task then has nothing to fetch.
+        const reminders = await storeReminderSchedule(tx, {
+          tenantId: tenant.id,
+          invoiceId: invoice.id,
+          plan: plan.map((p) => ({ id: p.id, date: p.date })),
+          dueDate: input.dueDate,
+          timeZone: tenant.timeZone,
+          policy: settings.reminderPolicy,
+          now: now.getTime(),
+        });
+        return { invoice, plan, customerUrl, reminders };
       });
     } catch (err) {
       if (!(err instanceof UniqueConstraintViolationException)) throw err;
@@ -114,7 +125,7 @@ export async function createInvoice(deps: ServiceDeps, tenant: TenantContext, in
   }
   created.invoice.contact = contact;
   try {
-    await startInvoiceWorkflow(deps, created.invoice, created.plan, tenant);
+    await startInvoiceWorkflow(deps, created.invoice, created.plan, tenant, created.reminders);
   } catch (err) {
     // Without its workflow the invoice could never take a payment: undo and let the client retry.
     await em.nativeDelete(Invoice, { id: created.invoice.id });

@@ -1,15 +1,33 @@
 /** Reminder policy per tenant (validated by domain/reminders.ts) and the reminders list. */
 import type { FilterQuery } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { Reminder, ReminderPolicyRecord } from '../db';
+import { insertReminderSchedule, remindersOfInvoice, storedSchedule } from '../db/repositories/reminders';
 import { assertIsoDate } from '../domain/dates';
 import { validationError } from '../domain/errors';
-import { defaultReminderPolicy, validateReminderPolicy, type ReminderPolicy, type ReminderStatus } from '../domain/reminders';
+import { defaultReminderPolicy, reminderSchedule, validateReminderPolicy, type ReminderPolicy, type ReminderStatus, type StoredReminderSchedule } from '../domain/reminders';
 import type { ServiceDeps, TenantContext } from './context';
 import { afterKey, decodeCursor, DEFAULT_PAGE_SIZE, toPage, type DateRangeParams, type Page, type PageParams } from './pagination';
 
 export async function getReminderPolicy(deps: ServiceDeps, tenant: TenantContext): Promise<ReminderPolicy> {
   const row = await deps.em.findOne(ReminderPolicyRecord, { tenant: tenant.id });
   return row?.policy ?? defaultReminderPolicy();
+}
+
+/**
+ * Computes an invoice's reminder schedule (its plan, due date, the tenant's time zone and policy) and
+ * stores it, rows with their history events in one statement: in the creation's transaction, or in
+ * the first task of a workflow started without it. Reminders already past at `now` are stored
+ * skipped. Idempotent: a reminder stored already (a concurrent attempt) is what the schedule holds.
+ */
+export async function storeReminderSchedule(
+  em: EntityManager,
+  a: { tenantId: string; invoiceId: string; plan: readonly { id: string; date: string }[]; dueDate: string; timeZone: string; policy: ReminderPolicy | null; now: number },
+): Promise<StoredReminderSchedule> {
+  const schedule = reminderSchedule({ plan: a.plan, dueDate: a.dueDate, timeZone: a.timeZone, policy: a.policy ?? defaultReminderPolicy() });
+  if (schedule.length === 0) return { schedule: [], done: [] };
+  const inserted = await insertReminderSchedule(em, { tenantId: a.tenantId, invoiceId: a.invoiceId, reminders: schedule.map((r) => ({ ...r, skipped: r.at < a.now })), createdAt: new Date(a.now) });
+  return storedSchedule(inserted.length < schedule.length ? await remindersOfInvoice(em, a.tenantId, a.invoiceId) : inserted);
 }
 
 /** Replaces the tenant's policy. Applies to invoices created afterwards (existing schedules are kept). */

@@ -7,6 +7,7 @@ import { defineSearchAttributeKey } from '@temporalio/common';
 import type { InvoiceStatus } from '../domain/invoice';
 import type { InvoiceEventType } from '../domain/invoice-events';
 import type { PaymentMethod, PaymentSource } from '../domain/payment';
+import type { StoredReminderSchedule } from '../domain/reminders';
 import type { ReminderTrack } from './reminders';
 
 export const invoiceWorkflowId = (invoiceId: string) => `invoice-${invoiceId}`;
@@ -83,6 +84,11 @@ export interface InvoiceWorkflowInput {
   /** The tenant's IANA time zone, for the instants the workflow shows operators (absent in runs started before it: UTC). */
   timeZone?: string;
   plan: PlanWakeup[];
+  /**
+   * The reminder schedule stored with the invoice at creation (absent in runs started before it and
+   * in the orphan sweep's starts: the first task fetches it).
+   */
+  reminders?: StoredReminderSchedule;
   carried?: InvoiceCarriedState;
   /** Continue-as-new once the history has this many events (tests lower it). */
   maxHistoryEvents?: number;

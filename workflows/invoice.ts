@@ -141,6 +141,8 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     voidedPayments: {},
     failedReversals: [],
     adjustments: [],
+    // Stored at creation and handed over in the input (which history holds: replay takes the same branch).
+    ...(input.reminders ? { reminders: { schedule: input.reminders.schedule, done: [...input.reminders.done] } } : {}),
   };
   /** Accepted changes not yet in Postgres; flushed in batches (group commit) by `flushLoop`. */
   let pendingPayments: PaymentWrite[] = [];
@@ -494,7 +496,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     if (step.action === 'resume') wake = true;
   }
   async function reminderLoop(): Promise<never> {
-    // Histories from before reminders existed replay without this activity.
+    // A run started without its schedule fetches it; histories from before reminders existed replay without this activity.
     if (s.reminders === undefined && wf.patched('reminders-v1')) {
       remindersBusy = true;
       const plan = input.plan.map((p) => ({ id: p.id, date: p.date }));
@@ -588,7 +590,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     const info = wf.workflowInfo();
     if (info.continueAsNewSuggested || info.historyLength >= maxHistory) {
       await wf.condition(idle);
-      await wf.continueAsNew<typeof invoiceWorkflow>({ ...input, carried: s });
+      await wf.continueAsNew<typeof invoiceWorkflow>({ ...input, reminders: undefined, carried: s });
     }
     wake = false;
     const next = nextWakeup();

@@ -6,7 +6,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
 import type { InvoiceEventType } from '../../domain/invoice-events';
 import type { ReminderView } from '../../domain/reminder-message';
-import type { ReminderInstant, ReminderKind, ReminderPolicy, ReminderStatus } from '../../domain/reminders';
+import type { ReminderInstant, ReminderKind, ReminderPolicy, ReminderStatus, StoredReminderSchedule } from '../../domain/reminders';
 
 export interface QueuedReminder {
   id: string;
@@ -64,6 +64,22 @@ const scheduledReminders = (rows: StoredRow[]): ScheduledReminder[] =>
 /** The reminders of an invoice. */
 export async function remindersOfInvoice(em: EntityManager, tenantId: string, invoiceId: string): Promise<ScheduledReminder[]> {
   return scheduledReminders(await em.execute<StoredRow[]>(`select ${SCHEDULED_COLUMNS} from reminders where invoice_id = ? and tenant_id = ?`, [invoiceId, tenantId]));
+}
+
+/** Stored rows as the workflow follows them: instants in order (ties by key), handled keys done. */
+export function storedSchedule(rows: ScheduledReminder[]): StoredReminderSchedule {
+  const schedule = rows
+    .map((r): ReminderInstant => ({
+      key: r.key,
+      kind: r.kind,
+      ...(r.installmentId ? { installmentId: r.installmentId } : {}),
+      offset: r.offset,
+      ...(r.step != null ? { step: r.step } : {}),
+      date: r.date,
+      at: r.scheduledAt.getTime(),
+    }))
+    .sort((a, b) => a.at - b.at || (a.key < b.key ? -1 : 1));
+  return { schedule, done: rows.filter((r) => r.status !== 'scheduled').map((r) => r.key) };
 }
 
 /** What an invoice's schedule is computed from: the tenant's time zone and its policy (null: the default). */

@@ -77,7 +77,10 @@ describe('invoices', () => {
         createdAt: expect.stringMatching(ISO_DATETIME),
       },
     ]);
-    expect(history.map((h: { type: string }) => h.type)).toEqual(['created', 'payment_applied']);
+    // Its reminder schedule was stored with it, each reminder with its history event.
+    const reminders = (await request('GET', `/v1/reminders?invoiceId=${id}&limit=100`)).body.data;
+    expect(reminders.length).toBe(7); // two installments × (3 days before, on the day), three dunning steps
+    expect(history.map((h: { type: string }) => h.type)).toEqual(['created', ...reminders.map(() => 'reminder_scheduled'), 'payment_applied']);
     for (const h of history) expect(h).toEqual({ id: expect.stringMatching(UUID), type: expect.any(String), data: expect.any(Object), occurredAt: expect.stringMatching(ISO_DATETIME) });
     expect(await invoiceRow(stack, id)).toEqual({ status: 'open', paid: 1200, due: 3800, total: 5000 });
     expect(await countWhere(stack, 'planned_payments', 'invoice_id = ? and tenant_id = ?', [id, tenantId])).toBe(2);
@@ -152,7 +155,8 @@ describe('invoices', () => {
     expectError(await request('POST', `/v1/invoices/${inv.id}/void`, {}), 409, 'invoice_paid');
     expect(await invoiceRow(stack, inv.id)).toEqual({ status: 'paid', paid: 5000, due: 0, total: 5000 });
     const detail = await request('GET', `/v1/invoices/${inv.id}`);
-    expect(detail.body.history.map((h: { type: string }) => h.type)).toEqual(['created', 'payment_applied', 'paid']);
+    // Reminders aside (scheduled at creation, skipped by the workflow once paid).
+    expect(detail.body.history.map((h: { type: string }) => h.type).filter((t: string) => !t.startsWith('reminder_'))).toEqual(['created', 'payment_applied', 'paid']);
   });
 
   test('void of an unknown invoice is 404', async () => {

@@ -49,12 +49,18 @@ test('every timer says what it waits for and when, in the tenant time zone; curr
     { amount: 50000, date: '2099-06-01' },
     { amount: 75000, date: '2099-12-14' },
   ];
+  // With the default reminder policy the first wake-up is the reminder three days before the first instalment.
+  const { invoice: reminded } = await createInvoiceViaApi(t.request, { total: 125000, currency: 'EUR', dueDate: '2099-12-14', paymentPlan: plan });
+  // Without instalment reminders it is the instalment itself.
+  const policy = await t.request('PUT', '/v1/settings/reminders', { installments: { enabled: false, offsets: [-3, 0] }, dunning: { enabled: true, offsets: [1] } });
+  expect(policy.status).toBe(200);
   const { invoice, contact } = await createInvoiceViaApi(t.request, { total: 125000, currency: 'EUR', dueDate: '2099-12-14', paymentPlan: plan });
   // An invoice whose only instalment is past: its next wake-up is the due date.
   const { invoice: late } = await createInvoiceViaApi(t.request, { total: 9900, currency: 'EUR', issueDate: '2026-01-01', dueDate: '2099-12-14', paymentPlan: [{ amount: 9900, date: '2026-01-02' }] });
 
   const timerSummaries = async (invoiceId: string) =>
     (await history(invoiceId)).filter((e) => e.timerStartedEventAttributes).map((e) => decode(e.userMetadata?.summary as Payload));
+  await eventually(async () => expect(await timerSummaries(reminded.id)).toEqual(['reminder 3 days before instalment 1 of 2 at 2099-05-29 09:00 Europe/Berlin']));
   await eventually(async () => expect(await timerSummaries(invoice.id)).toEqual(['instalment 1 of 2 (€500.00) due at 2099-06-01 00:00 Europe/Berlin']));
   await eventually(async () => expect(await timerSummaries(late.id)).toEqual(['due date 2099-12-14 → overdue at 2099-12-15 00:00 Europe/Berlin']));
 
@@ -80,8 +86,17 @@ test('activities have a summary and return a readable result, not binary/null', 
   expect(persisted.map((e) => decode(e.userMetadata?.summary as Payload))).toContain('persist state v1: open, due $37.50, 1 payment, 1 event');
   const results = persisted.map((e) => decode(e.markerRecordedEventAttributes!.details!.result!.payloads![0] as Payload));
   expect(results).toContainEqual(expect.objectContaining({ version: 1, status: 'open', payments: 1, events: 1, invoiceUpdated: true }));
-  // The reminder schedule is a local activity too (reminders-local-v1), with its summary.
-  expect(persisted.map((e) => decode(e.userMetadata?.summary as Payload))).toContainEqual(expect.stringMatching(/^reminder schedule for due date 2099-12-31/));
+  // The reminder schedule came in the input (stored at creation): no activity fetches it.
+  expect(persisted.map((e) => decode(e.userMetadata?.summary as Payload))).not.toContainEqual(expect.stringMatching(/^reminder schedule/));
+  const input = decode(events[0].workflowExecutionStartedEventAttributes!.input!.payloads![0] as Payload) as { reminders: { schedule: { kind: string; date: string }[]; done: string[] } };
+  expect(input.reminders.schedule.map((r) => [r.kind, r.date])).toEqual([
+    ['installment', '2099-12-28'],
+    ['installment', '2099-12-31'],
+    ['dunning', '2100-01-01'],
+    ['dunning', '2100-01-07'],
+    ['dunning', '2100-01-14'],
+  ]);
+  expect(input.reminders.done).toEqual([]);
 });
 
 test('search attributes: contact name, due date, amount due (kept current by the workflow) and needs-attention', async () => {

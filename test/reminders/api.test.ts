@@ -60,11 +60,8 @@ describe('GET /v1/reminders', () => {
       ],
     });
     const { invoice: another } = await createInvoiceViaApi(request, { total: 100, issueDate: '2099-01-01', dueDate: '2099-01-05' });
-    // Materialize the schedules as the workflow does at start.
+    // Creation stored both schedules (this stack runs no worker: nothing else could have).
     const activities = createReminderActivities({ orm: stack.orm, reminderQueue: queue });
-    for (const inv of [invoice, another]) {
-      await activities.materializeReminders({ tenantId, invoiceId: inv.id, plan: inv.paymentPlan.map((p: { id: string; date: string }) => ({ id: p.id, date: p.date })), dueDate: inv.dueDate, now: Date.parse('2099-01-01T00:00:00Z') });
-    }
     await activities.skipReminders({ tenantId, invoiceId: invoice.id, keys: ['dun-p14'], reason: 'invoice_paid', now: Date.now() });
 
     const all = await request('GET', `/v1/reminders?invoiceId=${invoice.id}&limit=100`);
@@ -108,13 +105,22 @@ describe('GET /v1/reminders', () => {
 });
 
 test('a policy edit applies to invoices created afterwards', async () => {
-  const { tenantId, request } = await createTestTenant(stack, 'professional', 'Europe/Paris');
+  const { request } = await createTestTenant(stack, 'professional', 'Europe/Paris');
+  const schedule = async (invoiceId: string) =>
+    (await request('GET', `/v1/reminders?invoiceId=${invoiceId}&limit=100`)).body.data.map((r: { kind: string; date: string; scheduledAt: string }) => [r.kind, r.date, r.scheduledAt]);
+  const { invoice: before } = await createInvoiceViaApi(request, { total: 100, issueDate: '2099-07-01', dueDate: '2099-07-10' });
   await request('PUT', '/v1/settings/reminders', { installments: { enabled: true, offsets: [-1] }, dunning: { enabled: false, offsets: [1] }, sendAtMinutes: 8 * 60 });
   const { invoice } = await createInvoiceViaApi(request, { total: 100, issueDate: '2099-07-01', dueDate: '2099-07-10' });
-  const activities = createReminderActivities({ orm: stack.orm, reminderQueue: queue });
-  const { schedule } = await activities.materializeReminders({ tenantId, invoiceId: invoice.id, plan: [{ id: invoice.paymentPlan[0].id, date: '2099-07-10' }], dueDate: '2099-07-10', now: Date.now() });
   // 08:00 in Paris (CEST, UTC+2) the day before the installment; no dunning.
-  expect(schedule.map((r) => [r.kind, r.date, new Date(r.at).toISOString()])).toEqual([['installment', '2099-07-09', '2099-07-09T06:00:00.000Z']]);
+  expect(await schedule(invoice.id)).toEqual([['installment', '2099-07-09', '2099-07-09T06:00:00.000Z']]);
+  // The invoice created before the edit keeps the default schedule: 09:00 three days before and on the day, then dunning.
+  expect(await schedule(before.id)).toEqual([
+    ['installment', '2099-07-07', '2099-07-07T07:00:00.000Z'],
+    ['installment', '2099-07-10', '2099-07-10T07:00:00.000Z'],
+    ['dunning', '2099-07-11', '2099-07-11T07:00:00.000Z'],
+    ['dunning', '2099-07-17', '2099-07-17T07:00:00.000Z'],
+    ['dunning', '2099-07-24', '2099-07-24T07:00:00.000Z'],
+  ]);
 });
 
 describe('Bull Board at /admin/queues', () => {

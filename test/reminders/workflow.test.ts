@@ -8,11 +8,13 @@ import { Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { addDays, dateIn } from '../../domain/dates';
 import { reminderJobId } from '../../domain/reminders';
-import { applyPaymentUpdate, getInvoiceStateQuery, paymentReversedSignal, voidInvoiceUpdate } from '../../workflows/definitions';
+import { applyPaymentUpdate, getInvoiceStateQuery, invoiceWorkflowId, paymentReversedSignal, voidInvoiceUpdate } from '../../workflows/definitions';
 import { eventually, insertInvoice, paymentFor, readEvents, type InvoiceFixture } from '../support/fixtures';
 import { WORKFLOW_BUNDLE } from '../support/temporal';
 import { customerUrl } from '../../lib/pay-links';
 import { readOutbox, readReminders, TEST_CONFIG, useReminderHarness } from '../support/reminders';
+import { storeReminderSchedule } from '../../services/reminders';
+import { invoiceWorkflow } from '../../workflows/invoice';
 
 const MINUTE = 60_000;
 const h = useReminderHarness('rem-wf');
@@ -127,6 +129,23 @@ describe('reminders on plan dates and dunning', () => {
     await h.skipTo(ahead[0].at + MINUTE);
     await eventually(async () => expect((await readReminders(h.orm, fx.invoiceId)).find((r) => r.key === ahead[0].key)!.status).toBe('sent'));
     expect((await h.jobs(fx.invoiceId)).map((j) => j.id)).not.toContain(reminderJobId(fx.invoiceId, first.key));
+  });
+
+  test('a schedule stored at creation comes in the input: the first task fetches nothing, and the reminders fire from it', async () => {
+    const now = await h.env.currentTimeMs();
+    const issueDate = addDays(dateIn(now, 'UTC'), 1);
+    const fx = await insertInvoice(h.orm, { now, total: 4000, issueDate, dueDate: addDays(issueDate, 20), plan: [{ amount: 4000, date: addDays(issueDate, 10) }] });
+    // As the API's creation does, in its transaction.
+    const stored = await storeReminderSchedule(h.orm.em.fork(), { tenantId: fx.tenantId, invoiceId: fx.invoiceId, plan: fx.input.plan, dueDate: fx.dueDate, timeZone: 'UTC', policy: null, now });
+    expect(stored.schedule.length).toBeGreaterThan(0);
+    const handle = await h.env.client.workflow.start(invoiceWorkflow, { workflowId: invoiceWorkflowId(fx.invoiceId), taskQueue: h.taskQueue, args: [{ ...fx.input, reminders: stored }] });
+    const first = stored.schedule[0];
+    await h.skipTo(first.at + MINUTE);
+    await eventually(async () => expect((await readReminders(h.orm, fx.invoiceId)).find((r) => r.key === first.key)!.status).toBe('sent'));
+    const { events } = await handle.fetchHistory();
+    const localActivities = events!.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
+    expect(localActivities).toEqual([]);
+    expect(events!.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'materializeReminders')).toBe(false);
   });
 
   test('paying an installment early cancels its reminders; a partial payment lowers the amount asked', async () => {

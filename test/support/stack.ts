@@ -16,6 +16,9 @@ import { createTestOrm } from './db';
 import { connectDevServer, startWorker, uniqueTaskQueue } from './temporal';
 import { perFile } from './hooks';
 import { startWebhookDispatcher } from '../../worker/webhook-dispatcher';
+import { createReminderQueue, producerConnection } from '../../lib/queues';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:56379';
 
 /** What the test stacks derive pay-page tokens with (production's comes from the environment). */
 export const TEST_PAY_LINK_SECRET = randomBytes(32).toString('hex');
@@ -38,14 +41,24 @@ export interface TestStack {
 export async function createTestStack(opts: { worker?: boolean; taskQueue?: string; temporalAddress?: string; databaseUrl?: string } = {}): Promise<TestStack> {
   const orm = await createTestOrm(opts.databaseUrl);
   const { client, connection, nativeConnection } = await connectDevServer(opts.temporalAddress);
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:56379', { maxRetriesPerRequest: null });
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const taskQueue = opts.taskQueue ?? uniqueTaskQueue('api-test');
   const config = { TEMPORAL_TASK_QUEUE: taskQueue, PUBLIC_BASE_URL: 'http://127.0.0.1:3000', PAY_LINK_SECRET: TEST_PAY_LINK_SECRET };
   const processDeps: ProcessDeps = { orm, temporal: client, config };
-  const temporalWorker = opts.worker === false ? null : await startWorker({ connection: nativeConnection, taskQueue, orm, process: processDeps });
+  // Reminders are enqueued as in production, on a queue of the stack's own that nothing consumes.
+  const reminderProducer = opts.worker === false ? null : producerConnection(REDIS_URL);
+  const reminderQueue = reminderProducer && createReminderQueue(reminderProducer, { name: `reminders-${taskQueue}` });
+  const temporalWorker = reminderQueue && (await startWorker({ connection: nativeConnection, taskQueue, orm, process: processDeps, reminderQueue }));
   // The worker process also runs the webhook dispatcher; it reads the (shared, changeable) config.
   const webhooks = temporalWorker && startWebhookDispatcher({ orm, config, lanes: 2 });
-  const worker = temporalWorker && { stop: async () => void (await Promise.all([webhooks?.stop(), temporalWorker.stop()])) };
+  const worker = temporalWorker && {
+    stop: async () => {
+      await Promise.all([webhooks?.stop(), temporalWorker.stop()]);
+      await reminderQueue?.obliterate({ force: true }).catch(() => undefined);
+      await reminderQueue?.close();
+      reminderProducer?.disconnect();
+    },
+  };
   const app = await buildApp({ ...processDeps, redis });
   await app.ready();
   return {

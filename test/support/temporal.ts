@@ -3,6 +3,8 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Queue } from 'bullmq';
+import type { ReminderJobData } from '../../lib/queues';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { SearchAttr } from '../../workflows/definitions';
@@ -60,8 +62,16 @@ export function searchAttributeFlags(): string[] {
 
 export const uniqueTaskQueue = (prefix: string) => `${prefix}-${randomUUID()}`;
 
-export async function startWorker(opts: { connection: NativeConnection; namespace?: string; taskQueue: string; orm: MikroORM; process?: ProcessDeps }) {
-  const worker = await createWorker({ connection: opts.connection, namespace: opts.namespace ?? 'default', taskQueue: opts.taskQueue, orm: opts.orm, workflowBundle: WORKFLOW_BUNDLE, process: opts.process });
+export async function startWorker(opts: { connection: NativeConnection; namespace?: string; taskQueue: string; orm: MikroORM; process?: ProcessDeps; reminderQueue?: Queue<ReminderJobData> }) {
+  const worker = await createWorker({
+    connection: opts.connection,
+    namespace: opts.namespace ?? 'default',
+    taskQueue: opts.taskQueue,
+    orm: opts.orm,
+    workflowBundle: WORKFLOW_BUNDLE,
+    process: opts.process,
+    reminderQueue: opts.reminderQueue,
+  });
   const running = worker.run();
   return {
     worker,
