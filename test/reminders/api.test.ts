@@ -59,7 +59,7 @@ describe('GET /v1/reminders', () => {
         { amount: 3000, date: '2099-03-01' },
       ],
     });
-    const { invoice: another } = await createInvoiceViaApi(request, { total: 100, issueDate: '2099-01-01', dueDate: '2099-01-05' });
+    await createInvoiceViaApi(request, { total: 100, issueDate: '2099-01-01', dueDate: '2099-01-05' });
     // Creation stored both schedules (this stack runs no worker: nothing else could have).
     const activities = createReminderActivities({ orm: stack.orm, reminderQueue: queue });
     await activities.skipReminders({ tenantId, invoiceId: invoice.id, keys: ['dun-p14'], reason: 'invoice_paid', now: Date.now() });
