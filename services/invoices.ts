@@ -4,10 +4,10 @@
  */
 import { UniqueConstraintViolationException, type FilterQuery, type ObjectQuery, type QueryOrderMap } from '@mikro-orm/core';
 import { v7 as uuidv7 } from 'uuid';
-import { Contact, Deal, Invoice, InvoiceEvent, Payment, PlannedPayment } from '../db';
+import { Deal, Invoice, InvoiceEvent, Payment, PlannedPayment } from '../db';
 import { findRows, type FindRowsOptions } from '../db/read-rows';
-import { contactIdsMatching, invoiceSummary } from '../db/repositories/invoices';
-import { invoiceCreationSettings, takeInvoiceSequence } from '../db/repositories/tenants';
+import { contactIdsMatching, insertNewInvoice, invoiceCreationContext, invoiceSummary } from '../db/repositories/invoices';
+import { takeInvoiceSequence } from '../db/repositories/tenants';
 import { agingCutoffs, type AgingBucket } from '../domain/aging';
 import { dateIn } from '../domain/dates';
 import { conflict, DomainError, notFound } from '../domain/errors';
@@ -18,7 +18,7 @@ import { buildPaymentPlan, type InstallmentInput } from '../domain/plan';
 import type { StoredReminderSchedule } from '../domain/reminders';
 import type { ServiceDeps, TenantContext } from './context';
 import { startInvoiceWorkflow, voidInvoiceWorkflow } from './invoice-workflow';
-import { createFirstPayLink, customerUrls } from './pay-links';
+import { customerUrls, firstPayLink } from './pay-links';
 import { storeReminderSchedule } from './reminders';
 import { paymentViews, type PaymentView } from './payments';
 import { afterKey, decodeCursor, DEFAULT_PAGE_SIZE, likePattern, toPage, type CursorPart, type Page, type PageParams } from './pagination';
@@ -55,27 +55,51 @@ export async function createInvoice(deps: ServiceDeps, tenant: TenantContext, in
   if (input.number !== undefined) assertInvoiceNumber(input.number);
 
   const { em } = deps;
-  const contact = await em.findOne(Contact, { id: input.contactId, tenant: tenant.id });
-  if (!contact) throw notFound('contact', input.contactId);
+  const context = await invoiceCreationContext(em, tenant.id, input.contactId);
+  if (!context) throw notFound('contact', input.contactId);
+  const { contact } = context;
   const deal = input.dealId ? await em.findOne(Deal, { id: input.dealId, tenant: tenant.id }) : null;
   if (input.dealId && !deal) throw notFound('deal', input.dealId);
   if (deal && deal.contact.id !== contact.id) {
     throw conflict('deal_contact_mismatch', 'the deal belongs to another contact', { dealId: deal.id, dealContactId: deal.contact.id, contactId: contact.id });
   }
 
-  const settings = await invoiceCreationSettings(em, tenant.id);
-  let created: (InvoiceWithPlan & { reminders: StoredReminderSchedule }) | undefined;
+  // Plain rows in plain SQL (no managed entities: nothing here is changed later in the request), as
+  // read-rows are: the invoice, its plan, link and history event in one statement, its reminder
+  // schedule in a second, both in the transaction that takes the number.
+  const id = uuidv7();
+  const plan = installments.map((p, seq) => ({ id: uuidv7(), seq, amount: p.amount, date: p.date, method: p.method ?? null }));
+  const link = firstPayLink(deps, id);
+  let created: { invoice: Invoice; reminders: StoredReminderSchedule } | undefined;
   for (let attempt = 0; !created; attempt++) {
     try {
       created = await em.transactional(async (tx) => {
-        const number = input.number ?? formatInvoiceNumber(await takeInvoiceSequence(tx, tenant.id), settings.numberFormat);
+        const number = input.number ?? formatInvoiceNumber(await takeInvoiceSequence(tx, tenant.id), context.numberFormat);
         const now = new Date();
-        const invoice = tx.create(Invoice, {
-          id: uuidv7(),
-          tenant: tenant.id,
+        const defaults = await insertNewInvoice(tx, {
+          id,
+          tenantId: tenant.id,
           number,
-          contact: contact.id,
-          deal: deal?.id ?? null,
+          contactId: contact.id,
+          dealId: deal?.id ?? null,
+          currency,
+          issueDate: input.issueDate,
+          dueDate: input.dueDate,
+          lineItems,
+          total,
+          createdAt: now,
+          plan,
+          payLinkTokenHash: link.tokenHash,
+          createdEvent: { id: uuidv7(), data: { number, total, currency, dueDate: input.dueDate } },
+        });
+        // The schedule is stored with the invoice and handed to its workflow, whose first task then has nothing to fetch.
+        const reminders = await storeReminderSchedule(tx, { tenantId: tenant.id, invoiceId: id, plan, dueDate: input.dueDate, timeZone: tenant.timeZone, policy: context.reminderPolicy, now: now.getTime() });
+        const invoice = {
+          id,
+          tenant: { id: tenant.id },
+          number,
+          contact,
+          deal: deal ? { id: deal.id } : null,
           currency,
           issueDate: input.issueDate,
           dueDate: input.dueDate,
@@ -83,36 +107,15 @@ export async function createInvoice(deps: ServiceDeps, tenant: TenantContext, in
           total,
           paid: 0,
           due: total,
+          ...defaults,
           status: 'open',
           stateVersion: 0,
+          attentionReason: null,
+          attentionAt: null,
           createdAt: now,
           updatedAt: now,
-        });
-        const plan = installments.map((p, seq) =>
-          tx.create(PlannedPayment, { id: uuidv7(), tenant: tenant.id, invoice, seq, amount: p.amount, date: p.date, method: p.method }),
-        );
-        tx.create(InvoiceEvent, {
-          id: uuidv7(),
-          tenant: tenant.id,
-          invoice,
-          type: 'created',
-          dedupeKey: 'created',
-          data: { number, total, currency, dueDate: input.dueDate },
-          occurredAt: now,
-        });
-        const customerUrl = createFirstPayLink(deps, tx, tenant.id, invoice.id);
-        await tx.flush();
-        // The schedule is stored with the invoice and handed to its workflow, whose first task then has nothing to fetch.
-        const reminders = await storeReminderSchedule(tx, {
-          tenantId: tenant.id,
-          invoiceId: invoice.id,
-          plan: plan.map((p) => ({ id: p.id, date: p.date })),
-          dueDate: input.dueDate,
-          timeZone: tenant.timeZone,
-          policy: settings.reminderPolicy,
-          now: now.getTime(),
-        });
-        return { invoice, plan, customerUrl, reminders };
+        } as unknown as Invoice;
+        return { invoice, reminders };
       });
     } catch (err) {
       if (!(err instanceof UniqueConstraintViolationException)) throw err;
@@ -123,15 +126,15 @@ export async function createInvoice(deps: ServiceDeps, tenant: TenantContext, in
       await takeInvoiceSequence(em, tenant.id);
     }
   }
-  created.invoice.contact = contact;
+  const planRows = plan.map((p) => ({ ...p, tenant: { id: tenant.id }, invoice: { id } })) as unknown as PlannedPayment[];
   try {
-    await startInvoiceWorkflow(deps, created.invoice, created.plan, tenant, created.reminders);
+    await startInvoiceWorkflow(deps, created.invoice, planRows, tenant, created.reminders);
   } catch (err) {
     // Without its workflow the invoice could never take a payment: undo and let the client retry.
-    await em.nativeDelete(Invoice, { id: created.invoice.id });
+    await em.nativeDelete(Invoice, { id });
     throw new DomainError('unavailable', 'temporal_unavailable', 'could not start the invoice workflow; nothing was created, retry later', { cause: (err as Error).message }, { cause: err });
   }
-  return created;
+  return { invoice: created.invoice, plan: planRows, customerUrl: link.customerUrl };
 }
 
 export async function getInvoice(deps: ServiceDeps, tenant: TenantContext, id: string): Promise<Invoice> {

@@ -10,10 +10,9 @@ import { tokenHash } from '../lib/tokens';
 import type { ServiceDeps, TenantContext } from './context';
 import { getInvoice } from './invoices';
 
-/** A new invoice's first link, created in `em` (the invoice's own transaction); returns its customerUrl. */
-export function createFirstPayLink(deps: ServiceDeps, em: ServiceDeps['em'], tenantId: string, invoiceId: string): string {
-  em.create(InvoicePayLink, { invoice: invoiceId, tenant: tenantId, rotation: 0, tokenHash: payLinkHash(deps.config, invoiceId, 0), updatedAt: new Date() });
-  return customerUrl(deps.config, invoiceId, 0);
+/** A new invoice's first link: the token hash its row keeps (written with the invoice) and its customerUrl. */
+export function firstPayLink(deps: Pick<ServiceDeps, 'config'>, invoiceId: string): { tokenHash: string; customerUrl: string } {
+  return { tokenHash: payLinkHash(deps.config, invoiceId, 0), customerUrl: customerUrl(deps.config, invoiceId, 0) };
 }
 
 /** The current customerUrl of each invoice. */

@@ -1,6 +1,78 @@
-/** invoices: what operators count, and what a tenant is owed. */
+/** invoices: a new invoice's rows, what operators count, and what a tenant is owed. */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AgingBucket, AgingCutoffs } from '../../domain/aging';
+import type { LineItem } from '../../domain/invoice';
+import { DEFAULT_INVOICE_NUMBER_FORMAT, type InvoiceNumberFormat } from '../../domain/numbering';
+import type { PaymentMethod } from '../../domain/payment';
+import type { ReminderPolicy } from '../../domain/reminders';
+
+/** What creating an invoice reads first, in one statement: its contact, and its tenant's number format and reminder policy (absent: the defaults). */
+export async function invoiceCreationContext(
+  em: EntityManager,
+  tenantId: string,
+  contactId: string,
+): Promise<{ contact: { id: string; name: string }; numberFormat: InvoiceNumberFormat; reminderPolicy: ReminderPolicy | null } | null> {
+  const [row] = await em.execute<{ id: string; name: string; prefix: string | null; padding: number | null; policy: ReminderPolicy | null }[]>(
+    `select c.id, c.name, s.invoice_number_prefix as prefix, s.invoice_number_padding as padding, p.policy
+       from contacts c left join company_settings s on s.tenant_id = c.tenant_id left join reminder_policies p on p.tenant_id = c.tenant_id
+      where c.id = ? and c.tenant_id = ?`,
+    [contactId, tenantId],
+  );
+  if (!row) return null;
+  return {
+    contact: { id: row.id, name: row.name },
+    numberFormat: { prefix: row.prefix ?? DEFAULT_INVOICE_NUMBER_FORMAT.prefix, padding: row.padding ?? DEFAULT_INVOICE_NUMBER_FORMAT.padding },
+    reminderPolicy: row.policy ?? null,
+  };
+}
+
+export interface NewInvoiceRows {
+  id: string;
+  tenantId: string;
+  number: string;
+  contactId: string;
+  dealId: string | null;
+  currency: string;
+  issueDate: string;
+  dueDate: string;
+  lineItems: LineItem[];
+  total: number;
+  createdAt: Date;
+  plan: { id: string; seq: number; amount: number; date: string; method: PaymentMethod | null }[];
+  payLinkTokenHash: string;
+  createdEvent: { id: string; data: Record<string, unknown> };
+}
+
+/**
+ * A new invoice (open, nothing paid), its payment plan, its first pay link and its `created` history
+ * event in one statement, inside the creation's transaction (the plan rows' trigger sees the invoice
+ * row: it was inserted earlier in the same statement). Returns the columns the database defaults.
+ * A number already taken fails it with a unique violation.
+ */
+export async function insertNewInvoice(em: EntityManager, r: NewInvoiceRows): Promise<{ credited: number; writtenOff: number }> {
+  const [row] = await em.execute<{ credited: string | number; writtenOff: string | number }[]>(
+    `with invoice as (
+       insert into invoices (id, tenant_id, number, contact_id, deal_id, currency, issue_date, due_date, line_items, total, paid, due, status, state_version, created_at, updated_at)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, 0, ?, 'open', 0, ?, ?)
+       returning id, credited, written_off),
+     plan as (
+       insert into planned_payments (id, tenant_id, invoice_id, seq, amount, date, method)
+       select p.id, ?, i.id, p.seq, p.amount, p.date, p.method
+         from invoice i, jsonb_to_recordset(?::jsonb) as p(id uuid, seq int, amount bigint, date date, method text)),
+     link as (
+       insert into invoice_pay_links (invoice_id, tenant_id, rotation, token_hash, updated_at) select id, ?, 0, ?, ? from invoice),
+     created as (
+       insert into invoice_events (id, tenant_id, invoice_id, type, dedupe_key, data, occurred_at) select ?, ?, id, 'created', 'created', ?::jsonb, ? from invoice)
+     select credited, written_off as "writtenOff" from invoice`,
+    [
+      r.id, r.tenantId, r.number, r.contactId, r.dealId, r.currency, r.issueDate, r.dueDate, JSON.stringify(r.lineItems), r.total, r.total, r.createdAt, r.createdAt,
+      r.tenantId, JSON.stringify(r.plan),
+      r.tenantId, r.payLinkTokenHash, r.createdAt,
+      r.createdEvent.id, r.tenantId, JSON.stringify(r.createdEvent.data), r.createdAt,
+    ],
+  );
+  return { credited: Number(row.credited), writtenOff: Number(row.writtenOff) };
+}
 
 /** Invoices whose workflow could not store part of a change (partial index on attention_at). */
 export async function countInvoicesNeedingAttention(em: EntityManager): Promise<number> {
