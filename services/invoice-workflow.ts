@@ -17,6 +17,7 @@ import {
   paymentReceivedSignal,
   paymentReversedSignal,
   reversalFailedSignal,
+  PATCH_LEVEL,
   SearchAttr,
   voidInvoiceUpdate,
   voidPaymentUpdate,
@@ -91,6 +92,7 @@ export function workflowInputFor(invoice: Invoice, plan: PlannedPayment[], timeZ
     overdueAt,
     overdueAtIso: isoInstant(overdueAt, timeZone),
     timeZone,
+    patchLevel: PATCH_LEVEL,
     plan: plan.map((p) => {
       const at = zonedInstant(p.date, timeZone);
       return { id: p.id, amount: p.amount, date: p.date, at, atIso: isoInstant(at, timeZone) };

@@ -69,6 +69,22 @@ export interface InvoiceCarriedState {
   adjustments?: string[];
 }
 
+/**
+ * The invoice workflow's patches that every run started by current code has in effect. A new run is
+ * started with `patchLevel: PATCH_LEVEL` and takes their new branches without `patched()` (no marker,
+ * no TemporalChangeVersion upsert per patch); a patch added later goes through `patched()` until a
+ * new level includes it.
+ */
+export const PATCH_LEVEL = 1;
+export type PatchOfLevel1 =
+  | 'reminders-v1'
+  | 'reminders-resume-v1'
+  | 'reminders-local-v1'
+  | 'steady-timer-v1'
+  | 'amount-due-search-attribute-v1'
+  | 'write-refusals-v1'
+  | 'persist-local-v1';
+
 export interface InvoiceWorkflowInput {
   invoiceId: string;
   tenantId: string;
@@ -89,6 +105,8 @@ export interface InvoiceWorkflowInput {
    * in the orphan sweep's starts: the first task fetches it).
    */
   reminders?: StoredReminderSchedule;
+  /** PATCH_LEVEL of the code that started the run (absent before it: every patch is asked with `patched()`). */
+  patchLevel?: number;
   carried?: InvoiceCarriedState;
   /** Continue-as-new once the history has this many events (tests lower it). */
   maxHistoryEvents?: number;

@@ -62,6 +62,7 @@ import {
   type PaymentInput,
   type PaymentVoidWrite,
   type PaymentWrite,
+  type PatchOfLevel1,
   type PersistInvoiceArgs,
 } from './definitions';
 
@@ -90,7 +91,7 @@ const { persistInvoice: persistInvoiceLocally } = wf.proxyLocalActivities<Activi
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 /** Since this patch persistence is a local activity (histories before it schedule the regular one). */
-const PERSIST_LOCAL_PATCH = 'persist-local-v1';
+const PERSIST_LOCAL_PATCH: PatchOfLevel1 = 'persist-local-v1';
 
 // Reminders go through Redis (BullMQ): an outage means retry until it is back — late, never lost.
 const { materializeReminders, enqueueReminder, skipReminders, resumeReminders } = wf.proxyActivities<Activities>({
@@ -107,17 +108,17 @@ const { materializeReminders: materializeRemindersLocally } = wf.proxyLocalActiv
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 /** Since this patch the schedule is materialized by the local activity (histories before it schedule the regular one). */
-const REMINDERS_LOCAL_PATCH = 'reminders-local-v1';
+const REMINDERS_LOCAL_PATCH: PatchOfLevel1 = 'reminders-local-v1';
 
 /** A paid invoice stays reachable this long for refunds and disputes, then the workflow ends. */
 const PAID_RETENTION_MS = 180 * MS_PER_DAY;
 const DEFAULT_MAX_HISTORY_EVENTS = 4_000;
 /** Since this patch a batch Postgres refused marks the invoice as needing attention (PcAttention, an upsert). */
-const WRITE_REFUSALS_PATCH = 'write-refusals-v1';
+const WRITE_REFUSALS_PATCH: PatchOfLevel1 = 'write-refusals-v1';
 /** Refused writes remembered for the Updates waiting on them (carried across continue-as-new). */
 const MAX_REMEMBERED_REFUSALS = 100;
 /** Since this patch PcAmountDue follows every change of the amount due (an upsert is a command). */
-const AMOUNT_DUE_PATCH = 'amount-due-search-attribute-v1';
+const AMOUNT_DUE_PATCH: PatchOfLevel1 = 'amount-due-search-attribute-v1';
 
 /** The next wake-up instant and what it is for (the timer's summary in Temporal UI). */
 interface Wakeup {
@@ -126,6 +127,12 @@ interface Wakeup {
 }
 
 export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<InvoiceSnapshot> {
+  // ---- versioning ----------------------------------------------------------------------------
+  // A run started at PATCH_LEVEL 1 has every patch of that level in effect from its first task, so it
+  // records none of them (each `patched()` of a new run adds a marker and a TemporalChangeVersion
+  // upsert, a visibility write). Runs started before it ask `patched()`, as their histories expect.
+  const inEffect = (patchId: PatchOfLevel1) => (input.patchLevel ?? 0) >= 1 || wf.patched(patchId);
+
   // ---- state -------------------------------------------------------------------------------
   const s: InvoiceCarriedState = input.carried ?? {
     paid: 0,
@@ -195,7 +202,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     if (searchAttributesEnabled) {
       const attributes: SearchAttributeUpdatePair[] = after !== before ? [{ key: SearchAttr.status, value: after }] : [];
       const due = dueAmount(balance());
-      if (due !== shownDue && wf.patched(AMOUNT_DUE_PATCH)) {
+      if (due !== shownDue && inEffect(AMOUNT_DUE_PATCH)) {
         attributes.push({ key: SearchAttr.amountDue, value: due });
         shownDue = due;
       }
@@ -213,7 +220,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
 
   /** Postgres refused part of a batch for good: keep the state and serve on, flagged for an operator. */
   function needsAttention(refused: string[]): void {
-    if (!wf.patched(WRITE_REFUSALS_PATCH)) return;
+    if (!inEffect(WRITE_REFUSALS_PATCH)) return;
     s.attention = { since: s.attention?.since ?? Date.now(), refused: [...(s.attention?.refused ?? []), ...refused].slice(-MAX_REMEMBERED_REFUSALS) };
     if (searchAttributesEnabled) wf.upsertSearchAttributes([{ key: SearchAttr.attention, value: true }]);
   }
@@ -447,7 +454,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
         const summary = persistSummary({ ...figures(snap), version: snap.version, payments: payments.length, events: events.length });
         const args: PersistInvoiceArgs = { tenantId: input.tenantId, invoiceId: input.invoiceId, snapshot: snap, payments, events, ...(paymentVoids.length ? { paymentVoids } : {}) };
         // Per flush, where the activity is scheduled: a history that scheduled the regular one replays it.
-        const result = wf.patched(PERSIST_LOCAL_PATCH) ? await persistLocally(args, summary) : await persistInvoice.executeWithOptions({ summary }, [args]);
+        const result = inEffect(PERSIST_LOCAL_PATCH) ? await persistLocally(args, summary) : await persistInvoice.executeWithOptions({ summary }, [args]);
         // Absent in results recorded before refusals were reported.
         if (result?.refused?.length) needsAttention(result.refused.map((r) => `${r.kind}:${r.id}`));
       } finally {
@@ -461,7 +468,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   // ---- reminders: the schedule is fetched once, then each instant enqueues or skips (workflows/reminders.ts).
   // Since reminders-resume-v1 a paid invoice parks its reminders, and a refund or dispute that reopens it resumes them.
   let remindersBusy = false;
-  const parkWhenPaid = wf.patched('reminders-resume-v1');
+  const parkWhenPaid = inEffect('reminders-resume-v1');
   const reminderStep = () =>
     nextReminderStep(s.reminders, { state: s.voided ? 'void' : status() === 'paid' ? 'paid' : 'live', now: Date.now(), parkWhenPaid });
   const reminderWork = () => reminderStep() !== undefined;
@@ -497,10 +504,10 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   }
   async function reminderLoop(): Promise<never> {
     // A run started without its schedule fetches it; histories from before reminders existed replay without this activity.
-    if (s.reminders === undefined && wf.patched('reminders-v1')) {
+    if (s.reminders === undefined && inEffect('reminders-v1')) {
       remindersBusy = true;
       const plan = input.plan.map((p) => ({ id: p.id, date: p.date }));
-      const materialize = wf.patched(REMINDERS_LOCAL_PATCH) ? materializeRemindersLocally : materializeReminders;
+      const materialize = inEffect(REMINDERS_LOCAL_PATCH) ? materializeRemindersLocally : materializeReminders;
       s.reminders = await materialize.executeWithOptions({ summary: scheduleSummary(input.dueDate, plan.length) }, [
         { tenantId: input.tenantId, invoiceId: input.invoiceId, plan, dueDate: input.dueDate, now: Date.now() },
       ]);
@@ -559,7 +566,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
    * and go. Before it, every state change cancelled and restarted the timer, two extra history
    * events per payment.
    */
-  const steadyTimer = wf.patched('steady-timer-v1');
+  const steadyTimer = inEffect('steady-timer-v1');
   let timer: { at: number; scope: wf.CancellationScope; fired: boolean } | undefined;
   async function wakeAtOrOnChange(next: Wakeup | undefined): Promise<void> {
     const at = next?.at;
