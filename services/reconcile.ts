@@ -1,11 +1,12 @@
 /**
  * Closes the one window where an invoice could exist without its workflow: a process that dies
  * after committing the invoice and before starting the workflow. Invoices the workflow never
- * wrote to (stateVersion 0) get their workflow started again; the start is idempotent
- * (USE_EXISTING), so running workflows are left alone.
+ * wrote to (stateVersion 0) whose workflow Temporal's visibility does not show running get it
+ * started again; the start is idempotent (USE_EXISTING), so a running one is left alone.
  */
 import { Invoice, PlannedPayment } from '../db';
 import { MS_PER_HOUR } from '../domain/dates';
+import { invoiceWorkflowId } from '../workflows/definitions';
 import type { ServiceDeps } from './context';
 import { startInvoiceWorkflow } from './invoice-workflow';
 
@@ -13,22 +14,52 @@ const ORPHAN_BATCH = 500;
 /** Younger invoices may still be starting their workflow in the request that created them. */
 const ORPHAN_MIN_AGE_MS = 30_000;
 const RECOVERY_INTERVAL_MS = 30_000;
+/** Workflow ids per visibility query (the query names each one). */
+const VISIBILITY_CHUNK = 100;
 
 /** Invoices already known to have their workflow (started here, or found running), by id: their creation time (ms). */
 export type StartedInvoices = Map<string, number>;
 
+/**
+ * Which of these invoices' workflows are running, by one visibility query per hundred (what Temporal
+ * UI searches). Visibility may lag a start by a moment: a workflow it misses is started again, which
+ * USE_EXISTING makes harmless. A server that cannot answer the query leaves every one to be started.
+ */
+async function runningInvoiceWorkflows(deps: ServiceDeps, invoiceIds: string[]): Promise<Set<string>> {
+  const running = new Set<string>();
+  try {
+    for (let i = 0; i < invoiceIds.length; i += VISIBILITY_CHUNK) {
+      const ids = invoiceIds.slice(i, i + VISIBILITY_CHUNK).map((id) => `'${invoiceWorkflowId(id)}'`);
+      for await (const wf of deps.temporal.workflow.list({ query: `WorkflowId IN (${ids.join(', ')}) AND ExecutionStatus = 'Running'` })) running.add(wf.workflowId);
+    }
+  } catch {
+    return new Set();
+  }
+  return running;
+}
+
+/** Starts the workflow of each invoice of the window that has none; returns how many it started. */
 export async function ensureInvoiceWorkflows(deps: ServiceDeps, opts: { since: Date; until: Date; batch?: number; started?: StartedInvoices }): Promise<number> {
   const { em } = deps;
-  const candidates = await em.execute<{ id: string }[]>(
-    `select id from invoices where state_version = 0 and status in ('open', 'overdue') and created_at between ? and ? and id <> all(?::uuid[]) order by id limit ?`,
+  const candidates = await em.execute<{ id: string; createdAt: Date | string }[]>(
+    `select id, created_at as "createdAt" from invoices where state_version = 0 and status in ('open', 'overdue') and created_at between ? and ? and id <> all(?::uuid[]) order by id limit ?`,
     // The ids as one array literal: a JS array would be spread into one placeholder per id.
     [opts.since, opts.until, `{${[...(opts.started?.keys() ?? [])].join(',')}}`, opts.batch ?? ORPHAN_BATCH],
   );
   if (candidates.length === 0) return 0;
-  const ids = candidates.map((c) => c.id);
+  // One visibility query per hundred instead of a start per invoice: a new invoice's workflow is
+  // almost always running, and a start that finds it costs the server and this process about what
+  // creating it did.
+  const running = await runningInvoiceWorkflows(deps, candidates.map((c) => c.id));
+  const missing: string[] = [];
+  for (const c of candidates) {
+    if (running.has(invoiceWorkflowId(c.id))) opts.started?.set(c.id, new Date(c.createdAt).getTime());
+    else missing.push(c.id);
+  }
+  if (missing.length === 0) return 0;
   const [invoices, plans] = await Promise.all([
-    em.find(Invoice, { id: { $in: ids } }, { populate: ['tenant', 'contact'], orderBy: { id: 'asc' } }),
-    em.find(PlannedPayment, { invoice: { $in: ids } }, { orderBy: { seq: 'asc' } }),
+    em.find(Invoice, { id: { $in: missing } }, { populate: ['tenant', 'contact'], orderBy: { id: 'asc' } }),
+    em.find(PlannedPayment, { invoice: { $in: missing } }, { orderBy: { seq: 'asc' } }),
   ]);
   for (const invoice of invoices) {
     await startInvoiceWorkflow(deps, invoice, plans.filter((p) => p.invoice.id === invoice.id), invoice.tenant);
@@ -39,7 +70,7 @@ export async function ensureInvoiceWorkflows(deps: ServiceDeps, opts: { since: D
 
 /**
  * The sweep for invoices committed in the last hour whose workflow never started. It asks about each
- * invoice once (per process): one whose start found or made its workflow is remembered until it
+ * invoice once (per process): one whose workflow it found running or started is remembered until it
  * leaves the window. Asking again every sweep sent a start for every invoice of the last hour that
  * had no payment yet, every 30 s: a standing load that grew with the rate of creation.
  */

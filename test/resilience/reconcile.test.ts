@@ -5,8 +5,8 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { ensureInvoiceWorkflows, type StartedInvoices } from '../../services/reconcile';
 import { getInvoiceStateQuery, invoiceWorkflowId } from '../../workflows/definitions';
-import { insertInvoice } from '../support/fixtures';
-import { useTestStack } from '../support/stack';
+import { eventually, insertInvoice } from '../support/fixtures';
+import { createInvoiceViaApi, createTestTenant, useTestStack } from '../support/stack';
 
 const stack = useTestStack();
 
@@ -42,4 +42,22 @@ test('a sweep asks about each invoice once: what it found or started is not aske
   const late = await insertInvoice(stack.orm, { total: 3_000 });
   expect(await ensureInvoiceWorkflows(stack.deps, { ...window, until: new Date(Date.now() + 1_000), started })).toBe(1);
   expect((await stack.temporal.workflow.getHandle(invoiceWorkflowId(late.invoiceId)).describe()).status.name).toBe('RUNNING');
+});
+
+test('a sweep sends no start for an invoice whose workflow is running: it asks visibility, then remembers it', async () => {
+  const since = new Date(Date.now() - 1);
+  const t = await createTestTenant(stack);
+  const { invoice } = await createInvoiceViaApi(t.request);
+  const workflowId = invoiceWorkflowId(invoice.id);
+  // Visibility follows a start by a moment.
+  await eventually(async () => {
+    const listed: string[] = [];
+    for await (const wf of stack.temporal.workflow.list({ query: `WorkflowId = '${workflowId}'` })) listed.push(wf.workflowId);
+    expect(listed).toEqual([workflowId]);
+  });
+  const runId = (await stack.temporal.workflow.getHandle(workflowId).describe()).runId;
+  const started: StartedInvoices = new Map();
+  expect(await ensureInvoiceWorkflows(stack.deps, { since, until: new Date(Date.now() + 1_000), started })).toBe(0);
+  expect(started.has(invoice.id)).toBe(true);
+  expect((await stack.temporal.workflow.getHandle(workflowId).describe()).runId).toBe(runId);
 });
