@@ -32,7 +32,6 @@ export interface MaterializeRemindersArgs {
   now: number;
 }
 
-
 export interface EnqueueReminderArgs {
   tenantId: string;
   invoiceId: string;
@@ -61,7 +60,6 @@ export interface ResumeRemindersArgs {
   round: number;
   now: number;
 }
-
 
 export function createReminderActivities({ orm, reminderQueue, reminderJobOptions }: ReminderActivityDeps) {
   async function writeEvents(em: EntityManager, tenantId: string, invoiceId: string, type: InvoiceEventType, rows: { key: string; data: Record<string, unknown> }[], at: Date, round?: number) {

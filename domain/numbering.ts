@@ -10,6 +10,12 @@ export interface InvoiceNumberFormat {
 }
 export const DEFAULT_INVOICE_NUMBER_FORMAT: InvoiceNumberFormat = { prefix: 'INV-', padding: 6 };
 
+/** A format as stored or sent: a part left out (null) is the default's. */
+export const invoiceNumberFormatOf = (prefix: string | null | undefined, padding: number | null | undefined): InvoiceNumberFormat => ({
+  prefix: prefix ?? DEFAULT_INVOICE_NUMBER_FORMAT.prefix,
+  padding: padding ?? DEFAULT_INVOICE_NUMBER_FORMAT.padding,
+});
+
 /**
  * Prefix: empty, or up to 32 characters that may start an invoice number; padding 1–12. With the
  * sequence's at most 10 digits every generated number stays within INVOICE_NUMBER_PATTERN.

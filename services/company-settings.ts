@@ -7,7 +7,7 @@
  */
 import { CompanySettings, Tenant } from '../db';
 import { assertCurrency } from '../domain/money';
-import { assertInvoiceNumberFormat, DEFAULT_INVOICE_NUMBER_FORMAT, formatInvoiceNumber } from '../domain/numbering';
+import { assertInvoiceNumberFormat, DEFAULT_INVOICE_NUMBER_FORMAT, formatInvoiceNumber, invoiceNumberFormatOf } from '../domain/numbering';
 import { REMINDER_TEMPLATE_VARIABLE_NAMES } from '../domain/reminder-message';
 import { checkTemplate } from '../lib/templates';
 import type { ServiceDeps, TenantContext } from './context';
@@ -53,7 +53,7 @@ export async function getCompanySettings(deps: EmOnly, tenant: Pick<TenantContex
     // The whole row: a partly loaded tenant in the unit of work would hide its other fields from later reads.
     deps.em.findOneOrFail(Tenant, { id: tenant.id }, { refresh: true }),
   ]);
-  const format = { prefix: row?.invoiceNumberPrefix ?? DEFAULT_INVOICE_NUMBER_FORMAT.prefix, padding: row?.invoiceNumberPadding ?? DEFAULT_INVOICE_NUMBER_FORMAT.padding };
+  const format = invoiceNumberFormatOf(row?.invoiceNumberPrefix, row?.invoiceNumberPadding);
   return {
     legalName: row?.legalName ?? null,
     address: row?.address ?? null,
@@ -77,10 +77,7 @@ export function checkReminderTemplates(input: Pick<CompanySettingsInput, 'remind
 
 export async function putCompanySettings(deps: ServiceDeps, tenant: TenantContext, input: CompanySettingsInput): Promise<CompanyDetails> {
   // Everything is checked before anything is written: a bad field changes nothing.
-  const format = assertInvoiceNumberFormat({
-    prefix: input.invoiceNumberPrefix ?? DEFAULT_INVOICE_NUMBER_FORMAT.prefix,
-    padding: input.invoiceNumberPadding ?? DEFAULT_INVOICE_NUMBER_FORMAT.padding,
-  });
+  const format = assertInvoiceNumberFormat(invoiceNumberFormatOf(input.invoiceNumberPrefix, input.invoiceNumberPadding));
   const currency = input.defaultCurrency === undefined ? undefined : assertCurrency(input.defaultCurrency, 'defaultCurrency');
   const templates = { reminderSubjectTemplate: templateOrNull(input.reminderSubjectTemplate), reminderBodyTemplate: templateOrNull(input.reminderBodyTemplate) };
   checkReminderTemplates(templates);

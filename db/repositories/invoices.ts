@@ -2,7 +2,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AgingBucket, AgingCutoffs } from '../../domain/aging';
 import type { LineItem } from '../../domain/invoice';
-import { DEFAULT_INVOICE_NUMBER_FORMAT, type InvoiceNumberFormat } from '../../domain/numbering';
+import { invoiceNumberFormatOf, type InvoiceNumberFormat } from '../../domain/numbering';
 import type { PaymentMethod } from '../../domain/payment';
 import type { ReminderPolicy } from '../../domain/reminders';
 
@@ -21,7 +21,7 @@ export async function invoiceCreationContext(
   if (!row) return null;
   return {
     contact: { id: row.id, name: row.name },
-    numberFormat: { prefix: row.prefix ?? DEFAULT_INVOICE_NUMBER_FORMAT.prefix, padding: row.padding ?? DEFAULT_INVOICE_NUMBER_FORMAT.padding },
+    numberFormat: invoiceNumberFormatOf(row.prefix, row.padding),
     reminderPolicy: row.policy ?? null,
   };
 }

@@ -20,9 +20,9 @@ import { createTestOrm } from './db';
 import type { InvoiceFixture } from './fixtures';
 import { createTimeSkippingEnv, uniqueTaskQueue, WORKFLOW_BUNDLE } from './temporal';
 import { perFile } from './hooks';
-import { TEST_PAY_LINK_SECRET } from './stack';
+import { REDIS_URL, TEST_PAY_LINK_SECRET } from './stack';
 
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:56379';
+export { REDIS_URL };
 export const TEST_CONFIG = { PUBLIC_BASE_URL: 'https://pay.example.test', REMINDER_FROM: 'billing@example.test', PAY_LINK_SECRET: TEST_PAY_LINK_SECRET };
 export const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized', 'waiting-children'] as const;
 

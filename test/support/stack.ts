@@ -18,7 +18,8 @@ import { perFile } from './hooks';
 import { startWebhookDispatcher } from '../../worker/webhook-dispatcher';
 import { createReminderQueue, producerConnection } from '../../lib/queues';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:56379';
+/** The shared test Redis (scripts/test.sh starts it). */
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:56379';
 
 /** What the test stacks derive pay-page tokens with (production's comes from the environment). */
 export const TEST_PAY_LINK_SECRET = randomBytes(32).toString('hex');
