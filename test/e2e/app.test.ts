@@ -228,6 +228,9 @@ test('drill-down: header, line items, plan with covered flags, payments and hist
   expect(await rowOf(page, 'Payments', 'TRX-0042').getByRole('cell').allInnerTexts()).toEqual([expect.any(String), '$600.00', 'Bank transfer', 'Manual · TRX-0042', 'Received', 'Void']);
   const history = page.getByRole('region', { name: 'History' }).getByRole('listitem');
   await until(async () => expect((await history.allInnerTexts()).join('\n')).toMatch(/Created for \$2,000\.00[\s\S]*Payment of \$600\.00 received/));
+  // The reminder schedule stored at creation is one entry with its days, not a line per reminder.
+  const planned = (await history.allInnerTexts()).filter((t) => /reminders? planned/i.test(t));
+  expect(planned).toEqual([expect.stringMatching(/\d+ reminders planned: [A-Z][a-z]{2} \d{1,2}, \d{4}(, [A-Z][a-z]{2} \d{1,2}, \d{4})+$/)]);
   expect(await page.getByRole('link', { name: /Workflow in Temporal UI/ }).getAttribute('href')).toBe(`http://127.0.0.1:8233/namespaces/default/workflows/invoice-${data.open.id}`);
   await screenshot(page, 'invoice');
 

@@ -189,10 +189,10 @@ export function InvoicePage({ id }: { id: string }) {
       <section aria-labelledby="history-title">
         <h2 id="history-title">History</h2>
         <ol className="timeline">
-          {inv.history.map((h) => (
-            <li key={h.id} className={`event event-${h.type}`}>
-              <time dateTime={h.occurredAt}>{formatMoment(h.occurredAt, session.tenant.timeZone)}</time>
-              <span>{historyText(h, inv.currency)}</span>
+          {timeline(inv.history).map((entry) => (
+            <li key={entry[0].id} className={`event event-${entry[0].type}`}>
+              <time dateTime={entry[0].occurredAt}>{formatMoment(entry[0].occurredAt, session.tenant.timeZone)}</time>
+              <span>{entry.length > 1 ? reminderBatchText(entry) : historyText(entry[0], inv.currency)}</span>
             </li>
           ))}
         </ol>
@@ -311,6 +311,44 @@ function VoidDialog({ inv, onClose, onVoided }: { inv: InvoiceDetail; onClose: (
 
 type History = InvoiceDetail['history'][number];
 
+const REMINDER_SKIP_REASONS: Record<string, string> = {
+  invoice_paid: 'invoice paid',
+  invoice_void: 'invoice void',
+  installment_covered: 'instalment covered',
+  not_overdue: 'not overdue',
+  past_at_creation: 'already past when the invoice was created',
+};
+const reminderDay = (d: Record<string, unknown>) => (typeof d.date === 'string' ? formatDay(d.date) : '');
+const skipReason = (d: Record<string, unknown>) => REMINDER_SKIP_REASONS[d.reason as string] ?? String(d.reason ?? '').replace(/_/g, ' ');
+
+/**
+ * The history as the timeline shows it: reminders planned (or skipped for one reason) at the same
+ * moment — a new invoice's whole schedule — are one entry, not a line per reminder.
+ */
+function timeline(history: History[]): History[][] {
+  const entries: History[][] = [];
+  for (const h of history) {
+    const last = entries.at(-1)?.[0];
+    const sameBatch =
+      (h.type === 'reminder_scheduled' || h.type === 'reminder_skipped') &&
+      last?.type === h.type &&
+      last.occurredAt === h.occurredAt &&
+      (h.data as Record<string, unknown>).reason === (last.data as Record<string, unknown>).reason;
+    if (sameBatch) entries.at(-1)!.push(h);
+    else entries.push([h]);
+  }
+  return entries;
+}
+
+/** Several reminders planned or skipped at once, with their days. */
+function reminderBatchText(batch: History[]): string {
+  const days = batch.map((h) => reminderDay(h.data as Record<string, unknown>)).join(', ');
+  const first = batch[0].data as Record<string, unknown>;
+  return batch[0].type === 'reminder_scheduled'
+    ? `${batch.length} reminders planned${first.reason === 'invoice_reopened' ? ' again (invoice reopened)' : ''}: ${days}`
+    : `${batch.length} reminders skipped (${skipReason(first)}): ${days}`;
+}
+
 /** One history entry in words. */
 function historyText(h: History, currency: string): string {
   const d = h.data as Record<string, unknown>;
@@ -343,13 +381,13 @@ function historyText(h: History, currency: string): string {
     case 'payment_reversed':
       return `${d.kind === 'dispute' ? 'Dispute lost' : 'Refund'}: ${money('amountReversed')} returned`;
     case 'reminder_scheduled':
-      return 'Reminder planned';
+      return `Reminder planned for ${reminderDay(d)}${d.reason === 'invoice_reopened' ? ' (invoice reopened)' : ''}`;
     case 'reminder_sent':
       return `Reminder sent${d.channel ? ` by ${d.channel}` : ''}`;
     case 'reminder_failed':
       return 'Reminder could not be sent';
     case 'reminder_skipped':
-      return 'Reminder skipped';
+      return `Reminder for ${reminderDay(d)} skipped (${skipReason(d)})`;
     default:
       return h.type.replace(/_/g, ' ');
   }
