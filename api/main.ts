@@ -16,7 +16,14 @@ async function main() {
   const app = await buildApp({ orm, temporal, redis, config }, { logger: { level: config.LOG_LEVEL } });
   // Invoices committed without their workflow, and Stripe events stored while Temporal was
   // unreachable, are picked up again from here.
-  const stopSweeper = startRecoverySweeps(() => scopeOf({ orm, temporal, config }), [recentOrphans(), (deps) => retryReceivedStripeEvents(deps)]);
+  const stopSweeper = startRecoverySweeps(
+    () => scopeOf({ orm, temporal, config }),
+    [
+      { name: 'invoices without a workflow', run: recentOrphans(app.log) },
+      { name: 'Stripe events not handed to Temporal', run: (deps) => retryReceivedStripeEvents(deps) },
+    ],
+    { log: app.log },
+  );
   const close = async () => {
     await stopSweeper();
     await app.close();

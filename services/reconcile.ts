@@ -20,26 +20,33 @@ const VISIBILITY_CHUNK = 100;
 /** Invoices already known to have their workflow (started here, or found running), by id: their creation time (ms). */
 export type StartedInvoices = Map<string, number>;
 
+/** Where the sweeps report what they could not do (the API's pino logger). */
+export interface SweepLog {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
 /**
  * Which of these invoices' workflows are running, by one visibility query per hundred (what Temporal
  * UI searches). Visibility may lag a start by a moment: a workflow it misses is started again, which
  * USE_EXISTING makes harmless. A server that cannot answer the query leaves every one to be started.
  */
-async function runningInvoiceWorkflows(deps: ServiceDeps, invoiceIds: string[]): Promise<Set<string>> {
+async function runningInvoiceWorkflows(deps: ServiceDeps, invoiceIds: string[], log?: SweepLog): Promise<Set<string>> {
   const running = new Set<string>();
   try {
     for (let i = 0; i < invoiceIds.length; i += VISIBILITY_CHUNK) {
       const ids = invoiceIds.slice(i, i + VISIBILITY_CHUNK).map((id) => `'${invoiceWorkflowId(id)}'`);
       for await (const wf of deps.temporal.workflow.list({ query: `WorkflowId IN (${ids.join(', ')}) AND ExecutionStatus = 'Running'` })) running.add(wf.workflowId);
     }
-  } catch {
+  } catch (err) {
+    log?.warn({ err, candidates: invoiceIds.length }, 'orphan sweep: the visibility query failed; starting every candidate (USE_EXISTING leaves running ones alone)');
     return new Set();
   }
   return running;
 }
 
 /** Starts the workflow of each invoice of the window that has none; returns how many it started. */
-export async function ensureInvoiceWorkflows(deps: ServiceDeps, opts: { since: Date; until: Date; batch?: number; started?: StartedInvoices }): Promise<number> {
+export async function ensureInvoiceWorkflows(deps: ServiceDeps, opts: { since: Date; until: Date; batch?: number; started?: StartedInvoices; log?: SweepLog }): Promise<number> {
   const { em } = deps;
   const candidates = await em.execute<{ id: string; createdAt: Date | string }[]>(
     `select id, created_at as "createdAt" from invoices where state_version = 0 and status in ('open', 'overdue') and created_at between ? and ? and id <> all(?::uuid[]) order by id limit ?`,
@@ -50,7 +57,7 @@ export async function ensureInvoiceWorkflows(deps: ServiceDeps, opts: { since: D
   // One visibility query per hundred instead of a start per invoice: a new invoice's workflow is
   // almost always running, and a start that finds it costs the server and this process about what
   // creating it did.
-  const running = await runningInvoiceWorkflows(deps, candidates.map((c) => c.id));
+  const running = await runningInvoiceWorkflows(deps, candidates.map((c) => c.id), opts.log);
   const missing: string[] = [];
   for (const c of candidates) {
     if (running.has(invoiceWorkflowId(c.id))) opts.started?.set(c.id, new Date(c.createdAt).getTime());
@@ -74,13 +81,27 @@ export async function ensureInvoiceWorkflows(deps: ServiceDeps, opts: { since: D
  * leaves the window. Asking again every sweep sent a start for every invoice of the last hour that
  * had no payment yet, every 30 s: a standing load that grew with the rate of creation.
  */
-export function recentOrphans(): (deps: ServiceDeps) => Promise<number> {
+export function recentOrphans(log?: SweepLog): (deps: ServiceDeps) => Promise<number> {
   const started: StartedInvoices = new Map();
   return (deps) => {
     const now = Date.now();
     for (const [id, createdAt] of started) if (createdAt < now - MS_PER_HOUR) started.delete(id);
-    return ensureInvoiceWorkflows(deps, { since: new Date(now - MS_PER_HOUR), until: new Date(now - ORPHAN_MIN_AGE_MS), started });
+    return ensureInvoiceWorkflows(deps, { since: new Date(now - MS_PER_HOUR), until: new Date(now - ORPHAN_MIN_AGE_MS), started, log });
   };
+}
+
+/** A step of the periodic recovery, named for the log. */
+export interface RecoveryStep {
+  name: string;
+  run: (deps: ServiceDeps) => Promise<unknown>;
+}
+
+/** One round of the recovery steps, each in its own scope; a step that fails (Postgres or Temporal unreachable) is logged, and the next round tries it again. */
+export async function runRecoverySweep(scope: () => ServiceDeps, steps: RecoveryStep[], log: SweepLog): Promise<void> {
+  const results = await Promise.allSettled(steps.map((step) => step.run(scope())));
+  results.forEach((r, i) => {
+    if (r.status === 'rejected') log.error({ err: r.reason, step: steps[i].name }, `recovery sweep failed: ${steps[i].name}`);
+  });
 }
 
 /**
@@ -88,11 +109,11 @@ export function recentOrphans(): (deps: ServiceDeps) => Promise<number> {
  * but never handed to Temporal. Each run of a step is one unit of work (`scope()` forks its
  * EntityManager); all steps are idempotent, so several API replicas may run them.
  */
-export function startRecoverySweeps(scope: () => ServiceDeps, steps: Array<(deps: ServiceDeps) => Promise<unknown>>, intervalMs = RECOVERY_INTERVAL_MS): () => Promise<void> {
+export function startRecoverySweeps(scope: () => ServiceDeps, steps: RecoveryStep[], opts: { log: SweepLog; intervalMs?: number }): () => Promise<void> {
   let running: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
-    running = running.then(() => Promise.allSettled(steps.map((step) => step(scope()))));
-  }, intervalMs);
+    running = running.then(() => runRecoverySweep(scope, steps, opts.log));
+  }, opts.intervalMs ?? RECOVERY_INTERVAL_MS);
   timer.unref();
   return async () => {
     clearInterval(timer);

@@ -2,8 +2,8 @@
  * An invoice committed without its workflow (the API process died between the two steps) gets
  * its workflow from the reconciler and then takes payments normally.
  */
-import { WorkflowNotFoundError } from '@temporalio/client';
-import { ensureInvoiceWorkflows, type StartedInvoices } from '../../services/reconcile';
+import { Client, WorkflowNotFoundError } from '@temporalio/client';
+import { ensureInvoiceWorkflows, recentOrphans, runRecoverySweep, type StartedInvoices, type SweepLog } from '../../services/reconcile';
 import { getInvoiceStateQuery, invoiceWorkflowId } from '../../workflows/definitions';
 import { eventually, insertInvoice } from '../support/fixtures';
 import { createInvoiceViaApi, createTestTenant, useTestStack } from '../support/stack';
@@ -60,4 +60,26 @@ test('a sweep sends no start for an invoice whose workflow is running: it asks v
   expect(await ensureInvoiceWorkflows(stack.deps, { since, until: new Date(Date.now() + 1_000), started })).toBe(0);
   expect(started.has(invoice.id)).toBe(true);
   expect((await stack.temporal.workflow.getHandle(workflowId).describe()).runId).toBe(runId);
+});
+
+test('a sweep that cannot reach Temporal says so in the log, and the next round tries again', async () => {
+  const orphan = await insertInvoice(stack.orm, { total: 4_000 });
+  // Old enough for the sweep, which leaves invoices younger than 30 s to the request creating them.
+  await stack.orm.em.fork().getConnection().execute(`update invoices set created_at = now() - interval '1 minute' where id = ?`, [orphan.invoiceId]);
+  const lines: Array<{ level: string; obj: object; msg: string }> = [];
+  const log: SweepLog = { warn: (obj, msg) => lines.push({ level: 'warn', obj, msg }), error: (obj, msg) => lines.push({ level: 'error', obj, msg }) };
+  // The real server, asked about a namespace it does not have: its visibility query and its start both fail.
+  const unreachable = new Client({ connection: stack.temporal.connection, namespace: 'no-such-namespace' });
+  const sweep = recentOrphans(log);
+  await runRecoverySweep(() => ({ ...stack.deps, temporal: unreachable }), [{ name: 'invoices without a workflow', run: sweep }], log);
+  expect(lines.map((l) => `${l.level}: ${l.msg}`)).toEqual([
+    'warn: orphan sweep: the visibility query failed; starting every candidate (USE_EXISTING leaves running ones alone)',
+    'error: recovery sweep failed: invoices without a workflow',
+  ]);
+  expect(lines[1].obj).toMatchObject({ step: 'invoices without a workflow', err: expect.any(Error) });
+  // The orphan was not remembered: the next round, with Temporal back, starts its workflow.
+  lines.length = 0;
+  await runRecoverySweep(() => stack.deps, [{ name: 'invoices without a workflow', run: sweep }], log);
+  expect(lines).toEqual([]);
+  expect((await stack.temporal.workflow.getHandle(invoiceWorkflowId(orphan.invoiceId)).describe()).status.name).toBe('RUNNING');
 });
