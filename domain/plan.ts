@@ -65,3 +65,20 @@ export function uncoveredInstallments(plan: readonly { amount: number }[], paid:
     return p.amount - covered;
   });
 }
+
+/** How an instalment stands for the customer: paid by payments, settled otherwise (a credit note or a write-off), partly open, or open. */
+export type InstallmentStanding = 'paid' | 'settled' | 'partly_open' | 'open';
+
+/**
+ * Each instalment's standing and open part. Payments cover the plan oldest first, then credit notes
+ * and write-offs do (`settled` = paid + credited + written off): an instalment they cover is settled,
+ * not paid, and what is left open of each adds up to what is due.
+ */
+export function installmentStandings(plan: readonly { amount: number }[], b: { paid: number; settled: number }): { standing: InstallmentStanding; open: number }[] {
+  const unpaid = uncoveredInstallments(plan, b.paid);
+  const open = uncoveredInstallments(plan, b.settled);
+  return plan.map((p, i) => ({
+    open: open[i],
+    standing: unpaid[i] === 0 ? 'paid' : open[i] === 0 ? 'settled' : open[i] < p.amount ? 'partly_open' : 'open',
+  }));
+}

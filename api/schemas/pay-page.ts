@@ -24,7 +24,16 @@ export const PayPageResponse = Type.Object({
     due: MoneyValue,
     lineItems: Type.Array(Type.Object({ description: Type.String(), quantity: Type.Integer(), unitAmount: MoneyValue, amount: MoneyValue })),
     paymentPlan: Type.Array(
-      Type.Object({ id: Uuid, date: IsoDate, amount: MoneyValue, covered: Type.Boolean({ description: 'paid in full by the payments so far (they cover the plan oldest first)' }) }),
+      Type.Object({
+        id: Uuid,
+        date: IsoDate,
+        amount: MoneyValue,
+        covered: Type.Boolean({ description: 'nothing of it is open: payments, then credit notes and write-offs, cover the plan oldest first' }),
+        standing: Type.Union([Type.Literal('paid'), Type.Literal('settled'), Type.Literal('partly_open'), Type.Literal('open')], {
+          description: 'paid: by payments; settled: by a credit note or a write-off, nothing to pay; partly_open: part of it is open; open: none of it is covered',
+        }),
+        open: { ...MoneyValue, description: 'what is left to pay of it (a card checkout for this instalment charges this)' },
+      }),
       { description: 'for reference: any amount may be paid on any day' },
     ),
   }),

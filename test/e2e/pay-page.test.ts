@@ -101,6 +101,9 @@ test('a credit note and a write-off appear in the balance; a written-off invoice
   expect(await balance(page, 'Credited').innerText()).toBe('$300.00');
   expect(await balance(page, 'Paid').innerText()).toBe('$900.00');
   expect(await balance(page, 'Due').innerText()).toBe('$1,500.00');
+  const planStatus = () => page.getByRole('table', { name: 'Payment plan' }).getByRole('row').locator('td:last-child').allInnerTexts();
+  // The credit note settles the plan after the payments: the second instalment is partly open.
+  expect(await planStatus()).toEqual(['Paid', '$600.00 open', 'Open']);
 
   expect((await account.request('POST', `/v1/invoices/${id}/write-off`, { reason: 'goodwill' })).status).toBe(200);
   await page.reload();
@@ -108,6 +111,8 @@ test('a credit note and a write-off appear in the balance; a written-off invoice
   expect(await balance(page, 'Written off').innerText()).toBe('$1,500.00');
   expect(await balance(page, 'Due').innerText()).toBe('$0.00');
   expect(await page.getByText('Paid in full').count()).toBe(0);
+  // What the write-off closed was not paid.
+  expect(await planStatus()).toEqual(['Paid', 'Nothing due', 'Nothing due']);
   await page.context().close();
 });
 

@@ -1,4 +1,4 @@
-import { buildPaymentPlan, uncoveredInstallments } from '../../domain/plan';
+import { buildPaymentPlan, installmentStandings, uncoveredInstallments } from '../../domain/plan';
 import { domainError } from '../support/errors';
 
 const invoice = { total: 10_000, issueDate: '2026-01-01', dueDate: '2026-03-31' };
@@ -86,5 +86,29 @@ describe('uncoveredInstallments', () => {
 
   it('handles an empty plan', () => {
     expect(uncoveredInstallments([], 100)).toEqual([]);
+  });
+});
+
+describe('installmentStandings', () => {
+  const plan = [{ amount: 1000 }, { amount: 2000 }, { amount: 3000 }];
+
+  it('calls an instalment paid only when payments cover it; a credit note or a write-off settles it', () => {
+    // 1500 paid, 3500 credited or written off: the first is paid, the second half paid and half settled, the third settled.
+    expect(installmentStandings(plan, { paid: 1500, settled: 6000 })).toEqual([
+      { standing: 'paid', open: 0 },
+      { standing: 'settled', open: 0 },
+      { standing: 'settled', open: 0 },
+    ]);
+    expect(installmentStandings(plan, { paid: 1500, settled: 2500 })).toEqual([
+      { standing: 'paid', open: 0 },
+      { standing: 'partly_open', open: 500 },
+      { standing: 'open', open: 3000 },
+    ]);
+  });
+
+  it('leaves open parts that add up to what is due', () => {
+    const standings = installmentStandings(plan, { paid: 999, settled: 3001 });
+    expect(standings.map((s) => s.standing)).toEqual(['settled', 'settled', 'partly_open']);
+    expect(standings.reduce((sum, s) => sum + s.open, 0)).toBe(6000 - 3001);
   });
 });

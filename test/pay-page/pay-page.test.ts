@@ -84,9 +84,9 @@ test('the pay page shows the seller, the items, the totals, the plan with covere
       due: 5000,
       lineItems: [{ description: 'Consulting', quantity: 1, unitAmount: 9000, amount: 9000 }],
       paymentPlan: [
-        { id: first.id, date: '2098-01-31', amount: 3000, covered: true },
-        { id: second.id, date: '2098-02-28', amount: 3000, covered: false },
-        { id: third.id, date: '2098-03-31', amount: 3000, covered: false },
+        { id: first.id, date: '2098-01-31', amount: 3000, covered: true, standing: 'paid', open: 0 },
+        { id: second.id, date: '2098-02-28', amount: 3000, covered: false, standing: 'partly_open', open: 2000 },
+        { id: third.id, date: '2098-03-31', amount: 3000, covered: false, standing: 'open', open: 3000 },
       ],
     },
     payment: { card: false, instructions: 'IBAN DE89 3704 0044 0532 0130 00' },
@@ -110,6 +110,12 @@ test('a credit note and a write-off show on the pay page: total − credited −
   expect((await t.request('POST', `/v1/invoices/${invoice.id}/write-off`, { reason: 'small balance' })).status).toBe(200);
   const closed = (await visit(token)).body.invoice;
   expect(closed).toMatchObject({ status: 'paid', total: 9000, credited: 1500, paid: 4000, writtenOff: 3500, due: 0 });
+  // Payments paid the first instalment and part of the second; the credit note and the write-off settled the rest, which is not called paid.
+  expect(closed.paymentPlan.map((p: { standing: string; open: number; covered: boolean }) => [p.standing, p.open, p.covered])).toEqual([
+    ['paid', 0, true],
+    ['settled', 0, true],
+    ['settled', 0, true],
+  ]);
   // The customer's figures are the team's.
   const team = (await t.request('GET', `/v1/invoices/${invoice.id}`)).body;
   expect([team.total, team.credited, team.paid, team.writtenOff, team.due]).toEqual([closed.total, closed.credited, closed.paid, closed.writtenOff, closed.due]);

@@ -9326,8 +9326,15 @@ export interface paths {
                                      * @example 12500
                                      */
                                     amount: number;
-                                    /** @description paid in full by the payments so far (they cover the plan oldest first) */
+                                    /** @description nothing of it is open: payments, then credit notes and write-offs, cover the plan oldest first */
                                     covered: boolean;
+                                    /** @description paid: by payments; settled: by a credit note or a write-off, nothing to pay; partly_open: part of it is open; open: none of it is covered */
+                                    standing: "paid" | "settled" | "partly_open" | "open";
+                                    /**
+                                     * @description what is left to pay of it (a card checkout for this instalment charges this)
+                                     * @example 12500
+                                     */
+                                    open: number;
                                 }[];
                             };
                             payment: {

@@ -143,7 +143,8 @@ export function PayPage() {
                   </label>
                   {uncovered.map((p) => (
                     <label className="check" key={p.id}>
-                      <input type="radio" name="amount" checked={choice === p.id} onChange={() => setChoice(p.id)} /> Instalment of {formatDay(p.date)}, {formatAmount(p.amount, inv.currency)}
+                      <input type="radio" name="amount" checked={choice === p.id} onChange={() => setChoice(p.id)} /> Instalment of {formatDay(p.date)}, {formatAmount(p.open, inv.currency)}
+                      {p.standing === 'partly_open' && ` (of ${formatAmount(p.amount, inv.currency)})`}
                     </label>
                   ))}
                 </fieldset>
@@ -196,7 +197,7 @@ export function PayPage() {
                 <tr key={p.id}>
                   <td>{formatDay(p.date)}</td>
                   <td className="num">{formatAmount(p.amount, inv.currency)}</td>
-                  <td>{p.covered ? 'Paid' : 'Open'}</td>
+                  <td>{standingText(p, inv.currency)}</td>
                 </tr>
               ))}
             </tbody>
@@ -206,4 +207,14 @@ export function PayPage() {
       )}
     </main>
   );
+}
+
+type PlannedInstallment = PublicInvoice['invoice']['paymentPlan'][number];
+
+/** A credit note or a write-off settles an instalment without paying it: the customer is not told it was paid. */
+function standingText(p: PlannedInstallment, currency: string): string {
+  if (p.standing === 'paid') return 'Paid';
+  if (p.standing === 'settled') return 'Nothing due';
+  if (p.standing === 'partly_open') return `${formatAmount(p.open, currency)} open`;
+  return 'Open';
 }
