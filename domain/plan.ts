@@ -82,3 +82,11 @@ export function installmentStandings(plan: readonly { amount: number }[], b: { p
     standing: unpaid[i] === 0 ? 'paid' : open[i] === 0 ? 'settled' : open[i] < p.amount ? 'partly_open' : 'open',
   }));
 }
+
+/** What the customer reads for an instalment, on the pay page and in the invoice's PDF. */
+export function installmentStandingText({ standing, open }: { standing: InstallmentStanding; open: number }, money: (minor: number) => string): string {
+  if (standing === 'paid') return 'Paid';
+  if (standing === 'settled') return 'Nothing due';
+  if (standing === 'partly_open') return `${money(open)} open`;
+  return 'Open';
+}

@@ -8,7 +8,7 @@ import PDFDocument from 'pdfkit';
 import { Invoice, PlannedPayment, type Contact, type Tenant } from '../db';
 import { notFound } from '../domain/errors';
 import { formatMoney } from '../domain/money';
-import { uncoveredInstallments } from '../domain/plan';
+import { installmentStandings, installmentStandingText } from '../domain/plan';
 import { payPageUrl } from '../lib/pay-links';
 import { getCompanySettings, type CompanyDetails } from './company-settings';
 import type { ServiceDeps, TenantContext } from './context';
@@ -208,7 +208,7 @@ export function renderInvoicePdf(d: InvoiceDocument, opts: { now?: Date } = {}):
     ensure(60);
     pdf.fillColor(INK).font('Helvetica-Bold').fontSize(12).text('Payment plan', left, pdf.y);
     pdf.moveDown(0.4);
-    const uncovered = uncoveredInstallments(d.plan, settledAmount(inv));
+    const standings = installmentStandings(d.plan, { paid: inv.paid, settled: settledAmount(inv) });
     table(
       [
         ['Instalment', 0.2, 'left'],
@@ -216,7 +216,7 @@ export function renderInvoicePdf(d: InvoiceDocument, opts: { now?: Date } = {}):
         ['Amount', 0.25, 'right'],
         ['Status', 0.25, 'right'],
       ],
-      d.plan.map((p, n) => [`${n + 1} of ${d.plan.length}`, p.date, money(p.amount), uncovered[n] === 0 ? 'Paid' : uncovered[n] < p.amount ? `Open: ${money(uncovered[n])}` : 'Open']),
+      d.plan.map((p, n) => [`${n + 1} of ${d.plan.length}`, p.date, money(p.amount), installmentStandingText(standings[n], money)]),
     );
     pdf.font('Helvetica').fontSize(9).fillColor(MUTED).text('The plan is a guide: any amount may be paid at any time.', left, pdf.y, { width });
     pdf.moveDown(1);

@@ -77,7 +77,7 @@ test('the PDF shows seller, buyer, number, dates, items, totals, the plan with w
   expect(lines).toContain('Due  $1,500.00');
   // Payments cover the plan oldest first: the first instalment is paid, the second partly.
   expect(lines).toContain(`1 of 3  ${addDays(today, 1)}  $900.00  Paid`);
-  expect(lines).toContain(`2 of 3  ${addDays(today, 30)}  $900.00  Open: $600.00`);
+  expect(lines).toContain(`2 of 3  ${addDays(today, 30)}  $900.00  $600.00 open`);
   expect(lines).toContain(`3 of 3  ${addDays(today, 60)}  $900.00  Open`);
   expect(text).toContain('Bank transfer to IBAN GB33 BUKB 2020 1555 5555 55');
   expect(text).toContain(`Pay online: ${invoice.customerUrl}`);

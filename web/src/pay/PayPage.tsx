@@ -10,6 +10,7 @@ import { plainMessage } from '../lib/api-errors';
 import { formatDay, STATUS_LABELS } from '../lib/format';
 import { formatAmount } from '../lib/money';
 import type { paths } from '../api/schema';
+import { installmentStandingText } from '../../../domain/plan';
 
 type PublicInvoice = paths['/v1/public/invoices/{token}']['get']['responses'][200]['content']['application/json'];
 
@@ -197,7 +198,7 @@ export function PayPage() {
                 <tr key={p.id}>
                   <td>{formatDay(p.date)}</td>
                   <td className="num">{formatAmount(p.amount, inv.currency)}</td>
-                  <td>{standingText(p, inv.currency)}</td>
+                  <td>{installmentStandingText(p, (minor) => formatAmount(minor, inv.currency))}</td>
                 </tr>
               ))}
             </tbody>
@@ -207,14 +208,4 @@ export function PayPage() {
       )}
     </main>
   );
-}
-
-type PlannedInstallment = PublicInvoice['invoice']['paymentPlan'][number];
-
-/** A credit note or a write-off settles an instalment without paying it: the customer is not told it was paid. */
-function standingText(p: PlannedInstallment, currency: string): string {
-  if (p.standing === 'paid') return 'Paid';
-  if (p.standing === 'settled') return 'Nothing due';
-  if (p.standing === 'partly_open') return `${formatAmount(p.open, currency)} open`;
-  return 'Open';
 }
