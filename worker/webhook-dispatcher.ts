@@ -1,9 +1,11 @@
 /**
  * The webhook dispatcher (runs in the worker process): the relay turns outbox rows (written by the
  * invoice_events trigger) into deliveries, then due deliveries are sent, signed, and every attempt is
- * recorded. Several lanes (and several worker processes) share the work through SKIP LOCKED; a
- * dispatcher killed mid-send leaves its rows pending (the lock dies with its connection) and the
- * next one sends them again with the same event id — at least once, never lost.
+ * recorded. Several lanes (and several worker processes) share the work by claiming deliveries for a
+ * lease (SKIP LOCKED for the claim itself, committed before anything is sent: no transaction or
+ * pooled connection is held while a receiver takes its time); a dispatcher killed mid-send leaves its
+ * deliveries pending, due again when their lease ends, and the next one sends them again with the
+ * same event id — at least once, never lost.
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -105,24 +107,31 @@ async function attempt(config: DispatcherConfig, d: DueDelivery): Promise<SendOu
   return postWebhook(d.url, body, headers, { timeoutMs: config.WEBHOOK_TIMEOUT_MS ?? 10_000, allowPrivate: allowsPrivateUrls(config) });
 }
 
-/** Claims due deliveries, sends them together, records each attempt; returns how many were sent. */
+/**
+ * How long a claim holds: the send's timeout plus room to record it. A dispatcher stalled past it may
+ * see its delivery sent again by another (at least once; receivers dedupe by event id).
+ */
+export const leaseMsFor = (config: DispatcherConfig) => {
+  const timeoutMs = config.WEBHOOK_TIMEOUT_MS ?? 10_000;
+  return timeoutMs + Math.max(1_000, Math.round(timeoutMs / 2));
+};
+
+/** Claims due deliveries, sends them together, records each attempt as it ends; returns how many were sent. */
 export async function dispatchDue(orm: MikroORM, config: DispatcherConfig, batch = 10): Promise<number> {
-  return orm.em.fork().transactional(async (tx) => {
-    const due = await claimDueDeliveries(tx, batch);
-    const policy = policyOf(config);
-    await Promise.all(
-      due.map(async (d) => {
-        const startedAt = new Date();
-        const outcome = await attempt(config, d);
-        const n = d.attempts + 1;
-        const delivered = isDelivered(outcome.statusCode);
-        const retryAt = delivered ? null : nextAttemptAt(policy, n, d.queuedAt, new Date());
-        const error = outcome.error ?? (delivered ? null : `answered ${outcome.statusCode}`);
-        await recordAttempt(tx, d.id, n, { startedAt, ...outcome, error, status: delivered ? 'delivered' : retryAt ? 'pending' : 'failed', nextAttemptAt: retryAt });
-      }),
-    );
-    return due.length;
-  });
+  const due = await claimDueDeliveries(orm.em.fork(), batch, leaseMsFor(config));
+  const policy = policyOf(config);
+  await Promise.all(
+    due.map(async (d) => {
+      const startedAt = new Date();
+      const outcome = await attempt(config, d);
+      const n = d.attempts + 1;
+      const delivered = isDelivered(outcome.statusCode);
+      const retryAt = delivered ? null : nextAttemptAt(policy, n, d.queuedAt, new Date());
+      const error = outcome.error ?? (delivered ? null : `answered ${outcome.statusCode}`);
+      await recordAttempt(orm.em.fork(), d, n, { startedAt, ...outcome, error, status: delivered ? 'delivered' : retryAt ? 'pending' : 'failed', nextAttemptAt: retryAt });
+    }),
+  );
+  return due.length;
 }
 
 /** Runs until stop(): lane 0 relays, then each lane sends what is due; a lane sleeps WEBHOOK_POLL_MS when it sent nothing and the outbox is drained. */

@@ -58,28 +58,40 @@ export interface DueDelivery {
   occurredAt: Date;
   invoice: InvoiceFigures;
   data: Record<string, unknown>;
+  /** The claim: the delivery is not due again before this instant, and its attempt is recorded only while it still holds. */
+  leaseUntil: Date;
 }
 
 /**
- * Due deliveries of enabled endpoints, locked: per (endpoint, invoice) only the lowest pending
- * sequence is ever due, so a receiver sees an invoice's events in order (a later one waits while an
- * earlier one is retried, until it succeeds or is given up).
+ * Claims due deliveries of enabled endpoints for `leaseMs`: their next attempt moves to the end of
+ * the lease (committed by this one statement), so no other lane or process takes them while they are
+ * sent, and a dispatcher that dies mid-send leaves them due again when the lease ends. Per (endpoint,
+ * invoice) only the lowest pending sequence is ever due, so a receiver sees an invoice's events in
+ * order (a later one waits while an earlier one is in flight or retried, until it succeeds or is given up).
  */
-export async function claimDueDeliveries(em: EntityManager, limit: number): Promise<DueDelivery[]> {
-  const rows = await em.execute<(Omit<DueDelivery, 'queuedAt' | 'occurredAt'> & { queuedAt: string | Date; occurredAt: string | Date })[]>(
-    `select d.id, d.tenant_id as "tenantId", d.endpoint_id as "endpointId", e.url, e.secret_enc as "secretEnc", d.attempts, d.queued_at as "queuedAt",
-            ev.id as "eventId", d.event_type as type, d.sequence, ev.occurred_at as "occurredAt", ev.invoice, ev.data
-     from webhook_deliveries d
-     join webhook_endpoints e on e.id = d.endpoint_id and e.enabled
-     join webhook_events ev on ev.id = d.event_id
-     where d.status = 'pending' and d.next_attempt_at <= now()
-       and not exists (select 1 from webhook_deliveries p where p.endpoint_id = d.endpoint_id and p.invoice_id = d.invoice_id and p.status = 'pending' and p.sequence < d.sequence)
-     order by d.next_attempt_at, d.sequence
-     limit ?
-     for update of d skip locked`,
-    [limit],
+export async function claimDueDeliveries(em: EntityManager, limit: number, leaseMs: number): Promise<DueDelivery[]> {
+  const rows = await em.execute<(Omit<DueDelivery, 'queuedAt' | 'occurredAt' | 'leaseUntil'> & { queuedAt: string | Date; occurredAt: string | Date; leaseUntil: string | Date })[]>(
+    `with due as (
+       select d.id from webhook_deliveries d
+       join webhook_endpoints e on e.id = d.endpoint_id and e.enabled
+       where d.status = 'pending' and d.next_attempt_at <= now()
+         and not exists (select 1 from webhook_deliveries p where p.endpoint_id = d.endpoint_id and p.invoice_id = d.invoice_id and p.status = 'pending' and p.sequence < d.sequence)
+       order by d.next_attempt_at, d.sequence
+       limit ?
+       for update of d skip locked),
+     claimed as (
+       -- Whole milliseconds: the lease comes back as a JavaScript Date and fences the attempt's record.
+       update webhook_deliveries d set next_attempt_at = date_trunc('milliseconds', now() + ? * interval '1 millisecond')
+       from due where d.id = due.id
+       returning d.*)
+     select c.id, c.tenant_id as "tenantId", c.endpoint_id as "endpointId", e.url, e.secret_enc as "secretEnc", c.attempts, c.queued_at as "queuedAt",
+            ev.id as "eventId", c.event_type as type, c.sequence, ev.occurred_at as "occurredAt", ev.invoice, ev.data, c.next_attempt_at as "leaseUntil"
+     from claimed c
+     join webhook_endpoints e on e.id = c.endpoint_id
+     join webhook_events ev on ev.id = c.event_id`,
+    [limit, leaseMs],
   );
-  return rows.map((r) => ({ ...r, queuedAt: new Date(r.queuedAt), occurredAt: new Date(r.occurredAt) }));
+  return rows.map((r) => ({ ...r, queuedAt: new Date(r.queuedAt), occurredAt: new Date(r.occurredAt), leaseUntil: new Date(r.leaseUntil) }));
 }
 
 export interface AttemptOutcome {
@@ -92,18 +104,27 @@ export interface AttemptOutcome {
   nextAttemptAt: Date | null;
 }
 
-/** One attempt: its own row and the delivery's new state, in the claiming transaction. */
-export async function recordAttempt(em: EntityManager, deliveryId: string, attempt: number, o: AttemptOutcome): Promise<void> {
-  await em.execute(
-    `insert into webhook_delivery_attempts (id, delivery_id, attempt, started_at, status_code, latency_ms, error) values (?, ?, ?, ?, ?, ?, ?)`,
-    [uuidv7(), deliveryId, attempt, o.startedAt, o.statusCode, o.latencyMs, o.error],
-  );
-  await em.execute(
-    `update webhook_deliveries set attempts = ?, status = ?, next_attempt_at = ?, last_attempt_at = ?, last_status_code = ?, last_latency_ms = ?, last_error = ?,
-       delivered_at = case when ? = 'delivered' then now() else delivered_at end
-     where id = ?`,
-    [attempt, o.status, o.nextAttemptAt, o.startedAt, o.statusCode, o.latencyMs, o.error, o.status, deliveryId],
-  );
+/**
+ * One attempt: the delivery's new state and the attempt's row, in one transaction, while the claim
+ * still holds. False: it did not (the lease ran out and another dispatcher claimed it, or the team
+ * redelivered it meanwhile), and nothing is recorded: the delivery belongs to the newer claim.
+ */
+export async function recordAttempt(em: EntityManager, d: Pick<DueDelivery, 'id' | 'leaseUntil'>, attempt: number, o: AttemptOutcome): Promise<boolean> {
+  return em.transactional(async (tx) => {
+    const updated = await tx.execute<{ id: string }[]>(
+      `update webhook_deliveries set attempts = ?, status = ?, next_attempt_at = ?, last_attempt_at = ?, last_status_code = ?, last_latency_ms = ?, last_error = ?,
+         delivered_at = case when ? = 'delivered' then now() else delivered_at end
+       where id = ? and status = 'pending' and next_attempt_at = ?
+       returning id`,
+      [attempt, o.status, o.nextAttemptAt, o.startedAt, o.statusCode, o.latencyMs, o.error, o.status, d.id, d.leaseUntil],
+    );
+    if (updated.length === 0) return false;
+    await tx.execute(
+      `insert into webhook_delivery_attempts (id, delivery_id, attempt, started_at, status_code, latency_ms, error) values (?, ?, ?, ?, ?, ?, ?)`,
+      [uuidv7(), d.id, attempt, o.startedAt, o.statusCode, o.latencyMs, o.error],
+    );
+    return true;
+  });
 }
 
 export interface DeliveryRecord {

@@ -36,6 +36,8 @@ export interface TestStack {
   /** A fresh unit of work (its own EntityManager fork) for calling services directly. */
   readonly deps: ServiceDeps;
   worker: { stop(): Promise<void> } | null;
+  /** The webhook dispatcher beside the worker; stop() returns once every send in flight is recorded. */
+  webhooks: { stop(): Promise<void> } | null;
   close(): Promise<void>;
 }
 
@@ -74,6 +76,7 @@ export async function createTestStack(opts: { worker?: boolean; taskQueue?: stri
       return scopeOf(processDeps);
     },
     worker,
+    webhooks,
     async close() {
       await app.close();
       await worker?.stop();

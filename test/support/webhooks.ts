@@ -14,8 +14,8 @@ export interface Received {
 export interface Receiver {
   url: string;
   received: Received[];
-  /** Statuses to answer next, in order (then 200); a function decides per request. */
-  answers: (number | ((r: Received) => number | 'hang'))[];
+  /** Statuses to answer next, in order (then 200); a function decides per request ('hang': never; a promise: when it settles). */
+  answers: (number | ((r: Received) => number | 'hang' | Promise<number>))[];
   close(): Promise<void>;
 }
 
@@ -26,12 +26,12 @@ export async function startReceiver(path = '/hooks'): Promise<Receiver> {
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', async () => {
       const raw = Buffer.concat(chunks).toString('utf8');
       const r: Received = { headers: req.headers, raw, body: JSON.parse(raw), at: Date.now() };
       received.push(r);
       const next = answers.shift() ?? 200;
-      const status = typeof next === 'function' ? next(r) : next;
+      const status = typeof next === 'function' ? await next(r) : next;
       if (status === 'hang') return; // never answers (the sender dies or times out)
       res.writeHead(status, { 'content-type': 'text/plain' }).end(String(status));
     });

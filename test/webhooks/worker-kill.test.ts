@@ -26,7 +26,8 @@ function startWorkerProcess(taskQueue: string): Promise<ChildProcess> {
       WEBHOOK_POLL_MS: '25',
       WEBHOOK_RETRY_BASE_MS: '50',
       WEBHOOK_RETRY_MAX_MS: '200',
-      WEBHOOK_TIMEOUT_MS: '60000',
+      // The held delivery's lease (timeout + 1 s) ends soon after the restart: it is sent again then.
+      WEBHOOK_TIMEOUT_MS: '2000',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
