@@ -106,11 +106,11 @@ export interface AttemptOutcome {
 
 /**
  * One attempt: the delivery's new state and the attempt's row, in one transaction, while the claim
- * still holds. False: it did not (the lease ran out and another dispatcher claimed it, or the team
- * redelivered it meanwhile), and nothing is recorded: the delivery belongs to the newer claim.
+ * still holds. When it does not (the lease ran out and another dispatcher claimed it, or the team
+ * redelivered it meanwhile) nothing is recorded: the delivery belongs to the newer claim.
  */
-export async function recordAttempt(em: EntityManager, d: Pick<DueDelivery, 'id' | 'leaseUntil'>, attempt: number, o: AttemptOutcome): Promise<boolean> {
-  return em.transactional(async (tx) => {
+export async function recordAttempt(em: EntityManager, d: Pick<DueDelivery, 'id' | 'leaseUntil'>, attempt: number, o: AttemptOutcome): Promise<void> {
+  await em.transactional(async (tx) => {
     const updated = await tx.execute<{ id: string }[]>(
       `update webhook_deliveries set attempts = ?, status = ?, next_attempt_at = ?, last_attempt_at = ?, last_status_code = ?, last_latency_ms = ?, last_error = ?,
          delivered_at = case when ? = 'delivered' then now() else delivered_at end
@@ -118,12 +118,11 @@ export async function recordAttempt(em: EntityManager, d: Pick<DueDelivery, 'id'
        returning id`,
       [attempt, o.status, o.nextAttemptAt, o.startedAt, o.statusCode, o.latencyMs, o.error, o.status, d.id, d.leaseUntil],
     );
-    if (updated.length === 0) return false;
+    if (updated.length === 0) return;
     await tx.execute(
       `insert into webhook_delivery_attempts (id, delivery_id, attempt, started_at, status_code, latency_ms, error) values (?, ?, ?, ?, ?, ?, ?)`,
       [uuidv7(), d.id, attempt, o.startedAt, o.statusCode, o.latencyMs, o.error],
     );
-    return true;
   });
 }
 

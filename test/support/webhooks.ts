@@ -49,6 +49,17 @@ export async function startReceiver(path = '/hooks'): Promise<Receiver> {
   };
 }
 
+/** The file's receiver, on a stack with fast webhook settings: started before its tests, closed after. */
+export function useWebhookReceiver(stack: TestStack): Receiver {
+  const receiver = {} as Receiver;
+  beforeAll(async () => {
+    fastWebhooks(stack);
+    Object.assign(receiver, await startReceiver());
+  });
+  afterAll(() => receiver.close?.());
+  return receiver;
+}
+
 /** Polls `check` until it returns a value that is not undefined/false (condition-based, never a fixed sleep). */
 export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 20_000): Promise<Exclude<T, undefined | false>> {
   const deadline = Date.now() + timeoutMs;

@@ -5,17 +5,12 @@
 import Stripe from 'stripe';
 import { checkWebhookSignature, SIGNATURE_HEADER, verifyWebhookSignature } from '../../lib/webhook-signature';
 import { createInvoiceViaApi, createTestTenant, useTestStack } from '../support/stack';
-import { fastWebhooks, payInvoice, startReceiver, waitFor, type Receiver } from '../support/webhooks';
+import { payInvoice, useWebhookReceiver, waitFor } from '../support/webhooks';
 
 const stack = useTestStack();
 // Payments go through the invoice workflow's Update; on a loaded machine one can take tens of seconds.
 jest.setTimeout(120_000);
-let receiver: Receiver;
-beforeAll(async () => {
-  fastWebhooks(stack);
-  receiver = await startReceiver();
-});
-afterAll(() => receiver?.close());
+const receiver = useWebhookReceiver(stack);
 beforeEach(() => {
   receiver.received.length = 0;
   receiver.answers.length = 0;

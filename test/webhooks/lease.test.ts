@@ -4,16 +4,11 @@
  * an answer that comes after the delivery was claimed again records nothing.
  */
 import { createInvoiceViaApi, createTestTenant, useTestStack } from '../support/stack';
-import { fastWebhooks, startReceiver, waitFor, type Receiver } from '../support/webhooks';
+import { useWebhookReceiver, waitFor } from '../support/webhooks';
 
 const stack = useTestStack();
 jest.setTimeout(120_000);
-let receiver: Receiver;
-beforeAll(async () => {
-  fastWebhooks(stack);
-  receiver = await startReceiver();
-});
-afterAll(() => receiver?.close());
+const receiver = useWebhookReceiver(stack);
 
 test('a send in flight holds no lock: the team redelivers it at once, and its late answer records nothing', async () => {
   const { request } = await createTestTenant(stack);
