@@ -108,11 +108,13 @@ test('a credit note and a write-off appear in the balance; a written-off invoice
   expect((await account.request('POST', `/v1/invoices/${id}/write-off`, { reason: 'goodwill' })).status).toBe(200);
   await page.reload();
   await page.getByText('Nothing more is due.').waitFor();
+  await page.getByRole('heading', { name: `Invoice ${account.invoice.number} Closed` }).waitFor();
   expect(await balance(page, 'Written off').innerText()).toBe('$1,500.00');
   expect(await balance(page, 'Due').innerText()).toBe('$0.00');
   expect(await page.getByText('Paid in full').count()).toBe(0);
   // What the write-off closed was not paid.
   expect(await planStatus()).toEqual(['Paid', 'Nothing due', 'Nothing due']);
+  await screenshot(page, 'pay-page-written-off');
   await page.context().close();
 });
 

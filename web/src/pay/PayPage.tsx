@@ -109,7 +109,8 @@ export function PayPage() {
         {page.seller.address && <p className="muted address">{page.seller.address}</p>}
         {page.seller.taxId && <p className="muted">Tax ID {page.seller.taxId}</p>}
         <h1>
-          Invoice {inv.number} <span className={`badge badge-${inv.status}`}>{STATUS_LABELS[inv.status] ?? inv.status}</span>
+          {/* A write-off closes the invoice without it being paid: the customer is not told it was. */}
+          Invoice {inv.number} <span className={`badge badge-${inv.status}`}>{inv.status === 'paid' && inv.writtenOff > 0 ? 'Closed' : (STATUS_LABELS[inv.status] ?? inv.status)}</span>
         </h1>
         <p className="muted">
           Issued {formatDay(inv.issueDate)} · due {formatDay(inv.dueDate)}
