@@ -61,12 +61,28 @@ function wallClockFormat(timeZone: string): Intl.DateTimeFormat {
   return format;
 }
 
+/**
+ * Offsets already asked for: the same few instants come back for every invoice (its days' midnights),
+ * and formatToParts is the expensive part of a creation's schedule. Bounded; a pure function of its
+ * arguments, so sharing it across requests and workflows changes no answer.
+ */
+const zoneOffsets = new Map<string, number>();
+const MAX_CACHED_OFFSETS = 10_000;
+
 /** Offset (ms) of `timeZone` from UTC at `instant`. */
 function zoneOffsetAt(instant: number, timeZone: string): number {
-  const parts = wallClockFormat(timeZone).formatToParts(new Date(instant));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  return asUtc - Math.floor(instant / 1000) * 1000;
+  if (timeZone === 'UTC') return 0;
+  const key = `${timeZone} ${instant}`;
+  let offset = zoneOffsets.get(key);
+  if (offset === undefined) {
+    const parts = wallClockFormat(timeZone).formatToParts(new Date(instant));
+    const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
+    const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+    offset = asUtc - Math.floor(instant / 1000) * 1000;
+    if (zoneOffsets.size >= MAX_CACHED_OFFSETS) zoneOffsets.clear();
+    zoneOffsets.set(key, offset);
+  }
+  return offset;
 }
 
 /** The instant at which local wall-clock time `date` + `minutesOfDay` begins in `timeZone`. */

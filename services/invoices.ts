@@ -7,19 +7,19 @@ import { v7 as uuidv7 } from 'uuid';
 import { Deal, Invoice, InvoiceEvent, Payment, PlannedPayment } from '../db';
 import { findRows, type FindRowsOptions } from '../db/read-rows';
 import { contactIdsMatching, insertNewInvoice, invoiceCreationContext, invoiceSummary } from '../db/repositories/invoices';
+import { storedSchedule } from '../db/repositories/reminders';
 import { takeInvoiceSequence } from '../db/repositories/tenants';
 import { agingCutoffs, type AgingBucket } from '../domain/aging';
 import { dateIn } from '../domain/dates';
 import { conflict, DomainError, notFound } from '../domain/errors';
 import { assertInvoiceDates, priceLineItems, type InvoiceSort, type InvoiceStatus, type LineItemInput } from '../domain/invoice';
 import { assertCurrency } from '../domain/money';
-import { assertInvoiceNumber, formatInvoiceNumber } from '../domain/numbering';
+import { assertInvoiceNumber } from '../domain/numbering';
 import { buildPaymentPlan, type InstallmentInput } from '../domain/plan';
-import type { StoredReminderSchedule } from '../domain/reminders';
 import type { ServiceDeps, TenantContext } from './context';
 import { startInvoiceWorkflow, voidInvoiceWorkflow } from './invoice-workflow';
 import { customerUrls, firstPayLink } from './pay-links';
-import { storeReminderSchedule } from './reminders';
+import { newReminderSchedule } from './reminders';
 import { paymentViews, type PaymentView } from './payments';
 import { afterKey, decodeCursor, DEFAULT_PAGE_SIZE, likePattern, toPage, type CursorPart, type Page, type PageParams } from './pagination';
 
@@ -65,76 +65,75 @@ export async function createInvoice(deps: ServiceDeps, tenant: TenantContext, in
   }
 
   // Plain rows in plain SQL (no managed entities: nothing here is changed later in the request), as
-  // read-rows are: the invoice, its plan, link and history event in one statement, its reminder
-  // schedule in a second, both in the transaction that takes the number.
+  // read-rows are: the number, the invoice, its plan, link, history event and reminder schedule in
+  // one statement (db/repositories/invoices.ts), which is atomic without a transaction around it.
   const id = uuidv7();
   const plan = installments.map((p, seq) => ({ id: uuidv7(), seq, amount: p.amount, date: p.date, method: p.method ?? null }));
   const link = firstPayLink(deps, id);
-  let created: { invoice: Invoice; reminders: StoredReminderSchedule } | undefined;
+  const now = new Date();
+  // The schedule is stored with the invoice and handed to its workflow, whose first task then has nothing to fetch.
+  const reminders = newReminderSchedule({ plan, dueDate: input.dueDate, timeZone: tenant.timeZone, policy: context.reminderPolicy, now: now.getTime() });
+  let created: Awaited<ReturnType<typeof insertNewInvoice>> | undefined;
   for (let attempt = 0; !created; attempt++) {
     try {
-      created = await em.transactional(async (tx) => {
-        const number = input.number ?? formatInvoiceNumber(await takeInvoiceSequence(tx, tenant.id), context.numberFormat);
-        const now = new Date();
-        const defaults = await insertNewInvoice(tx, {
-          id,
-          tenantId: tenant.id,
-          number,
-          contactId: contact.id,
-          dealId: deal?.id ?? null,
-          currency,
-          issueDate: input.issueDate,
-          dueDate: input.dueDate,
-          lineItems,
-          total,
-          createdAt: now,
-          plan,
-          payLinkTokenHash: link.tokenHash,
-          createdEvent: { id: uuidv7(), data: { number, total, currency, dueDate: input.dueDate } },
-        });
-        // The schedule is stored with the invoice and handed to its workflow, whose first task then has nothing to fetch.
-        const reminders = await storeReminderSchedule(tx, { tenantId: tenant.id, invoiceId: id, plan, dueDate: input.dueDate, timeZone: tenant.timeZone, policy: context.reminderPolicy, now: now.getTime() });
-        const invoice = {
-          id,
-          tenant: { id: tenant.id },
-          number,
-          contact,
-          deal: deal ? { id: deal.id } : null,
-          currency,
-          issueDate: input.issueDate,
-          dueDate: input.dueDate,
-          lineItems,
-          total,
-          paid: 0,
-          due: total,
-          ...defaults,
-          status: 'open',
-          stateVersion: 0,
-          attentionReason: null,
-          attentionAt: null,
-          createdAt: now,
-          updatedAt: now,
-        } as unknown as Invoice;
-        return { invoice, reminders };
+      created = await insertNewInvoice(em, {
+        id,
+        tenantId: tenant.id,
+        number: input.number ?? null,
+        numberFormat: context.numberFormat,
+        contactId: contact.id,
+        dealId: deal?.id ?? null,
+        currency,
+        issueDate: input.issueDate,
+        dueDate: input.dueDate,
+        lineItems,
+        total,
+        createdAt: now,
+        plan,
+        payLinkTokenHash: link.tokenHash,
+        createdEvent: { id: uuidv7(), data: { total, currency, dueDate: input.dueDate } },
+        reminders,
       });
     } catch (err) {
       if (!(err instanceof UniqueConstraintViolationException)) throw err;
       if (input.number !== undefined) throw conflict('duplicate_invoice_number', `invoice number ${input.number} is already used`, { number: input.number });
-      // A generated number collided with one given by hand earlier. The rollback undid the increment,
-      // so move the sequence past the taken number (committed on its own) and take the next one.
+      // A generated number collided with one given by hand earlier. The failed statement left the
+      // sequence as it was, so move it past the taken number (committed on its own) and take the next one.
       if (attempt >= MAX_NUMBER_COLLISIONS) throw err;
       await takeInvoiceSequence(em, tenant.id);
     }
   }
+  const invoice = {
+    id,
+    tenant: { id: tenant.id },
+    number: created.number,
+    contact,
+    deal: deal ? { id: deal.id } : null,
+    currency,
+    issueDate: input.issueDate,
+    dueDate: input.dueDate,
+    lineItems,
+    total,
+    paid: 0,
+    due: total,
+    credited: created.credited,
+    writtenOff: created.writtenOff,
+    status: 'open',
+    stateVersion: 0,
+    attentionReason: null,
+    attentionAt: null,
+    createdAt: now,
+    updatedAt: now,
+  } as unknown as Invoice;
   const planRows = plan.map((p) => ({ ...p, tenant: { id: tenant.id }, invoice: { id } })) as unknown as PlannedPayment[];
   try {
-    await startInvoiceWorkflow(deps, created.invoice, planRows, tenant, created.reminders);
+    await startInvoiceWorkflow(deps, invoice, planRows, tenant, storedSchedule(created.reminders));
   } catch (err) {
     // Without its workflow the invoice could never take a payment: undo and let the client retry.
     await em.nativeDelete(Invoice, { id });
     throw new DomainError('unavailable', 'temporal_unavailable', 'could not start the invoice workflow; nothing was created, retry later', { cause: (err as Error).message }, { cause: err });
   }
-  return { invoice: created.invoice, plan: planRows, customerUrl: link.customerUrl };
+  return { invoice, plan: planRows, customerUrl: link.customerUrl };
 }
 
 export async function getInvoice(deps: ServiceDeps, tenant: TenantContext, id: string): Promise<Invoice> {

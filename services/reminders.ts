@@ -2,7 +2,7 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Reminder, ReminderPolicyRecord } from '../db';
-import { insertReminderSchedule, remindersOfInvoice, storedSchedule } from '../db/repositories/reminders';
+import { insertReminderSchedule, remindersOfInvoice, storedSchedule, type NewReminder } from '../db/repositories/reminders';
 import { assertIsoDate } from '../domain/dates';
 import { validationError } from '../domain/errors';
 import { defaultReminderPolicy, reminderSchedule, validateReminderPolicy, type ReminderPolicy, type ReminderStatus, type StoredReminderSchedule } from '../domain/reminders';
@@ -14,20 +14,32 @@ export async function getReminderPolicy(deps: ServiceDeps, tenant: TenantContext
   return row?.policy ?? defaultReminderPolicy();
 }
 
+/** What an invoice's reminder schedule is computed from. */
+export interface ReminderScheduleSource {
+  plan: readonly { id: string; date: string }[];
+  dueDate: string;
+  timeZone: string;
+  policy: ReminderPolicy | null;
+  now: number;
+}
+
 /**
- * Computes an invoice's reminder schedule (its plan, due date, the tenant's time zone and policy) and
- * stores it, rows with their history events in one statement: in the creation's transaction, or in
- * the first task of a workflow started without it. Reminders already past at `now` are stored
- * skipped. Idempotent: a reminder stored already (a concurrent attempt) is what the schedule holds.
+ * An invoice's reminder schedule (its plan, due date, the tenant's time zone and policy) as it is
+ * stored: reminders already past at `now` are stored skipped.
  */
-export async function storeReminderSchedule(
-  em: EntityManager,
-  a: { tenantId: string; invoiceId: string; plan: readonly { id: string; date: string }[]; dueDate: string; timeZone: string; policy: ReminderPolicy | null; now: number },
-): Promise<StoredReminderSchedule> {
-  const schedule = reminderSchedule({ plan: a.plan, dueDate: a.dueDate, timeZone: a.timeZone, policy: a.policy ?? defaultReminderPolicy() });
-  if (schedule.length === 0) return { schedule: [], done: [] };
-  const inserted = await insertReminderSchedule(em, { tenantId: a.tenantId, invoiceId: a.invoiceId, reminders: schedule.map((r) => ({ ...r, skipped: r.at < a.now })), createdAt: new Date(a.now) });
-  return storedSchedule(inserted.length < schedule.length ? await remindersOfInvoice(em, a.tenantId, a.invoiceId) : inserted);
+export const newReminderSchedule = (a: ReminderScheduleSource): NewReminder[] =>
+  reminderSchedule({ plan: a.plan, dueDate: a.dueDate, timeZone: a.timeZone, policy: a.policy ?? defaultReminderPolicy() }).map((r) => ({ ...r, skipped: r.at < a.now }));
+
+/**
+ * Computes and stores an invoice's reminder schedule, rows with their history events in one
+ * statement, in the first task of a workflow started without it (creation stores it in its own
+ * statement). Idempotent: a reminder stored already (a concurrent attempt) is what the schedule holds.
+ */
+export async function storeReminderSchedule(em: EntityManager, a: ReminderScheduleSource & { tenantId: string; invoiceId: string }): Promise<StoredReminderSchedule> {
+  const reminders = newReminderSchedule(a);
+  if (reminders.length === 0) return { schedule: [], done: [] };
+  const inserted = await insertReminderSchedule(em, { tenantId: a.tenantId, invoiceId: a.invoiceId, reminders, createdAt: new Date(a.now) });
+  return storedSchedule(inserted.length < reminders.length ? await remindersOfInvoice(em, a.tenantId, a.invoiceId) : inserted);
 }
 
 /** Replaces the tenant's policy. Applies to invoices created afterwards (existing schedules are kept). */

@@ -5,6 +5,7 @@ import type { LineItem } from '../../domain/invoice';
 import { invoiceNumberFormatOf, type InvoiceNumberFormat } from '../../domain/numbering';
 import type { PaymentMethod } from '../../domain/payment';
 import type { ReminderPolicy } from '../../domain/reminders';
+import { reminderScheduleCtes, scheduledReminders, type NewReminder, type ScheduledReminder, type StoredRow } from './reminders';
 
 /** What creating an invoice reads first, in one statement: its contact, and its tenant's number format and reminder policy (absent: the defaults). */
 export async function invoiceCreationContext(
@@ -29,7 +30,9 @@ export async function invoiceCreationContext(
 export interface NewInvoiceRows {
   id: string;
   tenantId: string;
-  number: string;
+  /** Given by hand, or null: the tenant's next number in its format. */
+  number: string | null;
+  numberFormat: InvoiceNumberFormat;
   contactId: string;
   dealId: string | null;
   currency: string;
@@ -40,21 +43,30 @@ export interface NewInvoiceRows {
   createdAt: Date;
   plan: { id: string; seq: number; amount: number; date: string; method: PaymentMethod | null }[];
   payLinkTokenHash: string;
+  /** The `created` history event; its data gets the number. */
   createdEvent: { id: string; data: Record<string, unknown> };
+  reminders: NewReminder[];
 }
 
 /**
- * A new invoice (open, nothing paid), its payment plan, its first pay link and its `created` history
- * event in one statement, inside the creation's transaction (the plan rows' trigger sees the invoice
- * row: it was inserted earlier in the same statement). Returns the columns the database defaults.
- * A number already taken fails it with a unique violation.
+ * A new invoice (open, nothing paid) in one statement, so one atomic write without a transaction
+ * around several: its number (the tenant's sequence taken, unless given by hand), the invoice, its
+ * payment plan, its first pay link, its `created` history event and its reminder schedule with
+ * theirs. The tenant's row, locked for the sequence, is held only for this statement. The plan rows'
+ * trigger sees the invoice row (inserted earlier in the same statement). A number already taken
+ * fails it with a unique violation, and the sequence is left as it was. Returns the number and what
+ * the database defaults. A generated number is written as formatInvoiceNumber (domain/numbering)
+ * writes it: the prefix, then the sequence zero-padded to the padding (never cut).
  */
-export async function insertNewInvoice(em: EntityManager, r: NewInvoiceRows): Promise<{ credited: number; writtenOff: number }> {
-  const [row] = await em.execute<{ credited: string | number; writtenOff: string | number }[]>(
-    `with invoice as (
+export async function insertNewInvoice(em: EntityManager, r: NewInvoiceRows): Promise<{ number: string; credited: number; writtenOff: number; reminders: ScheduledReminder[] }> {
+  const reminders = reminderScheduleCtes({ tenantId: r.tenantId, invoiceId: r.id, reminders: r.reminders, createdAt: r.createdAt });
+  const [row] = await em.execute<{ number: string; credited: string | number; writtenOff: string | number; reminders: StoredRow[] }[]>(
+    `with next_number as (
+       update tenants set invoice_sequence = invoice_sequence + 1 where id = ? and ?::text is null returning invoice_sequence::text as seq),
+     invoice as (
        insert into invoices (id, tenant_id, number, contact_id, deal_id, currency, issue_date, due_date, line_items, total, paid, due, status, state_version, created_at, updated_at)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, 0, ?, 'open', 0, ?, ?)
-       returning id, credited, written_off),
+       select ?, ?, coalesce(?::text, (select ?::text || lpad(seq, greatest(?::int, length(seq)), '0') from next_number)), ?, ?, ?, ?, ?, ?::jsonb, ?, 0, ?, 'open', 0, ?, ?
+       returning id, number, credited, written_off),
      plan as (
        insert into planned_payments (id, tenant_id, invoice_id, seq, amount, date, method)
        select p.id, ?, i.id, p.seq, p.amount, p.date, p.method
@@ -62,16 +74,20 @@ export async function insertNewInvoice(em: EntityManager, r: NewInvoiceRows): Pr
      link as (
        insert into invoice_pay_links (invoice_id, tenant_id, rotation, token_hash, updated_at) select id, ?, 0, ?, ? from invoice),
      created as (
-       insert into invoice_events (id, tenant_id, invoice_id, type, dedupe_key, data, occurred_at) select ?, ?, id, 'created', 'created', ?::jsonb, ? from invoice)
-     select credited, written_off as "writtenOff" from invoice`,
+       insert into invoice_events (id, tenant_id, invoice_id, type, dedupe_key, data, occurred_at)
+       select ?, ?, id, 'created', 'created', ?::jsonb || jsonb_build_object('number', number), ? from invoice),
+     ${reminders.sql}
+     select number, credited, written_off as "writtenOff", (select coalesce(json_agg(r), '[]'::json) from reminders_inserted r) as reminders from invoice`,
     [
-      r.id, r.tenantId, r.number, r.contactId, r.dealId, r.currency, r.issueDate, r.dueDate, JSON.stringify(r.lineItems), r.total, r.total, r.createdAt, r.createdAt,
+      r.tenantId, r.number,
+      r.id, r.tenantId, r.number, r.numberFormat.prefix, r.numberFormat.padding, r.contactId, r.dealId, r.currency, r.issueDate, r.dueDate, JSON.stringify(r.lineItems), r.total, r.total, r.createdAt, r.createdAt,
       r.tenantId, JSON.stringify(r.plan),
       r.tenantId, r.payLinkTokenHash, r.createdAt,
       r.createdEvent.id, r.tenantId, JSON.stringify(r.createdEvent.data), r.createdAt,
+      ...reminders.params,
     ],
   );
-  return { credited: Number(row.credited), writtenOff: Number(row.writtenOff) };
+  return { number: row.number, credited: Number(row.credited), writtenOff: Number(row.writtenOff), reminders: scheduledReminders(row.reminders) };
 }
 
 /** Invoices whose workflow could not store part of a change (partial index on attention_at). */

@@ -57,8 +57,8 @@ export interface ScheduledReminder {
 const SCHEDULED_COLUMNS = `key, kind, installment_id as "installmentId", "offset", step, scheduled_at as "scheduledAt", date::text as date, status`;
 
 /** The driver hands timestamps over as strings. */
-type StoredRow = Omit<ScheduledReminder, 'scheduledAt'> & { scheduledAt: string | Date };
-const scheduledReminders = (rows: StoredRow[]): ScheduledReminder[] =>
+export type StoredRow = Omit<ScheduledReminder, 'scheduledAt'> & { scheduledAt: string | Date };
+export const scheduledReminders = (rows: StoredRow[]): ScheduledReminder[] =>
   rows.map((r) => ({ ...r, scheduledAt: new Date(r.scheduledAt) }));
 
 /** The reminders of an invoice. */
@@ -99,36 +99,45 @@ export const scheduleData = (r: { kind: string; scheduledAt: Date; date: string;
   ...(r.installmentId ? { installmentId: r.installmentId } : {}),
 });
 
+/** A reminder of a new schedule, as it is stored (one already past is stored skipped). */
+export type NewReminder = ReminderInstant & { skipped: boolean };
+
 /**
- * Stores an invoice's schedule with a history event per reminder (`reminder_scheduled`, or
- * `reminder_skipped` for one already past at creation) in one statement; returns the rows it
- * inserted (a reminder stored already, by a concurrent attempt, is left as it is).
+ * The common table expressions that store an invoice's schedule with a history event per reminder
+ * (`reminder_scheduled`, or `reminder_skipped` for one already past at creation): `reminders_inserted`
+ * returns the rows inserted (a reminder stored already, by a concurrent attempt, is left as it is).
+ * Shared by the schedule's own statement and the invoice's creation statement.
  */
-export async function insertReminderSchedule(em: EntityManager, a: { tenantId: string; invoiceId: string; reminders: (ReminderInstant & { skipped: boolean })[]; createdAt: Date }): Promise<ScheduledReminder[]> {
+export function reminderScheduleCtes(a: { tenantId: string; invoiceId: string; reminders: NewReminder[]; createdAt: Date }): { sql: string; params: unknown[] } {
   const records = a.reminders.map((r) => {
     const type = r.skipped ? 'reminder_skipped' : 'reminder_scheduled';
     const data = { key: r.key, ...scheduleData({ ...r, scheduledAt: new Date(r.at) }), ...(r.skipped ? { reason: 'past_at_creation' } : {}) };
     return { id: uuidv7(), key: r.key, kind: r.kind, installment_id: r.installmentId ?? null, offset: r.offset, step: r.step ?? null, scheduled_at: new Date(r.at).toISOString(), date: r.date, skipped: r.skipped, event_id: uuidv7(), event_type: type, event_data: data };
   });
-  const rows = await em.execute<StoredRow[]>(
-    `with input as (
+  return {
+    sql: `reminder_input as (
        select * from jsonb_to_recordset(?::jsonb) as r(id uuid, key text, kind text, installment_id uuid, "offset" int, step int, scheduled_at timestamptz, date date,
                                                       skipped boolean, event_id uuid, event_type text, event_data jsonb)),
-     inserted as (
+     reminders_inserted as (
        insert into reminders (id, tenant_id, invoice_id, key, kind, installment_id, "offset", step, scheduled_at, date, status, skip_reason, attempts, created_at, updated_at)
        select id, ?, ?, key, kind, installment_id, "offset", step, scheduled_at, date, case when skipped then 'skipped' else 'scheduled' end,
               case when skipped then 'past_at_creation' end, 0, ?, ?
-         from input
+         from reminder_input
        on conflict (invoice_id, key) do nothing
        returning id, ${SCHEDULED_COLUMNS}),
-     events as (
+     reminder_events as (
        insert into invoice_events (id, tenant_id, invoice_id, type, dedupe_key, data, occurred_at)
        select i.event_id, ?, ?, i.event_type, i.event_type || ':' || i.key, i.event_data, ?
-         from input i join inserted using (id)
-       on conflict (invoice_id, dedupe_key) do nothing)
-     select key, kind, "installmentId", "offset", step, "scheduledAt", date, status from inserted`,
-    [JSON.stringify(records), a.tenantId, a.invoiceId, a.createdAt, a.createdAt, a.tenantId, a.invoiceId, a.createdAt],
-  );
+         from reminder_input i join reminders_inserted using (id)
+       on conflict (invoice_id, dedupe_key) do nothing)`,
+    params: [JSON.stringify(records), a.tenantId, a.invoiceId, a.createdAt, a.createdAt, a.tenantId, a.invoiceId, a.createdAt],
+  };
+}
+
+/** Stores an invoice's schedule (reminderScheduleCtes) in one statement; returns the rows it inserted. */
+export async function insertReminderSchedule(em: EntityManager, a: { tenantId: string; invoiceId: string; reminders: NewReminder[]; createdAt: Date }): Promise<ScheduledReminder[]> {
+  const ctes = reminderScheduleCtes(a);
+  const rows = await em.execute<StoredRow[]>(`with ${ctes.sql} select key, kind, "installmentId", "offset", step, "scheduledAt", date, status from reminders_inserted`, ctes.params);
   return scheduledReminders(rows);
 }
 

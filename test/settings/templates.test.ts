@@ -28,6 +28,11 @@ test('default currency and invoice number format: saved, shown, used by the next
   expect((await t.request('PUT', '/v1/settings/company', { invoiceNumberPrefix: '', invoiceNumberPadding: 5 })).body).toMatchObject({ defaultCurrency: 'EUR', invoiceNumberPrefix: '', nextInvoiceNumber: '00003' });
   expect((await invoiceOf(t.request, contact.id)).body.number).toBe('00003');
   expect((await t.request('PUT', '/v1/settings/company', {})).body).toMatchObject({ defaultCurrency: 'EUR', invoiceNumberPrefix: 'INV-', invoiceNumberPadding: 6, nextInvoiceNumber: 'INV-000004' });
+
+  // A sequence longer than the padding keeps all its digits, in the number the settings announce and in the one stored.
+  await stack.orm.em.getConnection().execute('update tenants set invoice_sequence = 12344 where id = ?', [t.tenantId]);
+  expect((await t.request('PUT', '/v1/settings/company', { invoiceNumberPrefix: 'P-', invoiceNumberPadding: 3 })).body.nextInvoiceNumber).toBe('P-12345');
+  expect((await invoiceOf(t.request, contact.id)).body.number).toBe('P-12345');
 });
 
 test('a number format or currency that could not work is a 400 that changes nothing', async () => {
