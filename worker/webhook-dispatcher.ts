@@ -11,7 +11,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { claimDueDeliveries, lockUnrelayedEvents, recordAttempt, relayEvent, type DueDelivery } from '../db/repositories/webhook-deliveries';
+import { claimDueDeliveries, lockUnrelayedEvents, recordAttempt, relayEvents, type DueDelivery } from '../db/repositories/webhook-deliveries';
 import { DEFAULT_RETRY_POLICY, isDelivered, nextAttemptAt, webhookPayload, webhookTypeFor, type RetryPolicy } from '../domain/webhook-events';
 import type { Config } from '../lib/config';
 import { EVENT_ID_HEADER, SEQUENCE_HEADER, SIGNATURE_HEADER, signWebhook } from '../lib/webhook-signature';
@@ -76,7 +76,7 @@ export function postWebhook(url: string, body: string, headers: Record<string, s
 export async function relayOutbox(orm: MikroORM): Promise<number> {
   return orm.em.fork().transactional(async (tx) => {
     const rows = await lockUnrelayedEvents(tx, RELAY_BATCH);
-    for (const r of rows) await relayEvent(tx, r.id, webhookTypeFor(r.historyType, r.data));
+    await relayEvents(tx, rows.map((r) => ({ id: r.id, type: webhookTypeFor(r.historyType, r.data) })));
     return rows.length;
   });
 }

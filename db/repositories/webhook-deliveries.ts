@@ -1,8 +1,8 @@
 /**
  * webhook_events (the outbox the invoice_events trigger fills), webhook_deliveries and their attempts.
  * The relay fans each outbox row out to the endpoints subscribed to its type; the dispatcher claims
- * due deliveries with FOR UPDATE SKIP LOCKED (several dispatchers never send the same one at once),
- * holding the lock while it sends, so a dispatcher that dies frees its rows at once.
+ * due deliveries for a lease (FOR UPDATE SKIP LOCKED in the claiming statement only: several
+ * dispatchers never send the same one at once), so a dispatcher that dies leaves them due again when it ends.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
@@ -25,23 +25,25 @@ export async function lockUnrelayedEvents(em: EntityManager, limit: number): Pro
 }
 
 /**
- * Marks an outbox row relayed as `type` (null: no webhook) and creates its deliveries to the
- * tenant's enabled endpoints subscribed to the type that existed when the event was written.
- * Idempotent: a delivery per (endpoint, event) at most.
+ * Marks outbox rows relayed, each as its type (null: no webhook), and creates their deliveries to the
+ * tenant's enabled endpoints subscribed to the type that existed when the event was written: one
+ * statement for the whole batch. Idempotent: a delivery per (endpoint, event) at most.
  */
-export async function relayEvent(em: EntityManager, eventId: string, type: WebhookEventType | null): Promise<number> {
-  await em.execute(`update webhook_events set type = ?, relayed_at = now() where id = ?`, [type, eventId]);
-  if (type === null) return 0;
-  const res = await em.execute(
-    `insert into webhook_deliveries (id, tenant_id, endpoint_id, event_id, invoice_id, sequence, event_type, status, attempts, queued_at, next_attempt_at, created_at)
-     select gen_random_uuid(), ev.tenant_id, e.id, ev.id, ev.invoice_id, ev.sequence, ?, 'pending', 0, now(), now(), date_trunc('milliseconds', now())
-     from webhook_events ev join webhook_endpoints e on e.tenant_id = ev.tenant_id
-     where ev.id = ? and e.enabled and e.event_types @> jsonb_build_array(?::text) and e.created_at <= ev.created_at
+export async function relayEvents(em: EntityManager, events: { id: string; type: WebhookEventType | null }[]): Promise<void> {
+  if (events.length === 0) return;
+  await em.execute(
+    `with input as (select * from jsonb_to_recordset(?::jsonb) as r(id uuid, type text)),
+     relayed as (
+       update webhook_events ev set type = i.type, relayed_at = now() from input i where ev.id = i.id
+       returning ev.id, ev.tenant_id, ev.invoice_id, ev.sequence, ev.created_at, ev.type)
+     insert into webhook_deliveries (id, tenant_id, endpoint_id, event_id, invoice_id, sequence, event_type, status, attempts, queued_at, next_attempt_at, created_at)
+     select gen_random_uuid(), r.tenant_id, e.id, r.id, r.invoice_id, r.sequence, r.type, 'pending', 0, now(), now(), date_trunc('milliseconds', now())
+       from relayed r join webhook_endpoints e on e.tenant_id = r.tenant_id
+      where r.type is not null and e.enabled and e.event_types @> jsonb_build_array(r.type) and e.created_at <= r.created_at
      on conflict (endpoint_id, event_id) do nothing`,
-    [type, eventId, type],
+    [JSON.stringify(events)],
     'run',
   );
-  return (res as { affectedRows?: number }).affectedRows ?? 0;
 }
 
 export interface DueDelivery {
