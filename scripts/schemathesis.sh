@@ -23,6 +23,8 @@ PORT="$(free_port)"
 export PORT HOST=127.0.0.1 PUBLIC_BASE_URL="http://127.0.0.1:$PORT" NODE_ENV=test LOG_LEVEL=warn
 # A task queue of its own, so no other worker on the dev server picks up these invoices.
 export TEMPORAL_TASK_QUEUE="schemathesis-$$-$(date +%s)"
+# Its worker's metrics on a free port: a running stack holds the default one.
+export WORKER_METRICS_PORT=0
 # Stripe calls go to the tests' local fake of the Stripe API (no traffic leaves the machine).
 export STRIPE_API_HOST=127.0.0.1 STRIPE_API_PORT="$(free_port)" STRIPE_API_PROTOCOL=http
 
@@ -56,6 +58,7 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 for _ in $(seq 1 60); do grep -q 'worker listening' "$WORK_DIR/worker.log" 2> /dev/null && break; sleep 0.5; done
+grep -q 'worker listening' "$WORK_DIR/worker.log" || { tail -n 40 "$WORK_DIR/worker.log" >&2; die "worker did not start"; }
 grep -q '^listening' "$WORK_DIR/fake-stripe.log" || die "fake Stripe did not start"
 
 log "API, worker and tenant ready after ${SECONDS}s; running against $PUBLIC_BASE_URL/docs/json"
