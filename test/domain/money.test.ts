@@ -18,7 +18,8 @@ describe('currencies', () => {
     expect(assertCurrency(c)).toBe(c);
   });
 
-  it.each([['usd'], ['US'], ['USDD'], ['ZZZ'], [''], [null], [840], [' USD']])('rejects %p', (c) => {
+  // Withdrawn codes (ANG → XCG, HRK → EUR, SLL → SLE, ZWL → ZWG) and funds and metals, which runtimes still know.
+  it.each([['usd'], ['US'], ['USDD'], ['ZZZ'], [''], [null], [840], [' USD'], ['ANG'], ['HRK'], ['SLL'], ['ZWL'], ['XAU'], ['XDR']])('rejects %p', (c) => {
     expect(isCurrency(c)).toBe(false);
     expect(codeOf(() => assertCurrency(c))).toBe('invalid_currency');
   });
@@ -38,6 +39,18 @@ describe('minor units', () => {
     ['EUR', 2],
     ['KWD', 3],
     ['BHD', 3],
+    // Where runtimes' Intl data differ from ISO 4217 (Chromium: HUF, IDR, COP, PKR none; Node: IQD, ALL, YER none).
+    ['HUF', 2],
+    ['IDR', 2],
+    ['COP', 2],
+    ['PKR', 2],
+    ['IQD', 3],
+    ['ALL', 2],
+    ['YER', 2],
+    ['ISK', 0],
+    ['CLF', 4],
+    ['XCG', 2],
+    ['ZWG', 2],
   ])('%s has %i decimals', (c, digits) => {
     expect(minorUnitDigits(c)).toBe(digits);
   });
@@ -83,6 +96,13 @@ describe('formatMoney', () => {
     expect(fmt(100, 'USD')).toBe('$1.00');
     expect(fmt(-5, 'USD')).toBe('-$0.05');
     expect(fmt(-123456, 'USD')).toBe('-$1,234.56');
+  });
+
+  it("uses ISO 4217's decimals, not the runtime's idea of the currency", () => {
+    expect(fmt(150000, 'HUF')).toBe('HUF 1,500.00');
+    expect(fmt(1500, 'IQD')).toBe('IQD 1.500');
+    expect(fmt(1500, 'ALL')).toBe('ALL 15.00');
+    expect(fmt(12345, 'CLF')).toBe('CLF 1.2345');
   });
 
   it('never goes through a float (values a float would round)', () => {

@@ -7,7 +7,7 @@ import { addDays } from '../../../domain/dates';
 import { api, ApiFailure, call, idempotencyKey, type Currency, type Deal } from '../api/client';
 import { errorField, plainMessage } from '../lib/api-errors';
 import { todayIn } from '../lib/format';
-import { formatAmount, parseAmount } from '../lib/money';
+import { CURRENCIES, formatAmount, parseAmount } from '../lib/money';
 import { checkPlan, draftPlan, MAX_INSTALMENTS, type DraftInstalment } from '../lib/plan';
 import { ContactPicker, ErrorBanner, Field, type ContactRef } from './components';
 import { navigate } from './router';
@@ -57,7 +57,7 @@ export function NewInvoicePage() {
   });
   const total = priced.reduce((s, p) => s + (p.amount ?? 0), 0);
   const planCheck = useMemo(() => checkPlan(plan, { total, currency, issueDate, dueDate }), [plan, total, currency, issueDate, dueDate]);
-  const currencies = useMemo(() => [...new Set([tenant.defaultCurrency, ...COMMON_CURRENCIES, ...Intl.supportedValuesOf('currency')].filter(Boolean))], [tenant.defaultCurrency]);
+  const currencies = useMemo(() => [...new Set([tenant.defaultCurrency, ...COMMON_CURRENCIES, ...CURRENCIES].filter(Boolean))], [tenant.defaultCurrency]);
 
   const setLine = (i: number, patch: Partial<Line>) => setLines((ls) => ls.map((l, j) => (j === i ? { ...l, ...patch } : l)));
   const setInstalment = (i: number, patch: Partial<DraftInstalment>) => setPlan((p) => p.map((r, j) => (j === i ? { ...r, ...patch } : r)));

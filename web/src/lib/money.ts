@@ -3,7 +3,7 @@
  * minor units: 123450). The conversion is string arithmetic on the digits: a float never holds
  * an amount, so "10.10" is 1010 and never 1009.
  */
-import { formatMoney, MAX_AMOUNT, minorUnitDigits } from '../../../domain/money';
+import { CURRENCIES, formatMoney, MAX_AMOUNT, minorUnitDigits } from '../../../domain/money';
 
 export type ParsedAmount = { ok: true; minor: number } | { ok: false; message: string };
 
@@ -52,4 +52,4 @@ function defaultLocale(): string {
   return typeof navigator !== 'undefined' && navigator.language ? navigator.language : 'en-US';
 }
 
-export { minorUnitDigits };
+export { CURRENCIES, minorUnitDigits };
