@@ -59,6 +59,9 @@ make_traversable() {
   done
 }
 
+# What every database of the project is created with (also a cluster initialised with another locale).
+PG_DB_LOCALE="TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C.UTF-8'"
+
 pg_up() {
   if [ "$PC_EXTERNAL_PG" = 1 ]; then log "postgres: external ($(mask "$DATABASE_URL"))"; return; fi
   id -u postgres > /dev/null 2>&1 || die "OS user 'postgres' missing; run scripts/install.sh"
@@ -72,7 +75,9 @@ pg_up() {
     log "postgres: initdb $PGDATA_DIR"
     rm -rf "$PGDATA_DIR" "$PGDATA_DIR.init"
     mkdir -p "$PGDATA_DIR.init"; chown postgres: "$PGDATA_DIR.init"; chmod 700 "$PGDATA_DIR.init"
-    as_pg "$bin/initdb" -D "$PGDATA_DIR.init" -U postgres -E UTF8 --no-locale \
+    # C.UTF-8: code-point order like C, and Unicode letters for ILIKE and pg_trgm (under C, "Ü" is no
+    # letter: a search for "ünïc" missed "Ünïc" and trigrams dropped every non-ASCII letter).
+    as_pg "$bin/initdb" -D "$PGDATA_DIR.init" -U postgres -E UTF8 --locale=C.UTF-8 \
       --auth-local=trust --auth-host=scram-sha-256 > "$LOG_DIR/initdb.log" 2>&1 \
       || { tail_log "$LOG_DIR/initdb.log"; die "initdb failed"; }
     mv "$PGDATA_DIR.init" "$PGDATA_DIR"
@@ -128,8 +133,10 @@ $$;
 SQL
   local db
   for db in payment_center payment_center_test; do
+    [ "$(pg_admin -tA -c "SELECT datctype FROM pg_database WHERE datname = '$db'")" = C ] \
+      && log "postgres: WARNING: database $db was created with LC_CTYPE C (search misses non-ASCII letters in another case); recreate it (dropdb, then npm run stack)"
     if [ "$(pg_admin -tA -c "SELECT 1 FROM pg_database WHERE datname = '$db'")" != 1 ]; then
-      pg_admin -c "CREATE DATABASE $db OWNER payment_center" > /dev/null
+      pg_admin -c "CREATE DATABASE $db OWNER payment_center $PG_DB_LOCALE" > /dev/null
     fi
   done
   log "postgres: ready  postgres://payment_center:payment_center@127.0.0.1:$PG_PORT/payment_center (+ payment_center_test)"

@@ -216,6 +216,18 @@ describe('filters and search', () => {
     expect([await plans(x.id), await plans(y.id)]).toEqual([0, 3]);
   });
 
+  test('q folds the case of every letter, not only ASCII (the database is created with a Unicode ctype)', async () => {
+    const { request } = await createTestTenant(stack);
+    const unic = await newContact(request, 'Ünïc Étoile GmbH');
+    await newContact(request, 'Plain Ltd');
+    const invoice = await newInvoice(request, unic.id);
+    const list = async (url: string) => (await request('GET', url)).body.data.map((r: { id: string }) => r.id);
+    for (const q of ['ünïc', 'ÜNÏC', 'étoile', 'ÉTOILE']) {
+      expect({ q, contacts: await list(`/v1/contacts?q=${encodeURIComponent(q)}`) }).toEqual({ q, contacts: [unic.id] });
+      expect({ q, invoices: await list(`/v1/invoices?q=${encodeURIComponent(q)}`) }).toEqual({ q, invoices: [invoice.id] });
+    }
+  });
+
   test('contacts q and deals contactId/q', async () => {
     const { request } = await createTestTenant(stack);
     const a = await newContact(request, 'Alpha Co');
