@@ -124,12 +124,14 @@ test('each tab shows its columns; the Invoices tab has the summary strip with ag
   expect(await summary.textContent()).toMatch(/Open\s*\$1,400\.00 \(1\)/);
   expect(await summary.textContent()).toMatch(/Current\s*\$1,400\.00/);
   expect(await summary.textContent()).toMatch(/1–30 days\s*\$1,200\.00/);
+  expect(await page.title()).toBe('Invoices · Payment Center');
   await screenshot(page, 'invoices');
 
   await page.getByRole('tab', { name: 'Payments' }).click();
   await rowOf(page, 'Payments', 'WIRE-7731').waitFor();
   expect(await columnNames(page, 'Payments')).toEqual(['Contact', 'Amount', 'Invoice', 'Payment date', 'Method', 'Source/reference', 'Status']);
   expect(await rowOf(page, 'Payments', 'WIRE-7731').getByRole('cell').allInnerTexts()).toEqual(['Alan Turing', '$450.00', data.paid.number, expect.any(String), 'Wire transfer', 'Manual · WIRE-7731', 'Received']);
+  expect(await page.title()).toBe('Payments · Payment Center');
   await screenshot(page, 'payments');
 
   await page.getByRole('tab', { name: 'Payment plans' }).click();
@@ -137,6 +139,7 @@ test('each tab shows its columns; the Invoices tab has the summary strip with ag
   expect(await columnNames(page, 'Payment plans')).toEqual(['Invoice number', 'Amount', 'Recommended method', 'Payment date', 'Contact']);
   await page.getByText('Planned payments are for reference only: customers may pay any amount on any day').waitFor();
   expect(await rowOf(page, 'Payment plans', 'Ada Lovelace').first().getByRole('cell').allInnerTexts()).toEqual([data.open.number, '$1,000.00', 'Bank transfer', expect.any(String), 'Ada Lovelace']);
+  expect(await page.title()).toBe('Payment plans · Payment Center');
   await screenshot(page, 'payment-plans');
   // A planned payment leads to its invoice.
   await rowOf(page, 'Payment plans', 'Ada Lovelace').first().getByRole('link', { name: data.open.number }).click();
@@ -218,6 +221,7 @@ test('drill-down: header, line items, plan with covered flags, payments and hist
   await signIn(page, account.apiKey);
   await page.getByRole('link', { name: data.open.number }).click();
   await page.getByRole('heading', { name: `Invoice ${data.open.number} Open` }).waitFor();
+  expect(await page.title()).toBe(`${data.open.number} · Payment Center`);
   expect(await balance(page, 'Total').innerText()).toBe('$2,000.00');
   expect(await balance(page, 'Paid').innerText()).toBe('$600.00');
   expect(await balance(page, 'Due').innerText()).toBe('$1,400.00');
@@ -231,6 +235,9 @@ test('drill-down: header, line items, plan with covered flags, payments and hist
   // The reminder schedule stored at creation is one entry with its days, not a line per reminder.
   const planned = (await history.allInnerTexts()).filter((t) => /reminders? planned/i.test(t));
   expect(planned).toEqual([expect.stringMatching(/\d+ reminders planned: [A-Z][a-z]{2} \d{1,2}, \d{4}(, [A-Z][a-z]{2} \d{1,2}, \d{4})+$/)]);
+  // …in date order.
+  const plannedDays = planned[0].match(/[A-Z][a-z]{2} \d{1,2}, \d{4}/g)!.map((d) => Date.parse(d));
+  expect(plannedDays).toEqual([...plannedDays].sort((a, b) => a - b));
   expect(await page.getByRole('link', { name: /Workflow in Temporal UI/ }).getAttribute('href')).toBe(`http://127.0.0.1:8233/namespaces/default/workflows/invoice-${data.open.id}`);
   await screenshot(page, 'invoice');
 
@@ -455,6 +462,17 @@ const sidewaysOverflow = (page: Page) =>
     return doc.scrollWidth - doc.clientWidth;
   });
 
+/** The page's full width against its window's (QA measured documentElement.scrollWidth, 4260 px on a 390 px phone). */
+const pageWidth = (page: Page) =>
+  page.evaluate(() => {
+    const g = globalThis as unknown as { document: { documentElement: { scrollWidth: number } }; innerWidth: number };
+    return { scrollWidth: g.document.documentElement.scrollWidth, innerWidth: g.innerWidth };
+  });
+const expectNoSidewaysScroll = async (page: Page) => {
+  const { scrollWidth, innerWidth } = await pageWidth(page);
+  expect(scrollWidth).toBeLessThanOrEqual(innerWidth);
+};
+
 test('a new account sees what to do on each empty tab; long names wrap instead of widening the page, in the app and on a phone-sized pay page', async () => {
   const fresh = await createWebTenant(web, { name: 'Brand New Ltd' });
   const page = await web.newPage();
@@ -469,19 +487,52 @@ test('a new account sees what to do on each empty tab; long names wrap instead o
   const description = 'Wartungsvertrag für sämtliche computergesteuerten Fräs- und Drehmaschinen einschließlich Ersatzteilversorgung und Rufbereitschaft rund um die Uhr';
   const created = await fresh.request('POST', '/v1/invoices', { contactId: contact.id, currency: 'EUR', issueDate: today, dueDate: addDays(today, 30), lineItems: [{ description, quantity: 1, unitAmount: 1234567 }] });
   expect(created.status).toBe(201);
+  // Texts with no place to break at all (QA's lengths): a 63-character invoice number, a 180-character
+  // contact name and a 480-character description, each one unbroken word.
+  const unbrokenName = 'InternationaleHandelsgesellschaftFürMaschinenbauUndPräzisionswerkzeuge'.repeat(3).slice(0, 180);
+  const unbrokenContact = (await fresh.request('POST', '/v1/contacts', { name: unbrokenName, email: 'einkauf@example.test' })).body;
+  const unbrokenNumber = `QA-${'N'.repeat(60)}`;
+  const unbrokenDescription = `Wartungsvertrag${'FräsUndDrehmaschinenErsatzteilversorgungRufbereitschaft'.repeat(9)}`.slice(0, 480);
+  expect([unbrokenNumber.length, unbrokenName.length, unbrokenDescription.length]).toEqual([63, 180, 480]);
+  const unbroken = await fresh.request('POST', '/v1/invoices', {
+    number: unbrokenNumber,
+    contactId: unbrokenContact.id,
+    currency: 'EUR',
+    issueDate: today,
+    dueDate: addDays(today, 30),
+    lineItems: [{ description: unbrokenDescription, quantity: 1, unitAmount: 98765 }],
+  });
+  expect(unbroken.status).toBe(201);
+
   await page.getByRole('tab', { name: 'Invoices' }).click();
   await rowOf(page, 'Invoices', name).waitFor();
+  await rowOf(page, 'Invoices', unbrokenNumber).waitFor();
   expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
+  await expectNoSidewaysScroll(page);
   await page.getByRole('link', { name: created.body.number }).click();
   await page.getByRole('heading', { name: `Invoice ${created.body.number} Open` }).waitFor();
   await rowOf(page, 'Line items', 'Wartungsvertrag').waitFor();
   expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
+  await expectNoSidewaysScroll(page);
+
+  await page.goto(`/app/invoices/${unbroken.body.id}`);
+  await page.getByRole('heading', { name: `Invoice ${unbrokenNumber} Open` }).waitFor();
+  await rowOf(page, 'Line items', 'Wartungsvertrag').waitFor();
+  await page.getByText(unbrokenName, { exact: false }).first().waitFor();
+  await expectNoSidewaysScroll(page);
+  expect(await page.title()).toBe(`${unbrokenNumber} · Payment Center`);
   await screenshot(page, 'invoice-long-names');
 
   const phone = await web.newPage({ width: 390, height: 844 });
   await phone.goto(created.body.customerUrl);
   await phone.getByText('Wartungsvertrag', { exact: false }).first().waitFor();
   expect(await sidewaysOverflow(phone)).toBeLessThanOrEqual(0);
+  await expectNoSidewaysScroll(phone);
+  await phone.goto(unbroken.body.customerUrl);
+  await phone.getByRole('heading', { name: `Invoice ${unbrokenNumber} Open` }).waitFor();
+  await phone.getByText('Wartungsvertrag', { exact: false }).first().waitFor();
+  await expectNoSidewaysScroll(phone);
+  expect(await phone.title()).toBe(`Invoice ${unbrokenNumber} · Brand New Ltd`);
   await screenshot(phone, 'pay-page-long-names');
   await page.context().close();
   await phone.context().close();

@@ -50,6 +50,7 @@ test('the pay page shows the seller, items, balance and plan; Pay by card goes t
   expect(response?.headers()['referrer-policy']).toBe('no-referrer');
   await page.getByRole('heading', { name: `Invoice ${account.invoice.number} Open` }).waitFor();
   await page.getByText('Northwind Traders Ltd', { exact: true }).waitFor();
+  expect(await page.title()).toBe(`Invoice ${account.invoice.number} · Northwind Traders Ltd`);
   expect(await balance(page, 'Total').innerText()).toBe('$2,700.00');
   expect(await balance(page, 'Paid').innerText()).toBe('$900.00');
   expect(await balance(page, 'Due').innerText()).toBe('$1,800.00');

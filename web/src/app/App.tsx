@@ -1,6 +1,7 @@
 /** The team's app: session check, the header, the three tabs and the screen of the current route. */
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { api, call, onSessionProblem } from '../api/client';
+import { useDocumentTitle } from './components';
 import { InvoicePage } from './InvoicePage';
 import { InvoicesTab } from './InvoicesTab';
 import { NewInvoicePage } from './NewInvoicePage';
@@ -13,6 +14,18 @@ import { SettingsPage } from './SettingsPage';
 import { SignInPage } from './SignInPage';
 
 type AppConfig = { temporalUiUrl: string | null; temporalNamespace: string };
+
+/** Each screen's window title (before " · Payment Center"); an invoice's drill-down names itself by its number. */
+const SCREEN_TITLES: Record<Route['name'], string | null> = {
+  invoices: 'Invoices',
+  payments: 'Payments',
+  'payment-plans': 'Payment plans',
+  'new-invoice': 'New invoice',
+  invoice: null,
+  settings: 'Settings',
+  'sign-in': 'Sign in',
+  'not-found': 'Not found',
+};
 
 export function App() {
   const { pathname, search } = useLocation();
@@ -48,6 +61,8 @@ export function App() {
     setTenant(null);
     navigate('/app/sign-in', { replace: true });
   }, []);
+
+  useDocumentTitle(tenant === undefined ? null : tenant === null ? 'Sign in' : !includesPaymentCenter(tenant.plan) ? 'Professional plan needed' : SCREEN_TITLES[route.name]);
 
   if (tenant === undefined) return <p className="loading">Loading…</p>;
   if (tenant === null) {

@@ -9,9 +9,10 @@ import { uncoveredInstallments } from '../../../domain/plan';
 import { api, ApiFailure, call, type InvoiceDetail } from '../api/client';
 import { plainMessage } from '../lib/api-errors';
 import { formatDay, formatMoment, METHOD_LABELS, methodLabel } from '../lib/format';
+import { timeline } from '../lib/history';
 import { formatAmount } from '../lib/money';
 import { canVoid, paymentMethodText, refundable } from '../lib/payments';
-import { Dialog, ErrorBanner, Field, Money, StatusBadge, useLoad } from './components';
+import { Dialog, ErrorBanner, Field, Money, StatusBadge, useDocumentTitle, useLoad } from './components';
 import { ApplyCreditDialog, CreditNoteDialog, VoidPaymentDialog, WriteOffDialog } from './CorrectionDialogs';
 import { Balance, TableHead } from './lists';
 import { MakePaymentDialog } from './MakePaymentDialog';
@@ -44,6 +45,9 @@ export function InvoicePage({ id }: { id: string }) {
     }, 1000);
     return () => clearTimeout(timer);
   }, [awaitPaid, invoice.data, invoice.loading]);
+
+  const notFound = invoice.error instanceof ApiFailure && (invoice.error.status === 404 || invoice.error.status === 400);
+  useDocumentTitle(notFound ? 'Invoice not found' : (invoice.data?.number ?? 'Invoice'));
 
   if (invoice.error) {
     const failure = invoice.error as ApiFailure;
@@ -119,23 +123,25 @@ export function InvoicePage({ id }: { id: string }) {
 
       <section aria-labelledby="items-title">
         <h2 id="items-title">Line items</h2>
-        <table aria-labelledby="items-title">
-          <TableHead columns={['Description', 'Quantity', 'Unit price', 'Amount']} numeric={['Quantity', 'Unit price', 'Amount']} />
-          <tbody>
-            {inv.lineItems.map((l, i) => (
-              <tr key={i}>
-                <td className="text">{l.description}</td>
-                <td className="num">{l.quantity}</td>
-                <td className="num">
-                  <Money amount={l.unitAmount} currency={inv.currency} />
-                </td>
-                <td className="num">
-                  <Money amount={l.amount} currency={inv.currency} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <div className="table-scroll">
+          <table aria-labelledby="items-title">
+            <TableHead columns={['Description', 'Quantity', 'Unit price', 'Amount']} numeric={['Quantity', 'Unit price', 'Amount']} />
+            <tbody>
+              {inv.lineItems.map((l, i) => (
+                <tr key={i}>
+                  <td className="text">{l.description}</td>
+                  <td className="num">{l.quantity}</td>
+                  <td className="num">
+                    <Money amount={l.unitAmount} currency={inv.currency} />
+                  </td>
+                  <td className="num">
+                    <Money amount={l.amount} currency={inv.currency} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </section>
 
       <PlanSection inv={inv} />
@@ -145,44 +151,46 @@ export function InvoicePage({ id }: { id: string }) {
         {inv.payments.length === 0 ? (
           <p className="muted">No payments yet.</p>
         ) : (
-          <table aria-labelledby="payments-title">
-            <TableHead columns={['Payment date', 'Amount', 'Method', 'Source/reference', 'Status', 'Actions']} numeric={['Amount']} />
-            <tbody>
-              {inv.payments.map((p) => {
-                const what = `payment of ${formatAmount(p.amount, p.currency)} on ${formatDay(p.date)}`;
-                return (
-                  <tr key={p.id} className={p.status === 'voided' ? 'row-voided' : undefined}>
-                    <td>{formatDay(p.date)}</td>
-                    <td className="num">
-                      <Money amount={p.amount} currency={p.currency} />
-                    </td>
-                    <td>{paymentMethodText(p.method, METHOD_LABELS)}</td>
-                    <td>
-                      {sourceText(p.source, p.reference)}
-                      {p.parentId && <span className="muted"> · part of a split payment</span>}
-                    </td>
-                    <td>
-                      <PaymentStatus payment={p} />
-                    </td>
-                    <td>
-                      <div className="row-actions">
-                        {canVoid(p) && inv.status !== 'void' && (
-                          <button type="button" className="small" aria-label={`Void the ${what}`} onClick={() => setDialog({ kind: 'void-payment', payment: p })}>
-                            Void
-                          </button>
-                        )}
-                        {refundable(p) > 0 && (
-                          <button type="button" className="small" aria-label={`Refund the ${what}`} onClick={() => setDialog({ kind: 'refund', payment: p })}>
-                            Refund
-                          </button>
-                        )}
-                      </div>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <div className="table-scroll">
+            <table aria-labelledby="payments-title">
+              <TableHead columns={['Payment date', 'Amount', 'Method', 'Source/reference', 'Status', 'Actions']} numeric={['Amount']} />
+              <tbody>
+                {inv.payments.map((p) => {
+                  const what = `payment of ${formatAmount(p.amount, p.currency)} on ${formatDay(p.date)}`;
+                  return (
+                    <tr key={p.id} className={p.status === 'voided' ? 'row-voided' : undefined}>
+                      <td>{formatDay(p.date)}</td>
+                      <td className="num">
+                        <Money amount={p.amount} currency={p.currency} />
+                      </td>
+                      <td>{paymentMethodText(p.method, METHOD_LABELS)}</td>
+                      <td>
+                        {sourceText(p.source, p.reference)}
+                        {p.parentId && <span className="muted"> · part of a split payment</span>}
+                      </td>
+                      <td>
+                        <PaymentStatus payment={p} />
+                      </td>
+                      <td>
+                        <div className="row-actions">
+                          {canVoid(p) && inv.status !== 'void' && (
+                            <button type="button" className="small" aria-label={`Void the ${what}`} onClick={() => setDialog({ kind: 'void-payment', payment: p })}>
+                              Void
+                            </button>
+                          )}
+                          {refundable(p) > 0 && (
+                            <button type="button" className="small" aria-label={`Refund the ${what}`} onClick={() => setDialog({ kind: 'refund', payment: p })}>
+                              Refund
+                            </button>
+                          )}
+                        </div>
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
         )}
       </section>
 
@@ -255,21 +263,23 @@ function PlanSection({ inv }: { inv: InvoiceDetail }) {
   return (
     <section aria-labelledby="plan-title">
       <h2 id="plan-title">Payment plan</h2>
-      <table aria-labelledby="plan-title">
-        <TableHead columns={['Payment date', 'Amount', 'Recommended method', 'Covered']} numeric={['Amount']} />
-        <tbody>
-          {inv.paymentPlan.map((p, i) => (
-            <tr key={p.id}>
-              <td>{formatDay(p.date)}</td>
-              <td className="num">
-                <Money amount={p.amount} currency={inv.currency} />
-              </td>
-              <td>{methodLabel(p.method)}</td>
-              <td>{p.covered || uncovered[i] === 0 ? <span className="covered">Covered</span> : uncovered[i] < p.amount ? `Partly: ${formatAmount(uncovered[i], inv.currency)} open` : 'Not covered'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <div className="table-scroll">
+        <table aria-labelledby="plan-title">
+          <TableHead columns={['Payment date', 'Amount', 'Recommended method', 'Covered']} numeric={['Amount']} />
+          <tbody>
+            {inv.paymentPlan.map((p, i) => (
+              <tr key={p.id}>
+                <td>{formatDay(p.date)}</td>
+                <td className="num">
+                  <Money amount={p.amount} currency={inv.currency} />
+                </td>
+                <td>{methodLabel(p.method)}</td>
+                <td>{p.covered || uncovered[i] === 0 ? <span className="covered">Covered</span> : uncovered[i] < p.amount ? `Partly: ${formatAmount(uncovered[i], inv.currency)} open` : 'Not covered'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }
@@ -320,25 +330,6 @@ const REMINDER_SKIP_REASONS: Record<string, string> = {
 };
 const reminderDay = (d: Record<string, unknown>) => (typeof d.date === 'string' ? formatDay(d.date) : '');
 const skipReason = (d: Record<string, unknown>) => REMINDER_SKIP_REASONS[d.reason as string] ?? String(d.reason ?? '').replace(/_/g, ' ');
-
-/**
- * The history as the timeline shows it: reminders planned (or skipped for one reason) at the same
- * moment — a new invoice's whole schedule — are one entry, not a line per reminder.
- */
-function timeline(history: History[]): History[][] {
-  const entries: History[][] = [];
-  for (const h of history) {
-    const last = entries.at(-1)?.[0];
-    const sameBatch =
-      (h.type === 'reminder_scheduled' || h.type === 'reminder_skipped') &&
-      last?.type === h.type &&
-      last.occurredAt === h.occurredAt &&
-      (h.data as Record<string, unknown>).reason === (last.data as Record<string, unknown>).reason;
-    if (sameBatch) entries.at(-1)!.push(h);
-    else entries.push([h]);
-  }
-  return entries;
-}
 
 /** Several reminders planned or skipped at once, with their days. */
 function reminderBatchText(batch: History[]): string {

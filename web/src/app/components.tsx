@@ -4,6 +4,13 @@ import { api, call, type Contact } from '../api/client';
 import { STATUS_LABELS } from '../lib/format';
 import { formatAmount } from '../lib/money';
 
+/** The window's title for a screen, "<what> · Payment Center" (null: leave it as it is, another part of the page names it). */
+export function useDocumentTitle(what: string | null) {
+  useEffect(() => {
+    if (what !== null) document.title = what ? `${what} · Payment Center` : 'Payment Center';
+  }, [what]);
+}
+
 export function StatusBadge({ status }: { status: string }) {
   return <span className={`badge badge-${status}`}>{STATUS_LABELS[status] ?? status}</span>;
 }

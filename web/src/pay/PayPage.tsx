@@ -85,7 +85,7 @@ export function PayPage() {
   }
   if (!page) return <p className="loading">Loading…</p>;
   const inv = page.invoice;
-  document.title = `Invoice ${inv.number} from ${page.seller.name}`;
+  document.title = `Invoice ${inv.number} · ${page.seller.legalName || page.seller.name || 'Payment Center'}`;
   const payable = inv.status === 'open' || inv.status === 'overdue';
   const uncovered = inv.paymentPlan.filter((p) => !p.covered);
 
@@ -175,35 +175,39 @@ export function PayPage() {
 
       <section aria-labelledby="items-title">
         <h2 id="items-title">Items</h2>
-        <table aria-labelledby="items-title">
-          <TableHead columns={['Description', 'Qty', 'Amount']} numeric={['Qty', 'Amount']} />
-          <tbody>
-            {inv.lineItems.map((l, i) => (
-              <tr key={i}>
-                <td>{l.description}</td>
-                <td className="num">{l.quantity}</td>
-                <td className="num">{formatAmount(l.amount, inv.currency)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <div className="table-scroll">
+          <table aria-labelledby="items-title">
+            <TableHead columns={['Description', 'Qty', 'Amount']} numeric={['Qty', 'Amount']} />
+            <tbody>
+              {inv.lineItems.map((l, i) => (
+                <tr key={i}>
+                  <td className="text">{l.description}</td>
+                  <td className="num">{l.quantity}</td>
+                  <td className="num">{formatAmount(l.amount, inv.currency)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </section>
 
       {inv.paymentPlan.length > 1 && (
         <section aria-labelledby="plan-title">
           <h2 id="plan-title">Payment plan</h2>
-          <table aria-labelledby="plan-title">
-            <TableHead columns={['Date', 'Amount', 'Status']} numeric={['Amount']} />
-            <tbody>
-              {inv.paymentPlan.map((p) => (
-                <tr key={p.id}>
-                  <td>{formatDay(p.date)}</td>
-                  <td className="num">{formatAmount(p.amount, inv.currency)}</td>
-                  <td>{installmentStandingText(p, (minor) => formatAmount(minor, inv.currency))}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <div className="table-scroll">
+            <table aria-labelledby="plan-title">
+              <TableHead columns={['Date', 'Amount', 'Status']} numeric={['Amount']} />
+              <tbody>
+                {inv.paymentPlan.map((p) => (
+                  <tr key={p.id}>
+                    <td>{formatDay(p.date)}</td>
+                    <td className="num">{formatAmount(p.amount, inv.currency)}</td>
+                    <td>{installmentStandingText(p, (minor) => formatAmount(minor, inv.currency))}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
           <p className="hint">The plan is a guide: you may pay any amount at any time.</p>
         </section>
       )}
