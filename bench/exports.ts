@@ -55,7 +55,7 @@ export const run: BenchSection = async () => {
     // Reference: the same rows and columns, one plain query, all at once.
     let t = performance.now();
     const raw = await conn.execute<unknown[]>(
-      `select i.id, i.number, i.status, i.contact_id, c.name, i.currency, i.total, i.paid, i.due, i.issue_date::text, i.due_date::text, i.created_at
+      `select i.id, i.number, i.status, i.contact_id, c.name, i.currency, i.total, i.paid, i.credited, i.written_off, i.due, i.issue_date::text, i.due_date::text, i.created_at
        from invoices i left join contacts c on c.id = i.contact_id where i.tenant_id = ? order by i.id desc`,
       [tenantId],
     );

@@ -15,7 +15,7 @@ import { currencyMismatchError, invoiceVoidError, voidPaymentError } from '../do
 import { assertCurrency, assertPositiveAmount } from '../domain/money';
 import { assertIsoDate, dateIn } from '../domain/dates';
 import { observePayment } from '../lib/metrics';
-import type { PaymentMethod, PaymentSource } from '../domain/payment';
+import { REFUND_STATUSES_GIVING_NOTHING_BACK, type PaymentMethod, type PaymentSource } from '../domain/payment';
 import type { PaymentInput } from '../workflows/definitions';
 import type { ServiceDeps, TenantContext } from './context';
 import { applyPayment, voidPaymentOnInvoice } from './invoice-workflow';
@@ -124,7 +124,8 @@ export interface PaymentView {
 }
 
 /** Refunds Stripe failed or canceled gave nothing back. */
-const LIVE_REFUND = { $nin: ['failed', 'canceled'] };
+const LIVE_REFUND = { $nin: [...REFUND_STATUSES_GIVING_NOTHING_BACK] };
+const isLiveRefund = (r: Refund) => !(REFUND_STATUSES_GIVING_NOTHING_BACK as readonly string[]).includes(r.status);
 
 /** Views of a page of payments: two queries for the whole page (refunds, parts). */
 export async function paymentViews(deps: ServiceDeps, tenant: TenantContext, payments: Payment[]): Promise<PaymentView[]> {
@@ -136,7 +137,7 @@ export async function paymentViews(deps: ServiceDeps, tenant: TenantContext, pay
   ]);
   return payments.map((payment) => {
     const own = refunds.filter((r) => r.paymentId === payment.id);
-    const refunded = own.filter((r) => !['failed', 'canceled'].includes(r.status)).reduce((sum, r) => sum + r.amount, 0);
+    const refunded = own.filter(isLiveRefund).reduce((sum, r) => sum + r.amount, 0);
     return { payment, refunded, refunds: own, parts: parts.filter((p) => p.parentId === payment.id) };
   });
 }

@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { INVOICE_CSV_COLUMNS, invoicesCsv, PAYMENT_CSV_COLUMNS, paymentsCsv, PLANNED_PAYMENT_CSV_COLUMNS, plannedPaymentsCsv } from '../../services/exports';
+import { PAYMENT_STATES } from '../../domain/payment';
 import { csvResponse, InvoiceCsvQuery, PaymentCsvQuery, PlannedPaymentCsvQuery } from '../schemas/exports';
 
 const tags = ['exports'];
@@ -25,7 +26,7 @@ export const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'Export invoices as CSV',
-        description: "Every invoice matching the list's filters (GET /v1/invoices), newest first, streamed.",
+        description: "Every invoice matching the list's filters (GET /v1/invoices), newest first, streamed. Its amounts are the invoice's (total, paid, credited, writtenOff, due): total - paid - credited - written_off = due.",
         querystring: InvoiceCsvQuery,
         response: { 200: csvResponse(INVOICE_CSV_COLUMNS) },
       },
@@ -38,7 +39,9 @@ export const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'Export payments as CSV',
-        description: "Every payment matching the list's filters (GET /v1/payments), newest first, streamed.",
+        description:
+          `Every payment matching the list's filters (GET /v1/payments), newest first, streamed. Voided payments stay in it, marked: status is the list's (${PAYMENT_STATES.join(', ')}), ` +
+          "refunded what was refunded of it (failed and canceled refunds not counted), voided_at, voided_by and void_reason its voided (empty when it was not voided). To reconcile with an invoice's paid, leave out the voided rows and subtract what was refunded.",
         querystring: PaymentCsvQuery,
         response: { 200: csvResponse(PAYMENT_CSV_COLUMNS) },
       },

@@ -16,7 +16,8 @@ import { to as copyTo } from 'pg-copy-streams';
 import { raw, type FilterQuery, type ObjectQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { CURRENCIES, minorUnitDigits } from '../../domain/money';
-import { Invoice, Payment, PlannedPayment } from '../entities';
+import { paymentStateRule, REFUND_STATUSES_GIVING_NOTHING_BACK } from '../../domain/payment';
+import { Invoice, Payment, PlannedPayment, Refund } from '../entities';
 
 /** Text as csvField writes it: starting with = + - @ tab or CR, an apostrophe first; '' as an empty field (COPY would write ""). */
 const text = (expr: string) => `case when ${expr} ~ '^[=+\\-@\\t\\r]' then '''' || ${expr} else nullif(${expr}, '') end`;
@@ -46,7 +47,8 @@ const day = (expr: string) => `to_char(${expr}, 'YYYY-MM-DD')`;
 /** The select list, in the order of the columns (COPY's header row is their names). */
 const selectList = <C extends string>(columns: readonly C[], expressions: Record<C, string>) => columns.map((c) => raw(`${expressions[c]} as "${c}"`));
 
-export const INVOICE_CSV_COLUMNS = ['id', 'number', 'status', 'contact_id', 'contact_name', 'currency', 'total', 'paid', 'due', 'issue_date', 'due_date', 'created_at'] as const;
+/** total − paid − credited − written_off = due, as on the invoice's API answer. */
+export const INVOICE_CSV_COLUMNS = ['id', 'number', 'status', 'contact_id', 'contact_name', 'currency', 'total', 'paid', 'credited', 'written_off', 'due', 'issue_date', 'due_date', 'created_at'] as const;
 
 /** Newest first (uuid v7 ids are in creation order). */
 export function invoiceCsvQuery(em: EntityManager, where: ObjectQuery<Invoice>): string {
@@ -62,6 +64,8 @@ export function invoiceCsvQuery(em: EntityManager, where: ObjectQuery<Invoice>):
         currency: text('i.currency'),
         total: money('i.total', 'i.currency'),
         paid: money('i.paid', 'i.currency'),
+        credited: money('i.credited', 'i.currency'),
+        written_off: money('i.written_off', 'i.currency'),
         due: money('i.due', 'i.currency'),
         issue_date: day('i.issue_date'),
         due_date: day('i.due_date'),
@@ -74,7 +78,50 @@ export function invoiceCsvQuery(em: EntityManager, where: ObjectQuery<Invoice>):
     .getFormattedQuery();
 }
 
-export const PAYMENT_CSV_COLUMNS = ['id', 'date', 'amount', 'currency', 'method', 'reference', 'source', 'contact_id', 'contact_name', 'invoice_id', 'invoice_number', 'created_at'] as const;
+/**
+ * status, refunded and the void as the payments list shows them (GET /v1/payments: status, refunded, voided.at/by/reason):
+ * a voided payment stays in the export, marked, so the rows reconcile with what the invoice has paid.
+ */
+export const PAYMENT_CSV_COLUMNS = [
+  'id',
+  'date',
+  'amount',
+  'currency',
+  'method',
+  'reference',
+  'source',
+  'status',
+  'refunded',
+  'voided_at',
+  'voided_by',
+  'void_reason',
+  'contact_id',
+  'contact_name',
+  'invoice_id',
+  'invoice_number',
+  'created_at',
+] as const;
+
+/**
+ * What was refunded of each payment, as paymentViews counts it: the live refunds of a card payment (a payment from
+ * anywhere else has none asked of Stripe), one index probe per card payment (refunds_payment_index).
+ */
+const refundedOf = (em: EntityManager) =>
+  em
+    .createQueryBuilder(Refund, 'r')
+    .select(raw('coalesce(sum(r.amount), 0)::bigint as amount'))
+    .where(raw(`r.tenant_id = p.tenant_id and r.payment_id = p.id and p.source = 'stripe' and r.status not in (${REFUND_STATUSES_GIVING_NOTHING_BACK.map((s) => `'${s}'`).join(', ')})`));
+
+/** The payment's state as the API gives it: domain/payment.ts's rule, rendered as a CASE. */
+const paymentStatus = (payment: string, refunded: string) =>
+  paymentStateRule<string, string, string>({
+    voided: `${payment}.voided_at is not null`,
+    amount: `${payment}.amount`,
+    refunded,
+    zero: '0',
+    atMost: (a, b) => `${a} <= ${b}`,
+    firstOf: (cases, otherwise) => `case ${cases.map(([condition, state]) => `when ${condition} then '${state}'`).join(' ')} else '${otherwise}' end`,
+  });
 
 /** Newest first by creation time (id breaks ties). */
 export function paymentCsvQuery(em: EntityManager, where: ObjectQuery<Payment>): string {
@@ -89,6 +136,12 @@ export function paymentCsvQuery(em: EntityManager, where: ObjectQuery<Payment>):
         method: text('p.method'),
         reference: text('p.reference'),
         source: text('p.source'),
+        status: paymentStatus('p', 'rf.amount'),
+        refunded: money('rf.amount', 'p.currency'),
+        voided_at: instant('p.voided_at'),
+        voided_by: text('p.voided_by'),
+        // The API's voided.reason is '' when none was kept; both are an empty field here.
+        void_reason: text('p.void_reason'),
         contact_id: 'p.contact_id',
         contact_name: text('c.name'),
         invoice_id: 'p.invoice_id',
@@ -98,6 +151,7 @@ export function paymentCsvQuery(em: EntityManager, where: ObjectQuery<Payment>):
     )
     .leftJoin('p.contact', 'c')
     .leftJoin('p.invoice', 'i')
+    .leftJoinLateral(refundedOf(em), 'rf', { [raw('true')]: [] })
     .where(where)
     .orderBy([{ createdAt: 'desc' }, { id: 'desc' }])
     .getFormattedQuery();

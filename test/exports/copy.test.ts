@@ -1,7 +1,7 @@
 /**
  * The exports as Postgres writes them (COPY): byte for byte what the JavaScript formatting
- * (domain/csv.ts) gives for awkward rows seeded straight in SQL, and a client that goes away
- * mid-export gives its pooled connection back.
+ * (domain/csv.ts) gives for awkward rows seeded straight in SQL (a payment's status by the API's own
+ * rule, paymentState), and a client that goes away mid-export gives its pooled connection back.
  */
 import { get, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +10,7 @@ import { buildApp } from '../../api/app';
 import { createOrm } from '../../db/orm';
 import { CrlfRecords } from '../../db/repositories/exports';
 import { csvLine, majorUnits } from '../../domain/csv';
+import { paymentState } from '../../domain/payment';
 import { INVOICE_CSV_COLUMNS, PAYMENT_CSV_COLUMNS, PLANNED_PAYMENT_CSV_COLUMNS } from '../../services/exports';
 import { createTestTenant, useTestStack } from '../support/stack';
 
@@ -58,7 +59,7 @@ const AWKWARD = [
 const CURRENCIES = ['USD', 'JPY', 'KWD', 'EUR', 'BHD', 'CLP'];
 const AMOUNTS = ['0', '5', '123456', '-150', '100000000000000000'];
 
-test('invoices, payments and planned payments: the same bytes as the JavaScript formatting, for awkward text, currencies and amounts', async () => {
+test('invoices, payments and planned payments: the same bytes as the JavaScript formatting, for awkward text, currencies, amounts and payment states', async () => {
   const { tenantId, request } = await createTestTenant(stack);
   const conn = stack.orm.em.getConnection();
   const invoiceIds: string[] = [];
@@ -69,16 +70,49 @@ test('invoices, payments and planned payments: the same bytes as the JavaScript 
     invoiceIds.push(id);
     const amount = AMOUNTS[n % AMOUNTS.length];
     await conn.execute(
-      `insert into invoices (id, tenant_id, number, contact_id, currency, issue_date, due_date, line_items, total, paid, due, status, created_at, updated_at)
-       values (?, ?, ?, ?, ?, date '2026-11-01' + ?::int, date '2026-12-01', '[]'::jsonb, ?, ?, ?, 'open', timestamptz '2026-11-01 12:34:56.789123+00' + make_interval(secs => ?), now())`,
-      [id, tenantId, n % 3 === 0 ? `${name}#${n}` : `INV-${n}`, contactId, CURRENCIES[n % CURRENCIES.length], n, amount, n, `${BigInt(amount) - BigInt(n)}`, n * 1.000999],
+      `insert into invoices (id, tenant_id, number, contact_id, currency, issue_date, due_date, line_items, total, paid, credited, written_off, due, status, created_at, updated_at)
+       values (?, ?, ?, ?, ?, date '2026-11-01' + ?::int, date '2026-12-01', '[]'::jsonb, ?, ?, ?, ?, ?, 'open', timestamptz '2026-11-01 12:34:56.789123+00' + make_interval(secs => ?), now())`,
+      // Every other invoice has a credit note, every third a write-off (due = total - paid - credited - written_off).
+      [id, tenantId, n % 3 === 0 ? `${name}#${n}` : `INV-${n}`, contactId, CURRENCIES[n % CURRENCIES.length], n, amount, n, n % 2 ? 2 * n : 0, n % 3 ? 0 : 3 * n, `${BigInt(amount) - BigInt(n) - BigInt(n % 2 ? 2 * n : 0) - BigInt(n % 3 ? 0 : 3 * n)}`, n * 1.000999],
     );
+    const paymentId = randomUUID();
+    // Every fifth from the third on a card payment of 1234.56 (refunds below), every fourth from the second voided (the awkward text as its reason).
+    const card = n % 5 === 2;
+    const voided = !card && n % 4 === 1;
     await conn.execute(
-      `insert into payments (id, tenant_id, contact_id, invoice_id, amount, currency, date, method, reference, source, created_at)
-       values (?, ?, ?, ?, ?, ?, date '2026-11-02', ?, ?, 'manual', timestamptz '2026-11-02 08:00:00.5+00' + make_interval(secs => ?))`,
+      `insert into payments (id, tenant_id, contact_id, invoice_id, amount, currency, date, method, reference, source, voided_at, void_reason, voided_by, created_at)
+       values (?, ?, ?, ?, ?, ?, date '2026-11-02', ?, ?, ?, ?, ?, ?, timestamptz '2026-11-02 08:00:00.5+00' + make_interval(secs => ?))`,
       // Two payments share each creation instant (the id breaks the tie); every third has no invoice, every fourth no reference.
-      [randomUUID(), tenantId, contactId, n % 3 === 1 ? null : id, amount, CURRENCIES[n % CURRENCIES.length], n % 2 ? 'cash' : 'bank_transfer', n % 4 === 2 ? null : name, Math.floor(n / 2)],
+      [
+        paymentId,
+        tenantId,
+        contactId,
+        n % 3 === 1 ? null : id,
+        amount,
+        CURRENCIES[n % CURRENCIES.length],
+        card ? 'card' : n % 2 ? 'cash' : 'bank_transfer',
+        n % 4 === 2 ? null : name,
+        card ? 'stripe' : 'manual',
+        voided ? `2026-11-03 10:00:00.${String(n * 37).padStart(3, '0')}999+00` : null,
+        voided ? name : null,
+        voided ? (n % 8 === 1 ? `api_key:${name}` : null) : null,
+        Math.floor(n / 2),
+      ],
     );
+    if (card) {
+      // Refunds of card payments: failed and canceled ones give nothing back; the rest count (none, part, all, more than all).
+      const refunds = (
+        [
+          [[1, 'failed']],
+          [[1, 'succeeded'], [2, 'pending'], [1000, 'canceled']],
+          [[Number(amount), 'succeeded']],
+          [[Number(amount) + 1, 'requires_action']],
+        ] as [number, string][][]
+      )[Math.floor(n / 5) % 4];
+      for (const [amt, status] of refunds) {
+        await conn.execute(`insert into refunds (id, tenant_id, payment_id, amount, currency, status) values (?, ?, ?, ?, ?, ?)`, [`re_${randomUUID()}`, tenantId, paymentId, amt, CURRENCIES[n % CURRENCIES.length], status]);
+      }
+    }
     for (const seq of [0, 1]) {
       await conn.execute(`insert into planned_payments (id, tenant_id, invoice_id, seq, amount, date, method, invoice_status) values (?, ?, ?, ?, ?, date '2026-11-15' + ?::int, ?, 'open')`, [
         randomUUID(),
@@ -100,13 +134,28 @@ test('invoices, payments and planned payments: the same bytes as the JavaScript 
   const iso = (d: Date | string) => new Date(d).toISOString();
 
   const invoices = await conn.execute<any[]>(
-    `select i.id, i.number, i.status, i.contact_id, c.name as contact_name, i.currency, i.total::text as total, i.paid::text as paid, i.due::text as due,
+    `select i.id, i.number, i.status, i.contact_id, c.name as contact_name, i.currency, i.total::text as total, i.paid::text as paid, i.credited::text as credited, i.written_off::text as written_off, i.due::text as due,
             i.issue_date::text as issue_date, i.due_date::text as due_date, i.created_at
      from invoices i left join contacts c on c.id = i.contact_id where i.tenant_id = ? order by i.id desc`,
     [tenantId],
   );
   const invoiceLines = invoices.map((r) =>
-    csvLine([r.id, r.number, r.status, r.contact_id, r.contact_name, r.currency, majorUnits(r.total, r.currency), majorUnits(r.paid, r.currency), majorUnits(r.due, r.currency), r.issue_date, r.due_date, iso(r.created_at)]),
+    csvLine([
+      r.id,
+      r.number,
+      r.status,
+      r.contact_id,
+      r.contact_name,
+      r.currency,
+      majorUnits(r.total, r.currency),
+      majorUnits(r.paid, r.currency),
+      majorUnits(r.credited, r.currency),
+      majorUnits(r.written_off, r.currency),
+      majorUnits(r.due, r.currency),
+      r.issue_date,
+      r.due_date,
+      iso(r.created_at),
+    ]),
   );
   const invoiceCsv = csvLine(INVOICE_CSV_COLUMNS) + invoiceLines.join('');
   const body = await text('/v1/invoices.csv');
@@ -117,23 +166,47 @@ test('invoices, payments and planned payments: the same bytes as the JavaScript 
   expect(body).toContain(`,"'=HYPERLINK(""http://evil"",""click""), Ltd",`);
   expect(body).toContain(`,'-1,`);
   // Negative amounts get the guard's apostrophe, as csvField gives them; exponents per currency.
-  expect(body).toContain(`,KWD,'-0.150,0.008,'-0.158,`); // row 8: total -150 minor units of KWD, paid 8
-  expect(body).toContain(`,JPY,'-150,13,'-163,`); // row 13
-  expect(body).toContain(`,JPY,5,1,4,`); // row 1
-  expect(body).toContain(`,EUR,1000000000000000.00,0.09,999999999999999.91,`); // row 9: beyond float precision, exact
+  expect(body).toContain(`,KWD,'-0.150,0.008,0.000,0.000,'-0.158,`); // row 8: total -150 minor units of KWD, paid 8
+  expect(body).toContain(`,JPY,'-150,13,26,0,'-189,`); // row 13: a credit note of 26
+  expect(body).toContain(`,JPY,5,1,2,0,2,`); // row 1
+  expect(body).toContain(`,EUR,1000000000000000.00,0.09,0.18,0.27,999999999999999.46,`); // row 9: a credit note and a write-off; beyond float precision, exact
   expect(body.split('\r\n')).toHaveLength(AWKWARD.length + 3); // header, rows, the empty rest, and the CRLF inside a quoted field
   expect(body.endsWith('Z\r\n')).toBe(true);
 
   const payments = await conn.execute<any[]>(
-    `select p.id, p.date::text as date, p.amount::text as amount, p.currency, p.method, p.reference, p.source, p.contact_id, c.name as contact_name, p.invoice_id, i.number as invoice_number, p.created_at
+    `select p.id, p.date::text as date, p.amount::text as amount, p.currency, p.method, p.reference, p.source, p.voided_at, p.voided_by, p.void_reason,
+            (select coalesce(sum(r.amount), 0)::text from refunds r where r.tenant_id = p.tenant_id and r.payment_id = p.id and r.status not in ('failed', 'canceled')) as refunded,
+            p.contact_id, c.name as contact_name, p.invoice_id, i.number as invoice_number, p.created_at
      from payments p left join contacts c on c.id = p.contact_id left join invoices i on i.id = p.invoice_id where p.tenant_id = ? and p.parent_id is null order by p.created_at desc, p.id desc`,
     [tenantId],
   );
-  const paymentCsv =
-    csvLine(PAYMENT_CSV_COLUMNS) +
-    payments.map((r) => csvLine([r.id, r.date, majorUnits(r.amount, r.currency), r.currency, r.method, r.reference, r.source, r.contact_id, r.contact_name, r.invoice_id, r.invoice_number, iso(r.created_at)])).join('');
+  const paymentLine = (r: any) =>
+    csvLine([
+      r.id,
+      r.date,
+      majorUnits(r.amount, r.currency),
+      r.currency,
+      r.method,
+      r.reference,
+      r.source,
+      paymentState({ amount: Number(r.amount), voidedAt: r.voided_at, refunded: Number(r.refunded) }),
+      majorUnits(r.refunded, r.currency),
+      r.voided_at && iso(r.voided_at),
+      r.voided_by,
+      r.void_reason,
+      r.contact_id,
+      r.contact_name,
+      r.invoice_id,
+      r.invoice_number,
+      iso(r.created_at),
+    ]);
+  const paymentCsv = csvLine(PAYMENT_CSV_COLUMNS) + payments.map(paymentLine).join('');
   expect(await text('/v1/payments.csv')).toBe(paymentCsv);
   expect(payments.some((r) => r.reference === null) && payments.some((r) => r.invoice_id === null)).toBe(true);
+  // Every state and a kept void are in there (their bytes compared above).
+  const states = payments.map((r) => paymentState({ amount: Number(r.amount), voidedAt: r.voided_at, refunded: Number(r.refunded) }));
+  expect([...new Set(states)].sort()).toEqual(['partially_refunded', 'refunded', 'succeeded', 'voided']);
+  expect(payments.some((r) => r.voided_by !== null) && payments.some((r) => r.voided_at !== null && r.voided_by === null)).toBe(true);
 
   const plans = await conn.execute<any[]>(
     `select p.id, p.invoice_id, i.number as invoice_number, i.status as invoice_status, i.contact_id, c.name as contact_name, p.seq, p.date::text as date, p.amount::text as amount, i.currency, p.method
@@ -153,7 +226,8 @@ test('invoices, payments and planned payments: the same bytes as the JavaScript 
   }
   // A filter that matches nothing: the header alone.
   expect(await text(`/v1/invoices.csv?contactId=${randomUUID()}`)).toBe(csvLine(INVOICE_CSV_COLUMNS));
-  expect(await text('/v1/payments.csv?method=card')).toBe(csvLine(PAYMENT_CSV_COLUMNS));
+  expect(await text('/v1/payments.csv?method=check')).toBe(csvLine(PAYMENT_CSV_COLUMNS));
+  expect(await text('/v1/payments.csv?source=stripe')).toBe(csvLine(PAYMENT_CSV_COLUMNS) + payments.filter((r) => r.source === 'stripe').map(paymentLine).join(''));
   expect(await text(`/v1/payment-plans.csv?invoiceId=${randomUUID()}`)).toBe(csvLine(PLANNED_PAYMENT_CSV_COLUMNS));
   const plain = invoices.findIndex((r) => r.contact_name === 'Plain');
   expect(await text(`/v1/invoices.csv?contactId=${invoices[plain].contact_id}`)).toBe(csvLine(INVOICE_CSV_COLUMNS) + invoiceLines[plain]);

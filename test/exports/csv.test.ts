@@ -1,4 +1,7 @@
-/** CSV exports through the API: the lists' filters, money in major units per currency, RFC 4180 quoting, the formula guard. */
+/**
+ * CSV exports through the API: the lists' filters, money in major units per currency, RFC 4180 quoting, the formula guard;
+ * they reconcile with the API (a voided payment is marked as the list marks it, an invoice's credit notes and write-off).
+ */
 import { csvField, csvLine, majorUnits } from '../../domain/csv';
 import { expectError } from '../support/api';
 import { createTestTenant, useTestStack } from '../support/stack';
@@ -38,6 +41,9 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
+/** The rows after the header as objects keyed by the header's names. */
+const records = (rows: string[][]) => rows.slice(1).map((r) => Object.fromEntries(rows[0].map((name, i) => [name, r[i]])));
+
 test('fields: RFC 4180 quoting and the CSV-injection guard; money from integers per ISO 4217 exponent', () => {
   expect(csvLine(['a', 'b,c', 'say "hi"', 'two\nlines', null, 42])).toBe('a,"b,c","say ""hi""","two\nlines",,42\r\n');
   for (const evil of ['=1+1', '+1', '-1', '@SUM(A1)', '\tx', '\rx']) expect(csvField(evil).startsWith(`'`) || csvField(evil).startsWith(`"'`)).toBe(true);
@@ -71,13 +77,13 @@ test('GET /v1/invoices.csv, /v1/payments.csv, /v1/payment-plans.csv: every match
   expect(all.headers['content-type']).toBe('text/csv; charset=utf-8');
   expect(all.headers['content-disposition']).toBe('attachment; filename="invoices.csv"');
   const rows = parseCsv(all.body as string);
-  expect(rows[0]).toEqual(['id', 'number', 'status', 'contact_id', 'contact_name', 'currency', 'total', 'paid', 'due', 'issue_date', 'due_date', 'created_at']);
-  expect(rows.slice(1).map((r) => [r[0], r[4], r[5], r[6], r[9], r[10]])).toEqual([
+  expect(rows[0]).toEqual(['id', 'number', 'status', 'contact_id', 'contact_name', 'currency', 'total', 'paid', 'credited', 'written_off', 'due', 'issue_date', 'due_date', 'created_at']);
+  expect(records(rows).map((r) => [r.id, r.contact_name, r.currency, r.total, r.issue_date, r.due_date])).toEqual([
     [kwd.id, 'Ada Lovelace', 'KWD', '1.005', '2026-11-01', '2099-12-31'],
     [jpy.id, `'=HYPERLINK("http://evil","click"), Ltd`, 'JPY', '5000', '2026-11-01', '2099-12-31'],
     [usd.id, 'Ada Lovelace', 'USD', '1234.56', '2026-11-01', '2099-12-31'],
   ]);
-  for (const r of rows.slice(1)) expect(r[11]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+  for (const r of records(rows)) expect(r.created_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
 
   // The list's filters: status, contact, q, dates.
   const csv = async (url: string) => {
@@ -86,14 +92,34 @@ test('GET /v1/invoices.csv, /v1/payments.csv, /v1/payment-plans.csv: every match
     return parseCsv(res.body as string);
   };
   await waitForPaid(request, jpy.id);
-  expect((await csv('/v1/invoices.csv?status=paid')).slice(1).map((r) => [r[0], r[2], r[7], r[8]])).toEqual([[jpy.id, 'paid', '5000', '0']]);
+  expect(records(await csv('/v1/invoices.csv?status=paid')).map((r) => [r.id, r.status, r.paid, r.credited, r.written_off, r.due])).toEqual([[jpy.id, 'paid', '5000', '0', '0', '0']]);
   expect((await csv(`/v1/invoices.csv?contactId=${plain.body.id}`)).slice(1).map((r) => r[0])).toEqual([kwd.id, usd.id]);
   expect((await csv('/v1/invoices.csv?q=hyperlink')).slice(1).map((r) => r[0])).toEqual([jpy.id]);
   expect(await csv('/v1/invoices.csv?issueDateFrom=2027-01-01')).toHaveLength(1); // header only
 
   const payments = await csv('/v1/payments.csv');
-  expect(payments[0]).toEqual(['id', 'date', 'amount', 'currency', 'method', 'reference', 'source', 'contact_id', 'contact_name', 'invoice_id', 'invoice_number', 'created_at']);
-  expect(payments.slice(1).map((r) => [r[0], r[2], r[3], r[4], r[5], r[9], r[10]])).toEqual([[pay.body.id, '5000', 'JPY', 'cash', `'-1 refund?`, jpy.id, jpy.number]]);
+  expect(payments[0]).toEqual([
+    'id',
+    'date',
+    'amount',
+    'currency',
+    'method',
+    'reference',
+    'source',
+    'status',
+    'refunded',
+    'voided_at',
+    'voided_by',
+    'void_reason',
+    'contact_id',
+    'contact_name',
+    'invoice_id',
+    'invoice_number',
+    'created_at',
+  ]);
+  expect(records(payments).map((r) => [r.id, r.amount, r.currency, r.method, r.reference, r.status, r.refunded, r.voided_at, r.invoice_id, r.invoice_number])).toEqual([
+    [pay.body.id, '5000', 'JPY', 'cash', `'-1 refund?`, 'succeeded', '0', '', jpy.id, jpy.number],
+  ]);
   expect(await csv('/v1/payments.csv?method=card')).toHaveLength(1);
 
   const plans = await csv(`/v1/payment-plans.csv?invoiceId=${usd.id}`);
@@ -115,6 +141,70 @@ test('GET /v1/invoices.csv, /v1/payments.csv, /v1/payment-plans.csv: every match
   // Another tenant sees none of it.
   const other = await createTestTenant(stack);
   expect(parseCsv((await other.request('GET', '/v1/invoices.csv')).body as string)).toHaveLength(1);
+});
+
+test('the exports reconcile: a voided payment is marked as the list marks it; credit notes and write-offs have their columns', async () => {
+  const { request } = await createTestTenant(stack);
+  const contact = (await request('POST', '/v1/contacts', { name: 'Grace Hopper', email: 'grace@example.com' })).body;
+  const invoice = async (unitAmount: number) => {
+    const res = await request('POST', '/v1/invoices', { contactId: contact.id, currency: 'USD', issueDate: '2026-11-01', dueDate: '2099-12-31', lineItems: [{ description: 'Work', quantity: 1, unitAmount }] });
+    expect(res.status).toBe(201);
+    return res.body;
+  };
+  const csv = async (url: string) => {
+    const res = await request('GET', url);
+    expect([url, res.status]).toEqual([url, 200]);
+    return records(parseCsv(res.body as string));
+  };
+  const cents = (major: string) => Math.round(Number(major) * 100);
+
+  // Payments on one invoice, one voided by hand: the export lists all of them, the voided one marked, with when, who and why.
+  const paid = await invoice(10000);
+  const amounts = [1500, 1500, 1500, 1500, 1500, 1500];
+  const payments: { id: string }[] = [];
+  for (const [n, amount] of amounts.entries()) {
+    const res = await payInvoice(request, paid.id, { amount, method: 'check', reference: `chq ${n}` });
+    expect(res.status).toBe(201);
+    payments.push(res.body);
+  }
+  const voided = await request('POST', `/v1/payments/${payments[2].id}/void`, { reason: 'check bounced, re-sent' });
+  expect(voided.status).toBe(200);
+  const after = (await request('GET', `/v1/invoices/${paid.id}`)).body;
+  expect(after).toMatchObject({ paid: 7500, due: 2500 });
+
+  const rows = await csv(`/v1/payments.csv?invoiceId=${paid.id}`);
+  const list = (await request('GET', `/v1/payments?invoiceId=${paid.id}&limit=100`)).body.data as { id: string; status: string; refunded: number; voided: { at: string; by: string | null; reason: string } | null }[];
+  expect(rows.map((r) => r.id)).toEqual(list.map((p) => p.id));
+  // Each row says what the API list says of the payment.
+  expect(rows.map((r) => [r.id, r.status, cents(r.refunded), r.voided_at || null, r.voided_by || null, r.void_reason || null])).toEqual(
+    list.map((p) => [p.id, p.status, p.refunded, p.voided?.at ?? null, p.voided?.by ?? null, p.voided?.reason ?? null]),
+  );
+  const row = rows.find((r) => r.id === payments[2].id)!;
+  expect(row).toMatchObject({ status: 'voided', amount: '15.00', void_reason: 'check bounced, re-sent', voided_at: voided.body.voided.at, voided_by: voided.body.voided.by });
+  expect(row.voided_by).toMatch(/^api_key:/);
+  expect(rows.filter((r) => r.status === 'succeeded')).toHaveLength(5);
+  // 6 rows of 15.00 (90.00 in all), and what was not voided is what the invoice has paid.
+  expect(rows.reduce((sum, r) => sum + cents(r.amount), 0)).toBe(9000);
+  expect(rows.filter((r) => r.status !== 'voided').reduce((sum, r) => sum + cents(r.amount), 0)).toBe(after.paid);
+
+  // A credit note, part paid, the rest written off; and an invoice with a credit note only, still due.
+  const closed = await invoice(10000);
+  expect((await request('POST', `/v1/invoices/${closed.id}/credit-notes`, { amount: 2500, reason: 'disputed line' }, { 'idempotency-key': `cn-${closed.id}` })).status).toBe(201);
+  expect((await payInvoice(request, closed.id, { amount: 7000, method: 'wire_transfer' })).status).toBe(201);
+  expect((await request('POST', `/v1/invoices/${closed.id}/write-off`, { reason: 'small balance' })).status).toBe(200);
+  const open = await invoice(8000);
+  expect((await request('POST', `/v1/invoices/${open.id}/credit-notes`, { amount: 1000, reason: 'discount' }, { 'idempotency-key': `cn-${open.id}` })).status).toBe(201);
+
+  const invoices = await csv(`/v1/invoices.csv?contactId=${contact.id}`);
+  const byId = new Map(invoices.map((r) => [r.id, r]));
+  expect(byId.get(closed.id)).toMatchObject({ status: 'paid', total: '100.00', paid: '70.00', credited: '25.00', written_off: '5.00', due: '0.00' });
+  expect(byId.get(open.id)).toMatchObject({ status: 'open', total: '80.00', paid: '0.00', credited: '10.00', written_off: '0.00', due: '70.00' });
+  expect(byId.get(paid.id)).toMatchObject({ total: '100.00', paid: '75.00', credited: '0.00', written_off: '0.00', due: '25.00' });
+  for (const r of invoices) {
+    expect([r.id, cents(r.total) - cents(r.paid) - cents(r.credited) - cents(r.written_off)]).toEqual([r.id, cents(r.due)]);
+    const api = (await request('GET', `/v1/invoices/${r.id}`)).body;
+    expect([cents(r.total), cents(r.paid), cents(r.credited), cents(r.written_off), cents(r.due)]).toEqual([api.total, api.paid, api.credited, api.writtenOff, api.due]);
+  }
 });
 
 async function waitForPaid(request: Awaited<ReturnType<typeof createTestTenant>>['request'], id: string) {
