@@ -16,7 +16,7 @@ import type { ProcessDeps } from '../services/context';
 import { registerAdminQueues } from './admin-queues';
 import { optionalNullableBodies, registerContract } from './contract';
 import { requireTenant } from './auth';
-import { registerErrorHandling } from './errors';
+import { answerFrameworkError, MAX_PARAM_LENGTH, registerErrorHandling } from './errors';
 import { claimOrReplay, rememberAnswer } from './idempotency';
 import { rejectUnstorableText } from './input-rules';
 import { registerMetrics } from './metrics';
@@ -58,8 +58,9 @@ function validatorCompilers() {
 }
 
 export async function buildApp(deps: AppDeps, opts: FastifyServerOptions = {}): Promise<FastifyInstance> {
-  // Long path parameters reach their schemas (a 400 naming the field) instead of the router's bare 414.
-  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, routerOptions: { maxParamLength: 2048 }, ...opts }).withTypeProvider<TypeBoxTypeProvider>();
+  // Long path parameters reach their schemas (a 400 naming the field); past MAX_PARAM_LENGTH, and for
+  // a path that is not valid percent-encoding, the router's refusals are answered in the Error shape.
+  const app = Fastify({ logger: false, bodyLimit: MAX_BODY_BYTES, routerOptions: { maxParamLength: MAX_PARAM_LENGTH }, frameworkErrors: answerFrameworkError, ...opts }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompilers());
   registerErrorHandling(app);
   registerContract(app);

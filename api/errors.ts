@@ -3,7 +3,7 @@
  * DomainErrors map by kind; Fastify's own validation/parse errors become 400; anything else is a 500
  * that never leaks internals.
  */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isDatabaseUnavailable } from '../db/failures';
 import { DomainError, type DomainErrorKind } from '../domain/errors';
 import { isRedisUnavailable } from '../lib/queues';
@@ -45,6 +45,26 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
 };
+
+/** Longest path parameter the router hands to a route (longer ones are a 414 uri_too_long before any route runs). */
+export const MAX_PARAM_LENGTH = 2048;
+
+/**
+ * Fastify's `frameworkErrors`: what its router refuses before any route or hook runs (a path that is
+ * not valid percent-encoding, a parameter past MAX_PARAM_LENGTH), answered in the Error shape.
+ */
+export function answerFrameworkError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  if (err.code === 'FST_ERR_BAD_URL') {
+    void reply.status(400).send(errorBody('bad_url', 'the request path is not a valid URL: it has a malformed percent-encoding', {}));
+    return;
+  }
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    void reply.status(414).send(errorBody('uri_too_long', `a segment of the request path is longer than ${MAX_PARAM_LENGTH} characters`, { maxLength: MAX_PARAM_LENGTH }));
+    return;
+  }
+  request.log.error({ err }, 'router error');
+  void reply.status(500).send(errorBody('internal_error', 'internal error', { requestId: request.id }));
+}
 
 /** Route paths (`/v1/invoices/:id`) as patterns of concrete paths, with the methods each has. */
 function routeMethods(app: FastifyInstance): (path: string) => string[] {

@@ -1,10 +1,10 @@
 /**
- * Input rules that hold for every route, before schema validation: all text must be storable
- * (domain/text.ts) — body, query string, path parameters and headers alike.
+ * Input rules that hold for every route, before schema validation: all text must be storable and
+ * must not hold bidi controls (domain/text.ts) — body, query string, path parameters and headers alike.
  */
 import type { FastifyRequest } from 'fastify';
 import { validationError } from '../domain/errors';
-import { firstUnstorableText } from '../domain/text';
+import { BIDI_CONTROLS_LABEL, firstBidiControl, firstUnstorableText } from '../domain/text';
 
 export async function rejectUnstorableText(request: FastifyRequest): Promise<void> {
   const parts = { body: Buffer.isBuffer(request.body) ? undefined : request.body, query: request.query, params: request.params, headers: request.headers };
@@ -12,6 +12,16 @@ export async function rejectUnstorableText(request: FastifyRequest): Promise<voi
     const path = firstUnstorableText(value);
     if (path !== null) {
       throw validationError('invalid_text', `${part} ${path} is not well-formed text (lone UTF-16 surrogates and NUL characters are refused)`, { part, path });
+    }
+  }
+  for (const [part, value] of Object.entries(parts)) {
+    const bidi = firstBidiControl(value);
+    if (bidi !== null) {
+      throw validationError(
+        'invalid_text',
+        `${part} ${bidi.path} contains the bidirectional control character ${bidi.character}, which is refused (${BIDI_CONTROLS_LABEL} reorder how text is displayed)`,
+        { part, ...bidi },
+      );
     }
   }
 }

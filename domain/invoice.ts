@@ -3,7 +3,7 @@
  * the API (which validates before asking the workflow) and the tests.
  */
 import { conflict, DomainError, validationError } from './errors';
-import { assertPositiveAmount, sumAmounts } from './money';
+import { assertPositiveAmount, MAX_AMOUNT, sumAmounts } from './money';
 import { assertIsoDate, compareDates } from './dates';
 
 export const INVOICE_STATUSES = ['open', 'overdue', 'paid', 'void'] as const;
@@ -45,6 +45,12 @@ export function deriveStatus(b: InvoiceBalance): InvoiceStatus {
 
 /** The refusals every caller of the invoice rules builds the same way (workflow, API, Stripe checkout). */
 export const invoiceVoidError = () => conflict('invoice_void', 'invoice is void and accepts no payments', { status: 'void' });
+/**
+ * The same refusal for a write-off or a credit note (same code and details, its own words): the
+ * workflow's validator answers invoiceVoidError for those too, and services/invoice-adjustments.ts
+ * rewords it with this one (the workflow's own text is left as it is).
+ */
+export const invoiceVoidAdjustmentError = () => conflict('invoice_void', 'a void invoice takes no credit notes or write-offs', { status: 'void' });
 export const invoicePaidError = () => conflict('invoice_paid', 'invoice is already paid in full', { status: 'paid', due: 0 });
 export const currencyMismatchError = (paymentCurrency: string, invoiceCurrency: string) =>
   conflict('currency_mismatch', `payment currency ${paymentCurrency} differs from the invoice currency ${invoiceCurrency}`, { invoiceCurrency });
@@ -126,7 +132,16 @@ export function priceLineItems(items: readonly LineItemInput[]): { lineItems: Li
       throw validationError('invalid_quantity', `lineItems[${i}].quantity must be a positive integer`, { index: i, value: item.quantity });
     }
     assertPositiveAmount(item.unitAmount, `lineItems[${i}].unitAmount`);
-    return { ...item, amount: assertPositiveAmount(item.quantity * item.unitAmount, `lineItems[${i}].amount`) };
+    // Both factors are positive integers: the only way their product fails is by being too large.
+    const amount = item.quantity * item.unitAmount;
+    if (!Number.isSafeInteger(amount) || amount > MAX_AMOUNT) {
+      throw validationError('amount_too_large', `lineItems[${i}].amount (quantity × unitAmount) is too large: at most ${MAX_AMOUNT} minor units`, {
+        index: i,
+        field: `lineItems[${i}].amount`,
+        max: MAX_AMOUNT,
+      });
+    }
+    return { ...item, amount };
   });
   return { lineItems, total: assertPositiveAmount(sumAmounts(lineItems.map((l) => l.amount)), 'total') };
 }

@@ -12,7 +12,7 @@ import { takeInvoiceSequence } from '../db/repositories/tenants';
 import { agingCutoffs, type AgingBucket } from '../domain/aging';
 import { dateIn } from '../domain/dates';
 import { conflict, DomainError, notFound } from '../domain/errors';
-import { assertInvoiceDates, priceLineItems, type InvoiceSort, type InvoiceStatus, type LineItemInput } from '../domain/invoice';
+import { assertInvoiceDates, INVOICE_STATUSES, priceLineItems, type InvoiceSort, type InvoiceStatus, type LineItemInput } from '../domain/invoice';
 import { assertCurrency } from '../domain/money';
 import { assertInvoiceNumber } from '../domain/numbering';
 import { buildPaymentPlan, type InstallmentInput } from '../domain/plan';
@@ -194,7 +194,7 @@ const SORT_KEYS: Record<Exclude<InvoiceSort, '-createdAt'>, { field: 'dueDate' |
   '-dueDate': { field: 'dueDate', order: 'desc', idOrder: 'desc', part: 'date', value: (i) => i.dueDate },
   total: { field: 'total', order: 'asc', idOrder: 'asc', part: 'amount', value: (i) => String(i.total) },
   '-total': { field: 'total', order: 'desc', idOrder: 'desc', part: 'amount', value: (i) => String(i.total) },
-  status: { field: 'status', order: 'asc', idOrder: 'desc', part: 'string', value: (i) => i.status },
+  status: { field: 'status', order: 'asc', idOrder: 'desc', part: { oneOf: INVOICE_STATUSES }, value: (i) => i.status },
 };
 
 /**

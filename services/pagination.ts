@@ -36,10 +36,11 @@ export function encodeCursor(key: readonly (string | number)[]): string {
 
 /**
  * What each position of a cursor key holds; checked so a forged cursor is a 400, never a database error.
- * `{ is }`: exactly that string (e.g. the order the cursor was issued for).
+ * `{ is }`: exactly that string (e.g. the order the cursor was issued for); `{ oneOf }`: one of
+ * those strings (e.g. the domain's statuses).
  */
-export type CursorPart = 'uuid' | 'date' | 'datetime' | 'string' | 'amount' | { is: string };
-const PART_OK: Record<Exclude<CursorPart, { is: string }>, (v: unknown) => boolean> = {
+export type CursorPart = 'uuid' | 'date' | 'datetime' | 'string' | 'amount' | { is: string } | { oneOf: readonly string[] };
+const PART_OK: Record<Extract<CursorPart, string>, (v: unknown) => boolean> = {
   uuid: isUuid,
   date: isIsoDate,
   // ISO instants in UTC, millisecond (JS) or microsecond (Postgres) precision, on an accepted date.
@@ -54,7 +55,8 @@ export function decodeCursor(cursor: string | undefined, shape: readonly CursorP
   if (cursor === undefined) return undefined;
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    const ok = (k: unknown, part: CursorPart) => (typeof part === 'string' ? PART_OK[part](k) : k === part.is);
+    const ok = (k: unknown, part: CursorPart) =>
+      typeof part === 'string' ? PART_OK[part](k) : 'is' in part ? k === part.is : typeof k === 'string' && part.oneOf.includes(k);
     if (Array.isArray(key) && key.length === shape.length && key.every((k, i) => ok(k, shape[i]))) return key;
   } catch {
     /* fall through */

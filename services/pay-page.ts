@@ -25,6 +25,9 @@ export interface PayPage {
   card: boolean;
 }
 
+/** What the customer hears when the seller has no Stripe integration (same code as the team's endpoints). */
+const cardPaymentsUnavailable = () => conflict('stripe_not_configured', 'card payments are not available for this invoice', {});
+
 const planOf = (deps: ServiceDeps, invoice: Invoice) => deps.em.find(PlannedPayment, { invoice: invoice.id, tenant: invoice.tenant.id }, { orderBy: { seq: 'asc' } });
 
 export async function getPayPage(deps: ServiceDeps, token: string): Promise<PayPage> {
@@ -56,6 +59,10 @@ export async function startPayPageCheckout(deps: ServiceDeps, token: string, inp
     cancelUrl: `${page}?checkout=cancel`,
     amount,
     installmentId: input.installmentId,
+  }).catch((err: unknown) => {
+    // The team's answer says how to set Stripe up; the customer is told only that cards are not taken here.
+    if (err instanceof DomainError && err.code === 'stripe_not_configured') throw cardPaymentsUnavailable();
+    throw err;
   });
   if (!session.url) throw new DomainError('unprocessable', 'stripe_request_rejected', 'Stripe created a Checkout Session without a payment page URL');
   return { url: session.url };

@@ -5,15 +5,17 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { MAX_ISO_DATE, MIN_ISO_DATE } from '../../domain/dates';
 import { CURRENCIES, MAX_AMOUNT } from '../../domain/money';
+import { BIDI_CONTROLS_CLASS } from '../../domain/text';
 
 export const literals = <T extends readonly string[]>(values: T) => Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 /**
  * Free text from clients. Every string of every request must be storable text (well-formed Unicode,
- * no NUL: api/input-rules.ts, before validation); this pattern documents the NUL part in the schema.
+ * no NUL) without bidi embedding/override/isolate controls (api/input-rules.ts, before validation:
+ * 400 invalid_text); this pattern documents the NUL and bidi parts in the schema.
  */
-export const Text = (opts: Parameters<typeof Type.String>[0] = {}) => Type.String({ pattern: '^[^\\u0000]*$', ...opts });
+export const Text = (opts: Parameters<typeof Type.String>[0] = {}) => Type.String({ pattern: `^[^\\u0000${BIDI_CONTROLS_CLASS}]*$`, ...opts });
 
 /** Characters String.prototype.trim removes, spelled out so every regex engine reads the class alike. */
 const TRIMMED = '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';

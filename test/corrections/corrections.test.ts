@@ -187,3 +187,21 @@ test('write-off closes the due (paid status, amount apart); credit notes lower t
   expect(settled.paymentPlan.map((p: { covered: boolean }) => p.covered)).toEqual([true]);
   expect((await history(b.id)).filter((e) => e.type === 'credit_note_issued')).toHaveLength(1);
 });
+
+test('a void invoice refuses a write-off and a credit note in their own words (409 invoice_void), and nothing changes', async () => {
+  const { request, invoice, history } = await setup([5000]);
+  expect((await request('POST', `/v1/invoices/${invoice.id}/void`, { reason: 'sent twice' })).status).toBe(200);
+  for (const [url, body] of [
+    [`/v1/invoices/${invoice.id}/write-off`, { reason: 'uncollectable' }],
+    [`/v1/invoices/${invoice.id}/credit-notes`, { amount: 1000, reason: 'disputed' }],
+  ] as const) {
+    const res = await request('POST', url, body);
+    expectError(res, 409, 'invoice_void');
+    expect(res.body.error).toEqual({ code: 'invoice_void', message: 'a void invoice takes no credit notes or write-offs', details: { status: 'void' } });
+  }
+  // Payments keep theirs.
+  expect((await request('POST', `/v1/invoices/${invoice.id}/payments`, { amount: 100, method: 'cash' })).body.error.message).toBe('invoice is void and accepts no payments');
+  expect(await invoiceRow(stack, invoice.id)).toMatchObject({ status: 'void', paid: 0 });
+  expect((await history(invoice.id)).map((e) => e.type)).not.toEqual(expect.arrayContaining(['written_off']));
+  expect((await history(invoice.id)).map((e) => e.type)).not.toEqual(expect.arrayContaining(['credit_note_issued']));
+});

@@ -109,6 +109,13 @@ describe('priceLineItems', () => {
 
   it('rejects a line or a total beyond the maximum amount', () => {
     expect(domainError(() => priceLineItems([{ description: 'a', quantity: 2, unitAmount: MAX_AMOUNT / 2 + 1 }])).details.field).toBe('lineItems[0].amount');
+    // A line's own amount too large (past MAX_AMOUNT, or past a safe integer) says so: not "must be a positive integer".
+    for (const [quantity, unitAmount] of [[2, MAX_AMOUNT / 2 + 1], [1_000_000, MAX_AMOUNT]]) {
+      const err = domainError(() => priceLineItems([{ description: 'a', quantity: 1, unitAmount: 1 }, { description: 'b', quantity, unitAmount }]));
+      expect({ code: err.code, details: err.details }).toEqual({ code: 'amount_too_large', details: { index: 1, field: 'lineItems[1].amount', max: MAX_AMOUNT } });
+      expect(err.message).toMatch(/^lineItems\[1\]\.amount .*too large/);
+      expect(err.message).not.toMatch(/positive integer/);
+    }
     expect(
       domainError(() =>
         priceLineItems([

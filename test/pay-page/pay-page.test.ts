@@ -220,7 +220,13 @@ test('checkout is refused for a void invoice, a covered instalment, or a seller 
 
   const plain = await createTestTenant(stack);
   const other = await createInvoiceViaApi(plain.request, { total: 5000 });
-  expectError(await checkout(tokenOf(other.invoice.customerUrl)), 409, 'stripe_not_configured');
+  // The customer is told card payments are not available, not how the seller sets Stripe up; the team's own endpoint keeps the hint.
+  const refused = await checkout(tokenOf(other.invoice.customerUrl));
+  expectError(refused, 409, 'stripe_not_configured');
+  expect(refused.body.error.message).toBe('card payments are not available for this invoice');
+  const team = await plain.request('POST', `/v1/invoices/${other.invoice.id}/checkout`, {});
+  expectError(team, 409, 'stripe_not_configured');
+  expect(team.body.error.message).toContain('PUT /v1/integrations/stripe');
   expect(fake.requests).toHaveLength(0);
 });
 
