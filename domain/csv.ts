@@ -19,21 +19,13 @@ export function csvField(value: string | number | boolean | null | undefined): s
 /** A record with its CRLF. */
 export const csvLine = (fields: readonly (string | number | boolean | null | undefined)[]) => `${fields.map(csvField).join(',')}\r\n`;
 
-/** minorUnitDigits builds an Intl.NumberFormat (tens of µs); an export asks for the same few currencies per row. */
-const EXPONENTS = new Map<string, number>();
-function exponentOf(currency: string): number {
-  let digits = EXPONENTS.get(currency);
-  if (digits === undefined) EXPONENTS.set(currency, (digits = minorUnitDigits(currency)));
-  return digits;
-}
-
 /**
  * Minor units as a decimal string in major units (ISO 4217 exponent: JPY 0, USD 2, KWD 3), e.g.
  * majorUnits(123456, 'USD') === '1234.56', majorUnits('5', 'KWD') === '0.005'. Integer arithmetic only.
  */
 export function majorUnits(minor: number | string | bigint, currency: string): string {
   const n = BigInt(minor);
-  const digits = exponentOf(currency);
+  const digits = minorUnitDigits(currency);
   const abs = (n < 0n ? -n : n).toString().padStart(digits + 1, '0');
   const sign = n < 0n ? '-' : '';
   return digits === 0 ? `${sign}${abs}` : `${sign}${abs.slice(0, -digits)}.${abs.slice(-digits)}`;

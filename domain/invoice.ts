@@ -89,7 +89,14 @@ export function applyReversal(b: InvoiceBalance, amount: number): InvoiceBalance
 export function assertVoidable(b: InvoiceBalance): void {
   const status = deriveStatus(b);
   if (status === 'paid') throw conflict('invoice_paid', 'a paid invoice cannot be voided', { status });
+  // Money received would stay on an invoice nobody owes any more, and its payments could no longer be voided.
+  if (b.paid > 0 && !b.voided) {
+    throw conflict('invoice_has_payments', 'an invoice with payments cannot be voided: void or refund its payments first, or credit or write off what is left', { paid: b.paid });
+  }
 }
+
+/** What the customer owes on an invoice as every screen and document shows it: nothing on a void one. */
+export const owedOn = (i: { status: InvoiceStatus; due: number }): number => (i.status === 'void' ? 0 : i.due);
 
 /** Throws unless the invoice still has a due to adjust (write-off, credit note). */
 function assertAdjustable(b: InvoiceBalance, what: string): number {

@@ -13,7 +13,7 @@ import { payPageUrl } from '../lib/pay-links';
 import { getCompanySettings, type CompanyDetails } from './company-settings';
 import type { ServiceDeps, TenantContext } from './context';
 import { customerUrls, invoiceByPayToken } from './pay-links';
-import { settledAmount } from '../domain/invoice';
+import { owedOn, settledAmount } from '../domain/invoice';
 
 export interface InvoiceDocument {
   invoice: Invoice & { contact: Contact; tenant: Tenant };
@@ -200,7 +200,7 @@ export function renderInvoicePdf(d: InvoiceDocument, opts: { now?: Date } = {}):
   if (inv.credited > 0) totalRow('Credited', `-${money(inv.credited)}`);
   if (inv.writtenOff > 0) totalRow('Written off', `-${money(inv.writtenOff)}`);
   totalRow('Paid', money(inv.paid));
-  totalRow('Due', money(inv.status === 'void' ? 0 : inv.due), true);
+  totalRow('Due', money(owedOn(inv)), true);
   if (inv.status === 'void') pdf.font('Helvetica').fontSize(10).fillColor(MUTED).text('This invoice was cancelled: nothing is due.', left, pdf.y + 4, { width, align: 'right' });
   pdf.moveDown(1);
 

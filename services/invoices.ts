@@ -12,7 +12,7 @@ import { takeInvoiceSequence } from '../db/repositories/tenants';
 import { agingCutoffs, type AgingBucket } from '../domain/aging';
 import { dateIn } from '../domain/dates';
 import { conflict, DomainError, notFound } from '../domain/errors';
-import { assertInvoiceDates, INVOICE_STATUSES, priceLineItems, type InvoiceSort, type InvoiceStatus, type LineItemInput } from '../domain/invoice';
+import { assertInvoiceDates, assertVoidable, INVOICE_STATUSES, priceLineItems, type InvoiceSort, type InvoiceStatus, type LineItemInput } from '../domain/invoice';
 import { assertCurrency } from '../domain/money';
 import { assertInvoiceNumber } from '../domain/numbering';
 import { buildPaymentPlan, type InstallmentInput } from '../domain/plan';
@@ -274,8 +274,9 @@ export async function summarizeInvoices(deps: ServiceDeps, tenant: TenantContext
 
 export async function voidInvoice(deps: ServiceDeps, tenant: TenantContext, id: string, reason: string | null): Promise<InvoiceWithPlan> {
   const invoice = await getInvoice(deps, tenant, id);
-  if (invoice.status === 'paid') throw conflict('invoice_paid', 'a paid invoice cannot be voided', { status: 'paid' });
   if (invoice.status !== 'void') {
+    // The workflow decides on its live balance; the stored one answers the usual refusal without asking it.
+    assertVoidable({ total: invoice.total, paid: invoice.paid, pastDue: invoice.status === 'overdue', voided: false, credited: invoice.credited, writtenOff: invoice.writtenOff });
     await voidInvoiceWorkflow(deps, invoice, reason);
     await deps.em.refresh(invoice);
   }

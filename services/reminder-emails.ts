@@ -22,7 +22,7 @@ import { checkReminderTemplates, getCompanySettings, type CompanyDetails } from 
 import type { ServiceDeps, TenantContext } from './context';
 import { invoicePdfFilename, loadInvoiceDocument, renderInvoicePdf, type InvoiceDocument } from './invoice-documents';
 import { customerUrls } from './pay-links';
-import { settledAmount } from '../domain/invoice';
+import { owedOn, settledAmount } from '../domain/invoice';
 
 export interface ReminderTemplates {
   subject: string | null;
@@ -94,7 +94,7 @@ export async function previewReminder(deps: ServiceDeps, tenant: TenantContext, 
     const base = { id: 'preview', tenantId: tenant.id, invoiceId: inv.id, date: today, status: 'scheduled' as const, invoiceNumber: inv.number, invoiceStatus: inv.status, currency: inv.currency, dueDate: inv.dueDate, contactName: inv.contact.name, contactEmail: inv.contact.email ?? null };
     if (overdue) {
       view = { ...base, key: 'preview', kind: 'dunning', offset: Math.max(1, since(inv.dueDate)) };
-      amount = inv.due;
+      amount = owedOn(inv);
     } else {
       view = { ...base, key: 'preview', kind: 'installment', offset: since(doc.plan[next].date) };
       amount = uncovered[next];

@@ -85,11 +85,11 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'Void an invoice',
-        description: 'Cancels an unpaid invoice: it accepts no more payments and its reminders stop. The body (a reason) is optional; voiding a void invoice answers it unchanged.',
+        description: 'Cancels an invoice nothing was paid on: it accepts no more payments and its reminders stop, and nothing is owed on it. One with payments is refused (void or refund them first, or credit or write off what is left), so no money stays on a cancelled invoice. The body (a reason) is optional; voiding a void invoice answers it unchanged.',
         params: IdParams,
         body: VoidBody,
         response: { 200: InvoiceResponse },
-        errors: { 409: ['invoice_paid'] },
+        errors: { 409: ['invoice_paid', 'invoice_has_payments'] },
       },
     },
     async (req) =>

@@ -2,7 +2,7 @@ import type { Static } from '@sinclair/typebox';
 import type { InvoiceEvent, PlannedPayment } from '../../db';
 import type { InvoiceDetail, InvoiceWithPlan } from '../../services/invoices';
 import type { HistoryEntry, InvoiceDetailResponse, InvoiceResponse } from '../schemas/invoices';
-import { settledAmount } from '../../domain/invoice';
+import { owedOn, settledAmount } from '../../domain/invoice';
 import { uncoveredInstallments } from '../../domain/plan';
 import { iso, ref } from './common';
 import { paymentJson } from './payments';
@@ -24,7 +24,7 @@ export const invoiceJson = ({ invoice: i, plan, customerUrl }: InvoiceWithPlan):
   lineItems: i.lineItems,
   total: i.total,
   paid: i.paid,
-  due: i.due,
+  due: owedOn(i),
   credited: i.credited,
   writtenOff: i.writtenOff,
   status: i.status,

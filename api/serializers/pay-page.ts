@@ -1,7 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { PayPage } from '../../services/pay-page';
 import type { PayPageResponse } from '../schemas/pay-page';
-import { settledAmount } from '../../domain/invoice';
+import { owedOn, settledAmount } from '../../domain/invoice';
 import { installmentStandings } from '../../domain/plan';
 
 /** Only what the customer needs to pay: no ids of the tenant, contact or deal, no history. */
@@ -19,7 +19,7 @@ export const payPageJson = ({ invoice: i, plan, company, card }: PayPage): Stati
       credited: i.credited,
       paid: i.paid,
       writtenOff: i.writtenOff,
-      due: i.due,
+      due: owedOn(i),
       lineItems: i.lineItems,
       paymentPlan: plan.map(({ id, date, amount }, n) => ({ id, date, amount, covered: standings[n].open === 0, ...standings[n] })),
     },

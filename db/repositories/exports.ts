@@ -66,7 +66,8 @@ export function invoiceCsvQuery(em: EntityManager, where: ObjectQuery<Invoice>):
         paid: money('i.paid', 'i.currency'),
         credited: money('i.credited', 'i.currency'),
         written_off: money('i.written_off', 'i.currency'),
-        due: money('i.due', 'i.currency'),
+        // owedOn (domain/invoice): nothing is owed on a void invoice.
+        due: money("(case when i.status = 'void' then 0 else i.due end)", 'i.currency'),
         issue_date: day('i.issue_date'),
         due_date: day('i.due_date'),
         created_at: instant('i.created_at'),

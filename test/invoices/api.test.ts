@@ -1,5 +1,7 @@
 import { useTestStack, createTestTenant } from '../support/stack';
 import { countWhere, expectError, invoiceBody, invoiceRow, ISO_DATETIME, newContact, newInvoice, tenantCounts, UUID } from '../support/api';
+import { Invoice } from '../../db';
+import { voidInvoiceWorkflow } from '../../services/invoice-workflow';
 
 const stack = useTestStack();
 
@@ -157,6 +159,27 @@ describe('invoices', () => {
     const detail = await request('GET', `/v1/invoices/${inv.id}`);
     // Reminders aside (scheduled at creation, skipped by the workflow once paid).
     expect(detail.body.history.map((h: { type: string }) => h.type).filter((t: string) => !t.startsWith('reminder_'))).toEqual(['created', 'payment_applied', 'paid']);
+  });
+
+  test('a partly paid invoice cannot be voided, not even when the payment lands after the check: its money never stays on a cancelled invoice', async () => {
+    const { request } = await createTestTenant(stack);
+    const c = await newContact(request);
+    const inv = await newInvoice(request, c.id);
+    const pay = await request('POST', `/v1/invoices/${inv.id}/payments`, { amount: 1200, method: 'cash' });
+    expect(pay.status).toBe(201);
+    const refused = await request('POST', `/v1/invoices/${inv.id}/void`, { reason: 'x' });
+    expectError(refused, 409, 'invoice_has_payments');
+    expect(refused.body.error.details).toEqual({ paid: 1200 });
+    expect(await invoiceRow(stack, inv.id)).toEqual({ status: 'open', paid: 1200, due: 3800, total: 5000 });
+    // The workflow refuses on its live balance too (a row read before the payment landed says nothing was paid).
+    const staleRow = { ...(await stack.orm.em.fork().findOneOrFail(Invoice, { id: inv.id })), paid: 0 } as Invoice;
+    await expect(voidInvoiceWorkflow(stack.deps, staleRow, 'raced')).rejects.toMatchObject({ code: 'invoice_has_payments' });
+    expect((await invoiceRow(stack, inv.id))!.status).toBe('open');
+    // Once its payment is voided the invoice can be: then nothing is owed on it.
+    expect((await request('POST', `/v1/payments/${pay.body.id}/void`, { reason: 'entered twice' })).status).toBe(200);
+    const voided = await request('POST', `/v1/invoices/${inv.id}/void`, { reason: 'x' });
+    expect(voided.status).toBe(200);
+    expect(voided.body).toMatchObject({ status: 'void', paid: 0, due: 0 });
   });
 
   test('void of an unknown invoice is 404', async () => {

@@ -3,6 +3,7 @@ import {
   assertInvoiceDates,
   assertPaymentAcceptable,
   assertVoidable,
+  owedOn,
   deriveStatus,
   dueAmount,
   priceLineItems,
@@ -70,11 +71,19 @@ describe('reversal and void', () => {
     expect(applyReversal(bal({ paid: 300 }), 1000).paid).toBe(0);
   });
 
-  it('a paid invoice cannot be voided; open, overdue and partially paid ones can', () => {
+  it('a paid or partly paid invoice cannot be voided (its money would stay on it); open and overdue ones with nothing paid can', () => {
     const err = domainError(() => assertVoidable(bal({ paid: 5000 })));
     expect([err.kind, err.code]).toEqual(['conflict', 'invoice_paid']);
+    const part = domainError(() => assertVoidable(bal({ pastDue: true, paid: 10 })));
+    expect([part.kind, part.code, part.details]).toEqual(['conflict', 'invoice_has_payments', { paid: 10 }]);
     expect(() => assertVoidable(bal())).not.toThrow();
-    expect(() => assertVoidable(bal({ pastDue: true, paid: 10 }))).not.toThrow();
+    expect(() => assertVoidable(bal({ pastDue: true }))).not.toThrow();
+    expect(() => assertVoidable(bal({ credited: 1000 }))).not.toThrow();
+  });
+
+  it('nothing is owed on a void invoice, whatever its stored balance', () => {
+    expect(owedOn({ status: 'void', due: 677 })).toBe(0);
+    expect(owedOn({ status: 'overdue', due: 677 })).toBe(677);
   });
 });
 
