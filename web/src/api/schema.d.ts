@@ -2063,7 +2063,7 @@ export interface paths {
         put?: never;
         /**
          * Void an invoice
-         * @description Cancels an unpaid invoice: it accepts no more payments and its reminders stop. The body (a reason) is optional; voiding a void invoice answers it unchanged.
+         * @description Cancels an invoice nothing was paid on: it accepts no more payments and its reminders stop, and nothing is owed on it. One with payments is refused (void or refund them first, or credit or write off what is left), so no money stays on a cancelled invoice. The body (a reason) is optional; voiding a void invoice answers it unchanged.
          */
         post: {
             parameters: {
@@ -2251,7 +2251,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request conflicts with the current state of a resource; nothing was changed. Codes: `invoice_paid`. */
+                /** @description The request conflicts with the current state of a resource; nothing was changed. Codes: `invoice_paid`, `invoice_has_payments`. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2260,7 +2260,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"] & {
                             error: {
                                 /** @enum {string} */
-                                code: "invoice_paid";
+                                code: "invoice_paid" | "invoice_has_payments";
                             };
                         };
                     };
@@ -8506,7 +8506,7 @@ export interface paths {
         };
         /**
          * Export invoices as CSV
-         * @description Every invoice matching the list's filters (GET /v1/invoices), newest first, streamed.
+         * @description Every invoice matching the list's filters (GET /v1/invoices), newest first, streamed. Its amounts are the invoice's (total, paid, credited, writtenOff, due): total - paid - credited - written_off = due.
          */
         get: {
             parameters: {
@@ -8545,7 +8545,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description RFC 4180 CSV (CRLF, UTF-8) with a header row: id, number, status, contact_id, contact_name, currency, total, paid, due, issue_date, due_date, created_at. Money in major units as decimal strings (ISO 4217 exponent) beside its currency; dates YYYY-MM-DD, instants ISO 8601 UTC; text starting with = + - @ is prefixed with an apostrophe. */
+                /** @description RFC 4180 CSV (CRLF, UTF-8) with a header row: id, number, status, contact_id, contact_name, currency, total, paid, credited, written_off, due, issue_date, due_date, created_at. Money in major units as decimal strings (ISO 4217 exponent) beside its currency; dates YYYY-MM-DD, instants ISO 8601 UTC; text starting with = + - @ is prefixed with an apostrophe. */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -8642,7 +8642,7 @@ export interface paths {
         };
         /**
          * Export payments as CSV
-         * @description Every payment matching the list's filters (GET /v1/payments), newest first, streamed.
+         * @description Every payment matching the list's filters (GET /v1/payments), newest first, streamed. Voided payments stay in it, marked: status is the list's (succeeded, voided, refunded, partially_refunded), refunded what was refunded of it (failed and canceled refunds not counted), voided_at, voided_by and void_reason its voided (empty when it was not voided). To reconcile with an invoice's paid, leave out the voided rows and subtract what was refunded.
          */
         get: {
             parameters: {
@@ -8673,7 +8673,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description RFC 4180 CSV (CRLF, UTF-8) with a header row: id, date, amount, currency, method, reference, source, contact_id, contact_name, invoice_id, invoice_number, created_at. Money in major units as decimal strings (ISO 4217 exponent) beside its currency; dates YYYY-MM-DD, instants ISO 8601 UTC; text starting with = + - @ is prefixed with an apostrophe. */
+                /** @description RFC 4180 CSV (CRLF, UTF-8) with a header row: id, date, amount, currency, method, reference, source, status, refunded, voided_at, voided_by, void_reason, contact_id, contact_name, invoice_id, invoice_number, created_at. Money in major units as decimal strings (ISO 4217 exponent) beside its currency; dates YYYY-MM-DD, instants ISO 8601 UTC; text starting with = + - @ is prefixed with an apostrophe. */
                 200: {
                     headers: {
                         [name: string]: unknown;
