@@ -297,6 +297,12 @@ test('Void asks to confirm, takes a reason, and the invoice shows Void with the 
   await page.getByRole('region', { name: 'History' }).getByText(/^Voided/).waitFor();
   expect(await page.getByRole('button', { name: 'Make a payment' }).isDisabled()).toBe(true);
   expect((await readInvoice(web.stack.orm, inv.id))?.status).toBe('void');
+  // An invoice with payments cannot be voided (the API refuses it): its button is off and says why.
+  await page.goto(`/app/invoices/${data.open.id}`);
+  const voidButton = page.getByRole('group', { name: 'Invoice actions' }).getByRole('button', { name: 'Void', exact: true });
+  await page.getByRole('heading', { name: new RegExp(`^Invoice ${data.open.number}`) }).waitFor();
+  expect(await voidButton.isDisabled()).toBe(true);
+  expect(await voidButton.getAttribute('title')).toBe('An invoice with payments cannot be voided: void or refund its payments first.');
   await page.context().close();
 });
 

@@ -24,7 +24,6 @@ describe('text that Postgres cannot store is a 400 before anything runs', () => 
     expectError(res, 400, 'invalid_text');
     expect(res.body.error.details).toEqual({ part: 'body', path: '/reason' });
     expect((await invoiceRow(stack, invoice.id))?.status).toBe('open');
-    expect((await t.request('POST', `/v1/invoices/${invoice.id}/payments`, { amount: 100, method: 'cash' })).status).toBe(201);
     const voided = await t.request('POST', `/v1/invoices/${invoice.id}/void`, { reason: 'typo' });
     expect({ status: voided.status, invoice: voided.body.status }).toEqual({ status: 200, invoice: 'void' });
   });

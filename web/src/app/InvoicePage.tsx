@@ -105,7 +105,12 @@ export function InvoicePage({ id }: { id: string }) {
         <button type="button" onClick={() => setDialog('write-off')} disabled={!open || inv.due <= 0}>
           Write off
         </button>
-        <button type="button" onClick={() => setDialog('void')} disabled={inv.status === 'paid' || inv.status === 'void'}>
+        <button
+          type="button"
+          onClick={() => setDialog('void')}
+          disabled={inv.status === 'paid' || inv.status === 'void' || inv.paid > 0}
+          title={inv.paid > 0 && inv.status !== 'void' ? 'An invoice with payments cannot be voided: void or refund its payments first.' : undefined}
+        >
           Void
         </button>
         <button type="button" onClick={copyLink}>
