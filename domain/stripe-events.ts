@@ -6,6 +6,7 @@
  * currencies such as JPY are whole units in both); currencies are lowercase at Stripe, ISO upper here.
  */
 import { isCurrency, isMinorAmount } from './money';
+import { conflict } from './errors';
 
 /** Lifecycle of a received webhook event (stripe_events.status). */
 export const STRIPE_EVENT_STATUSES = ['received', 'processed', 'ignored', 'unmatched', 'failed'] as const;
@@ -78,6 +79,19 @@ export function fromStripeCurrency(value: unknown): string | null {
 
 /** `USD` → `usd`. */
 export const toStripeCurrency = (currency: string) => currency.toLowerCase();
+
+/**
+ * Currencies whose amounts Stripe counts in another unit than ISO 4217's minor unit (MGA has no
+ * decimals at Stripe, two in ISO; ISK and UGX have none in ISO and are written with two at Stripe):
+ * passed as they are, they would be charged 100 times off, so card payments in them are refused.
+ */
+const STRIPE_UNIT_DIFFERS: ReadonlySet<string> = new Set(['ISK', 'MGA', 'UGX']);
+export const isStripeChargeable = (currency: string): boolean => !STRIPE_UNIT_DIFFERS.has(currency);
+export function assertStripeChargeable(currency: string): void {
+  if (!isStripeChargeable(currency)) {
+    throw conflict('stripe_currency_unsupported', `card payments in ${currency} are not taken here (Stripe counts its amounts in another unit than ISO 4217)`, { currency });
+  }
+}
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -6,6 +6,7 @@
 import { PlannedPayment, type Invoice } from '../db';
 import { conflict, DomainError, notFound } from '../domain/errors';
 import { uncoveredInstallments } from '../domain/plan';
+import { isStripeChargeable } from '../domain/stripe-events';
 import { payPageUrl } from '../lib/pay-links';
 import type { ServiceDeps } from './context';
 import { getCompanySettings, type CompanyDetails } from './company-settings';
@@ -27,6 +28,8 @@ export interface PayPage {
 
 /** What the customer hears when the seller has no Stripe integration (same code as the team's endpoints). */
 const cardPaymentsUnavailable = () => conflict('stripe_not_configured', 'card payments are not available for this invoice', {});
+/** The seller's Stripe set-up is broken (credentials unreadable, key refused): its fix is the team's, not the customer's. */
+const SELLER_SETUP_FAULTS: ReadonlySet<string> = new Set(['encryption_not_configured', 'integration_secret_unreadable', 'stripe_auth_failed']);
 
 const planOf = (deps: ServiceDeps, invoice: Invoice) => deps.em.find(PlannedPayment, { invoice: invoice.id, tenant: invoice.tenant.id }, { orderBy: { seq: 'asc' } });
 
@@ -34,7 +37,7 @@ export async function getPayPage(deps: ServiceDeps, token: string): Promise<PayP
   const invoice = await invoiceByPayToken(deps, token);
   const tenant = tenantContext(invoice.tenant);
   const [plan, company, stripe] = await Promise.all([planOf(deps, invoice), getCompanySettings(deps, tenant), getStripeSettings(deps, tenant)]);
-  return { invoice, plan, company, card: stripe.integration !== null };
+  return { invoice, plan, company, card: stripe.integration !== null && isStripeChargeable(invoice.currency) };
 }
 
 /**
@@ -62,6 +65,9 @@ export async function startPayPageCheckout(deps: ServiceDeps, token: string, inp
   }).catch((err: unknown) => {
     // The team's answer says how to set Stripe up; the customer is told only that cards are not taken here.
     if (err instanceof DomainError && err.code === 'stripe_not_configured') throw cardPaymentsUnavailable();
+    if (err instanceof DomainError && SELLER_SETUP_FAULTS.has(err.code)) {
+      throw new DomainError(err.kind, err.code, "card payments are unavailable right now: try again later, or pay as the seller's instructions say", {}, { cause: err });
+    }
     throw err;
   });
   if (!session.url) throw new DomainError('unprocessable', 'stripe_request_rejected', 'Stripe created a Checkout Session without a payment page URL');

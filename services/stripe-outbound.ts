@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type Stripe from 'stripe';
 import type { Invoice } from '../db';
 import { invoicePaidError, invoiceVoidError } from '../domain/invoice';
-import { toStripeCurrency } from '../domain/stripe-events';
+import { assertStripeChargeable, toStripeCurrency } from '../domain/stripe-events';
 import type { ServiceDeps, TenantContext } from './context';
 import { getInvoice } from './invoices';
 import { callStripe } from './stripe-client';
@@ -56,6 +56,7 @@ async function payableInvoice(deps: ServiceDeps, tenant: TenantContext, invoiceI
   const invoice = await getInvoice(deps, tenant, invoiceId);
   if (invoice.status === 'void') throw invoiceVoidError();
   if (invoice.status === 'paid' || invoice.due <= 0) throw invoicePaidError();
+  assertStripeChargeable(invoice.currency);
   return invoice;
 }
 

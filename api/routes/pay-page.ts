@@ -65,7 +65,7 @@ export const payPageRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 201: PayPageCheckoutResponse },
         errors: {
           404: ['not_found'],
-          409: ['invoice_paid', 'invoice_void', 'installment_covered', 'stripe_not_configured'],
+          409: ['invoice_paid', 'invoice_void', 'installment_covered', 'stripe_not_configured', 'stripe_currency_unsupported'],
           422: ['stripe_auth_failed', 'stripe_request_rejected'],
           503: ['stripe_unavailable', 'encryption_not_configured', 'integration_secret_unreadable'],
         },

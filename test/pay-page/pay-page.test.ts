@@ -233,6 +233,31 @@ test('checkout is refused for a void invoice, a covered instalment, or a seller 
   expect(fake.requests).toHaveLength(0);
 });
 
+test('an invoice in a currency Stripe counts in another unit (MGA): the pay page offers no card payment and checkout is refused, nothing sent to Stripe', async () => {
+  const t = await createStripeTenant(stack, { secretKey: FAKE_STRIPE_KEY });
+  const { invoice } = await createInvoiceViaApi(t.request, { total: 500_000, currency: 'MGA' });
+  const before = fake.requests.length;
+  const page = await visit(tokenOf(invoice.customerUrl));
+  expect(page.status).toBe(200);
+  expect(page.body.payment.card).toBe(false);
+  expectError(await checkout(tokenOf(invoice.customerUrl)), 409, 'stripe_currency_unsupported');
+  expectError(await t.request('POST', `/v1/invoices/${invoice.id}/checkout`, {}), 409, 'stripe_currency_unsupported');
+  expect(fake.requests).toHaveLength(before);
+});
+
+test("a seller whose Stripe credentials cannot be read: the customer hears that cards are unavailable now, not about the server's ENCRYPTION_KEY", async () => {
+  const t = await createStripeTenant(stack, { secretKey: FAKE_STRIPE_KEY });
+  const { invoice } = await createInvoiceViaApi(t.request, { total: 5000 });
+  // Sealed with another key (or tampered with): the current ENCRYPTION_KEY cannot open it.
+  await stack.orm.em.fork().getConnection().execute(`update stripe_integrations set secret_key_enc = 'v1.AAAA.AAAA.AAAA' where tenant_id = ?`, [t.tenantId]);
+  const refused = await checkout(tokenOf(invoice.customerUrl));
+  expectError(refused, 503, 'integration_secret_unreadable');
+  expect(refused.body.error.message).toBe("card payments are unavailable right now: try again later, or pay as the seller's instructions say");
+  const team = await t.request('POST', `/v1/invoices/${invoice.id}/checkout`, {});
+  expectError(team, 503, 'integration_secret_unreadable');
+  expect(team.body.error.message).toContain('ENCRYPTION_KEY');
+});
+
 test('the pay page is rate-limited per client IP, unknown tokens included', async () => {
   const app = await buildApp({ ...stack.process, config: { ...stack.process.config, PUBLIC_RATE_LIMIT_PER_MINUTE: 3 }, redis: stack.redis });
   try {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chargeRefundedAction, fromStripeCurrency, refundsReportedBy, refundStatusAfter, stripeEventAction, toStripeCurrency } from '../../domain/stripe-events';
+import { assertStripeChargeable, chargeRefundedAction, fromStripeCurrency, isStripeChargeable, refundsReportedBy, refundStatusAfter, stripeEventAction, toStripeCurrency } from '../../domain/stripe-events';
 import { encryptionKeyFrom, open, seal } from '../../lib/secret-box';
 import { DomainError } from '../../domain/errors';
 
@@ -8,6 +8,14 @@ test('currency conversion between Stripe lowercase and ISO uppercase', () => {
   expect(fromStripeCurrency('jpy')).toBe('JPY');
   expect(fromStripeCurrency('xx1')).toBeNull();
   expect(toStripeCurrency('EUR')).toBe('eur');
+});
+
+test("card payments only in currencies whose minor unit Stripe counts as ISO 4217 does (else a charge would be 100 times off)", () => {
+  for (const c of ['USD', 'EUR', 'JPY', 'KWD', 'HUF', 'IDR']) expect(isStripeChargeable(c)).toBe(true);
+  for (const c of ['MGA', 'ISK', 'UGX']) {
+    expect(isStripeChargeable(c)).toBe(false);
+    expect(() => assertStripeChargeable(c)).toThrow(expect.objectContaining({ code: 'stripe_currency_unsupported', details: { currency: c } }));
+  }
 });
 
 test('event type → action', () => {
