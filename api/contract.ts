@@ -100,6 +100,11 @@ function jsonBodiesOnly(app: FastifyInstance): void {
     if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
       return done(Object.assign(new Error(`request bodies must be UTF-8 JSON, not charset ${charset}`), { statusCode: 415, code: 'unsupported_media_type' }), undefined);
     }
+    // Compressed bodies are not decoded here: read as they are, a gzip body would be taken for plain JSON or garbage.
+    const encoding = request.headers['content-encoding'];
+    if (encoding !== undefined && !/^\s*identity\s*$/i.test(encoding)) {
+      return done(Object.assign(new Error(`request bodies must not be compressed (Content-Encoding: ${encoding})`), { statusCode: 415, code: 'unsupported_media_type' }), undefined);
+    }
     parseJson(request, body as string, (err, parsed) => {
       if (err) return done(err, undefined);
       try {

@@ -2,6 +2,7 @@
  * The HTTP contract beyond single routes: the OpenAPI document names every error answer and its
  * codes, wrong methods are 405 with Allow, bodies are UTF-8 JSON only, and callers have budgets.
  */
+import { gzipSync } from 'node:zlib';
 import Stripe from 'stripe';
 import { buildApp } from '../../api/app';
 import { useTestStack, createTestTenant } from '../support/stack';
@@ -108,6 +109,22 @@ describe('methods and media types', () => {
     expect((await request('GET', '/v1/contacts')).body.data).toEqual([]);
     expect((await post('application/json; charset=UTF-8', '{"name":"Utf"}')).statusCode).toBe(201);
     expect((await post('application/json', '{"name":"Plain JSON"}')).statusCode).toBe(201);
+  });
+
+  test('a compressed body (Content-Encoding other than identity) is 415 and writes nothing: it is not read as if it were plain', async () => {
+    const { apiKey, request } = await createTestTenant(stack);
+    const post = (encoding: string, payload: string | Buffer) =>
+      stack.app.inject({ method: 'POST', url: '/v1/contacts', payload, headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'content-encoding': encoding } });
+    for (const [encoding, payload] of [
+      ['gzip', '{"name":"Not gzipped"}'],
+      ['gzip', gzipSync('{"name":"Gzipped"}')],
+      ['br', '{"name":"Brotli"}'],
+    ] as const) {
+      const res = await post(encoding, payload);
+      expect({ encoding, status: res.statusCode, code: res.json().error?.code }).toEqual({ encoding, status: 415, code: 'unsupported_media_type' });
+    }
+    expect((await request('GET', '/v1/contacts')).body.data).toEqual([]);
+    expect((await post('identity', '{"name":"Identity"}')).statusCode).toBe(201);
   });
 
   test('DELETE /v1/integrations/stripe answers 204 without a body', async () => {
