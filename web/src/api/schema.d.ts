@@ -5597,7 +5597,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request conflicts with the current state of a resource; nothing was changed. Codes: `idempotency_in_progress`, `stripe_not_configured`, `invoice_void`, `invoice_paid`. */
+                /** @description The request conflicts with the current state of a resource; nothing was changed. Codes: `idempotency_in_progress`, `stripe_not_configured`, `invoice_void`, `invoice_paid`, `stripe_currency_unsupported`. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -5606,7 +5606,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"] & {
                             error: {
                                 /** @enum {string} */
-                                code: "idempotency_in_progress" | "stripe_not_configured" | "invoice_void" | "invoice_paid";
+                                code: "idempotency_in_progress" | "stripe_not_configured" | "invoice_void" | "invoice_paid" | "stripe_currency_unsupported";
                             };
                         };
                     };
@@ -5811,7 +5811,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request conflicts with the current state of a resource; nothing was changed. Codes: `idempotency_in_progress`, `stripe_not_configured`, `invoice_void`, `invoice_paid`. */
+                /** @description The request conflicts with the current state of a resource; nothing was changed. Codes: `idempotency_in_progress`, `stripe_not_configured`, `invoice_void`, `invoice_paid`, `stripe_currency_unsupported`. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -5820,7 +5820,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"] & {
                             error: {
                                 /** @enum {string} */
-                                code: "idempotency_in_progress" | "stripe_not_configured" | "invoice_void" | "invoice_paid";
+                                code: "idempotency_in_progress" | "stripe_not_configured" | "invoice_void" | "invoice_paid" | "stripe_currency_unsupported";
                             };
                         };
                     };
@@ -9587,7 +9587,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The request conflicts with the current state of a resource; nothing was changed. Codes: `invoice_paid`, `invoice_void`, `installment_covered`, `stripe_not_configured`. */
+                /** @description The request conflicts with the current state of a resource; nothing was changed. Codes: `invoice_paid`, `invoice_void`, `installment_covered`, `stripe_not_configured`, `stripe_currency_unsupported`. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -9596,7 +9596,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"] & {
                             error: {
                                 /** @enum {string} */
-                                code: "invoice_paid" | "invoice_void" | "installment_covered" | "stripe_not_configured";
+                                code: "invoice_paid" | "invoice_void" | "installment_covered" | "stripe_not_configured" | "stripe_currency_unsupported";
                             };
                         };
                     };
