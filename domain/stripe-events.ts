@@ -113,6 +113,8 @@ export function paymentIntentIdOf(type: string, obj: Obj): string | null {
 function money(amount: unknown, currency: unknown): { amount: number; currency: string } | string {
   const cur = fromStripeCurrency(currency);
   if (!cur) return `unsupported currency ${String(currency)}`;
+  // Its amount is not in ISO minor units: stored as failed, with the reason, for the team to record by hand.
+  if (!isStripeChargeable(cur)) return `${cur} amounts are counted in another unit at Stripe than in ISO 4217; record this payment by hand`;
   if (!isMinorAmount(amount) || amount === 0) return `invalid amount ${String(amount)}`;
   return { amount, currency: cur };
 }

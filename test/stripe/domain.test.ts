@@ -15,6 +15,9 @@ test("card payments only in currencies whose minor unit Stripe counts as ISO 421
   for (const c of ['MGA', 'ISK', 'UGX']) {
     expect(isStripeChargeable(c)).toBe(false);
     expect(() => assertStripeChargeable(c)).toThrow(expect.objectContaining({ code: 'stripe_currency_unsupported', details: { currency: c } }));
+    // An event in one of them (a payment made outside the pay page) is not read as ISO minor units.
+    const event = { type: 'payment_intent.succeeded', data: { object: { id: 'pi_1', amount_received: 500, currency: c.toLowerCase(), metadata: { tenant_id: 't', invoice_id: 'i' } } } };
+    expect(stripeEventAction(event)).toMatchObject({ kind: 'invalid', reason: expect.stringContaining('record this payment by hand') });
   }
 });
 
