@@ -35,12 +35,12 @@ const printableKey = (key: string) => key.toWellFormed().replace(UNPRINTABLE_IN_
  * null; depth first, in document order, each key before its value. Iterative: a deeply nested value
  * cannot overflow the stack.
  */
-export function firstTextWhere<T>(value: unknown, find: (s: string) => T | null): { path: string; found: T } | null {
+export function firstTextWhere<T>(value: unknown, find: (s: string, path: string) => T | null): { path: string; found: T } | null {
   const stack: [unknown, string][] = [[value, '']];
   while (stack.length > 0) {
     const [v, path] = stack.pop()!;
     if (typeof v === 'string') {
-      const found = find(v);
+      const found = find(v, path || '/');
       if (found !== null) return { path: path || '/', found };
     } else if (Array.isArray(v)) {
       for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${path}/${i}`]);
@@ -56,11 +56,26 @@ export function firstTextWhere<T>(value: unknown, find: (s: string) => T | null)
   return null;
 }
 
+/**
+ * Both rules in one walk of `value`: the path of the first string (or object key) that is not storable
+ * text, and the first one holding a bidi control before it (its path and the character, "U+202E").
+ * The walk ends at the first unstorable string: that refusal comes first.
+ */
+export function textFaults(value: unknown): { unstorable: string | null; bidi: { path: string; character: string } | null } {
+  let bidi: { path: string; character: string } | null = null;
+  const unstorable = firstTextWhere(value, (s, path) => {
+    if (!isStorableText(s)) return true;
+    if (bidi === null) {
+      const character = bidiControlIn(s);
+      if (character !== null) bidi = { path, character };
+    }
+    return null;
+  });
+  return { unstorable: unstorable?.path ?? null, bidi };
+}
+
 /** The path of the first string (or object key) in `value` that is not storable text, or null. */
-export const firstUnstorableText = (value: unknown): string | null => firstTextWhere(value, (s) => (isStorableText(s) ? null : true))?.path ?? null;
+export const firstUnstorableText = (value: unknown): string | null => textFaults(value).unstorable;
 
 /** The first string (or object key) in `value` holding a bidi control: its path and the character ("U+202E"), or null. */
-export const firstBidiControl = (value: unknown): { path: string; character: string } | null => {
-  const hit = firstTextWhere(value, bidiControlIn);
-  return hit && { path: hit.path, character: hit.found };
-};
+export const firstBidiControl = (value: unknown): { path: string; character: string } | null => textFaults(value).bidi;
