@@ -18,40 +18,10 @@ export type PaymentState = (typeof PAYMENT_STATES)[number];
 /** Refunds in these states gave nothing back: they don't count in what was refunded of a payment. */
 export const REFUND_STATUSES_GIVING_NOTHING_BACK = ['failed', 'canceled'] as const;
 
-/**
- * The terms paymentStateRule is written in, for one way of evaluating it: on values (paymentState,
- * for the API) or as SQL (the CSV export renders the same rule as a CASE, db/repositories/exports.ts).
- */
-export interface PaymentStateTerms<Amount, Condition, Result> {
-  voided: Condition;
-  amount: Amount;
-  /** What was refunded of it (live refunds). */
-  refunded: Amount;
-  zero: Amount;
-  atMost(a: Amount, b: Amount): Condition;
-  /** The state of the first case whose condition holds, else `otherwise`. */
-  firstOf(cases: readonly (readonly [Condition, PaymentState])[], otherwise: PaymentState): Result;
-}
-
-/** The one rule for a payment's state, whatever evaluates it. */
-export function paymentStateRule<Amount, Condition, Result>(t: PaymentStateTerms<Amount, Condition, Result>): Result {
-  return t.firstOf(
-    [
-      [t.voided, 'voided'],
-      [t.atMost(t.refunded, t.zero), 'succeeded'],
-      [t.atMost(t.amount, t.refunded), 'refunded'],
-    ],
-    'partially_refunded',
-  );
-}
-
+/** A payment's state as the API shows it (the CSV export writes the same rule in SQL: db/repositories/exports.ts). */
 export function paymentState(p: { amount: number; voidedAt?: Date | null; refunded?: number }): PaymentState {
-  return paymentStateRule<number, boolean, PaymentState>({
-    voided: Boolean(p.voidedAt),
-    amount: p.amount,
-    refunded: p.refunded ?? 0,
-    zero: 0,
-    atMost: (a, b) => a <= b,
-    firstOf: (cases, otherwise) => cases.find(([holds]) => holds)?.[1] ?? otherwise,
-  });
+  if (p.voidedAt) return 'voided';
+  const refunded = p.refunded ?? 0;
+  if (refunded <= 0) return 'succeeded';
+  return refunded >= p.amount ? 'refunded' : 'partially_refunded';
 }
