@@ -45,11 +45,7 @@ export function deriveStatus(b: InvoiceBalance): InvoiceStatus {
 
 /** The refusals every caller of the invoice rules builds the same way (workflow, API, Stripe checkout). */
 export const invoiceVoidError = () => conflict('invoice_void', 'invoice is void and accepts no payments', { status: 'void' });
-/**
- * The same refusal for a write-off or a credit note (same code and details, its own words): the
- * workflow's validator answers invoiceVoidError for those too, and services/invoice-adjustments.ts
- * rewords it with this one (the workflow's own text is left as it is).
- */
+/** The same refusal for a write-off or a credit note (same code and details, its own words). */
 export const invoiceVoidAdjustmentError = () => conflict('invoice_void', 'a void invoice takes no credit notes or write-offs', { status: 'void' });
 export const invoicePaidError = () => conflict('invoice_paid', 'invoice is already paid in full', { status: 'paid', due: 0 });
 export const currencyMismatchError = (paymentCurrency: string, invoiceCurrency: string) =>
@@ -101,7 +97,7 @@ export const owedOn = (i: { status: InvoiceStatus; due: number }): number => (i.
 /** Throws unless the invoice still has a due to adjust (write-off, credit note). */
 function assertAdjustable(b: InvoiceBalance, what: string): number {
   const status = deriveStatus(b);
-  if (status === 'void') throw invoiceVoidError();
+  if (status === 'void') throw invoiceVoidAdjustmentError();
   if (status === 'paid') throw conflict('invoice_paid', `a paid invoice has nothing left to ${what}`, { status: 'paid', due: 0 });
   return dueAmount(b);
 }

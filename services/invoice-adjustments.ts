@@ -3,8 +3,6 @@
  * uncollectable) and credit notes (lower the total before it is paid). Both go through the invoice's
  * workflow, which owns the balance; each is deduplicated by an id derived from the Idempotency-Key.
  */
-import { DomainError } from '../domain/errors';
-import { invoiceVoidAdjustmentError } from '../domain/invoice';
 import type { AdjustmentInput } from '../workflows/definitions';
 import type { ServiceDeps, TenantContext } from './context';
 import { getInvoice, withPlans, type InvoiceWithPlan } from './invoices';
@@ -12,13 +10,7 @@ import { adjustInvoice } from './invoice-workflow';
 
 async function adjust(deps: ServiceDeps, tenant: TenantContext, invoiceId: string, adjustment: Omit<AdjustmentInput, 'by'>): Promise<InvoiceWithPlan> {
   const invoice = await getInvoice(deps, tenant, invoiceId);
-  try {
-    await adjustInvoice(deps, invoice, { ...adjustment, by: tenant.actor ?? null });
-  } catch (err) {
-    // The workflow refuses a void invoice in the words of a payment ("accepts no payments"): say what was refused.
-    if (err instanceof DomainError && err.code === 'invoice_void') throw invoiceVoidAdjustmentError();
-    throw err;
-  }
+  await adjustInvoice(deps, invoice, { ...adjustment, by: tenant.actor ?? null });
   await deps.em.refresh(invoice);
   const [withPlan] = await withPlans(deps, tenant, [invoice]);
   return withPlan;
