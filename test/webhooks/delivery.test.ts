@@ -72,7 +72,11 @@ test('create → two payments → paid: exactly those events, in sequence order,
 
   // Nothing more: every outbox row of the invoice is relayed, and the endpoint has exactly four deliveries, all delivered once.
   await waitFor(async () => (await stack.orm.em.getConnection().execute(`select count(*)::int n from webhook_events where invoice_id = ? and relayed_at is null`, [invoice.id]))[0].n === 0, 'relay');
-  const deliveries = await request('GET', `/v1/webhook-endpoints/${ep.id}/deliveries`);
+  // The receiver has the last one when it answers; the dispatcher records that attempt just after.
+  const deliveries = await waitFor(async () => {
+    const res = await request('GET', `/v1/webhook-endpoints/${ep.id}/deliveries`);
+    return res.status !== 200 || res.body.data.every((d: { status: string }) => d.status !== 'pending') ? res : undefined;
+  }, 'every attempt recorded');
   expect(deliveries.status).toBe(200);
   // Newest first; rows relayed in the same millisecond have no set order among themselves.
   const bySeq = [...deliveries.body.data].sort((a: any, b: any) => b.sequence - a.sequence);
